@@ -1,0 +1,48 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+RLA    := $(VENV)/bin/rla
+STAMP  := $(VENV)/.installed
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: install run test lint typecheck bench demo-index clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
+	$(PY) -m pip install -q torch==2.13.0
+	$(PY) -m pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Build the demo library index if none is served yet, then serve the chat page.
+run: install demo-index
+	$(RLA) serve --host $(HOST) --port $(PORT)
+
+demo-index: install
+	$(RLA) ingest library/demo --demo --if-no-build
+
+## The whole test suite (offline; browser tests need /usr/bin/chromium, else they skip and say why).
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: install
+	$(VENV)/bin/mypy assistant
+
+bench: install
+	$(PY) benchmarks/ingest.py
+	$(PY) benchmarks/ask.py
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

@@ -1,0 +1,36 @@
+"""The answerer seam: extractive (default, offline) and llm (optional) both return a Draft.
+
+A Draft's text carries ``[n]`` markers; ``citations[i].n`` are those numbers. Code, never a model,
+builds the citations from the passages it was given; ``assistant.citations`` then verifies every
+quote against the cited document's pages and drops what does not check out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from assistant.types import Citation, Passage, Turn
+
+
+@dataclass(frozen=True)
+class Draft:
+    text: str
+    citations: tuple[Citation, ...]
+    generator: str  # "extractive" | "llm"
+    notices: tuple[str, ...] = ()  # e.g. "The language model timed out; showing quotes instead."
+
+
+class Answerer(Protocol):
+    name: str
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
+    ) -> Draft: ...
+
+    def stream(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
+    ) -> Iterator[str | Draft]:
+        """Text fragments as they are produced, then the finished Draft as the last item."""
+        ...

@@ -1,0 +1,296 @@
+"""The project's nouns as frozen dataclasses (see the glossary in README.md).
+
+These names are used everywhere: in code, templates, JSON fields and eval reports. Every type has a
+``to_dict`` giving its JSON form; the JSON forms are contracts (README: "The Answer JSON").
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+DOC_TYPES: tuple[str, ...] = (
+    "national_review",
+    "lcspr",
+    "rapid_review",
+    "serious_case_review",
+    "briefing",
+    "guidance",
+    "news",
+    "other",
+)
+
+Status = Literal["answered", "partial", "no_evidence", "out_of_scope", "personal_data", "error"]
+STATUSES: tuple[str, ...] = (
+    "answered",
+    "partial",
+    "no_evidence",
+    "out_of_scope",
+    "personal_data",
+    "error",
+)
+Generator = Literal["extractive", "llm", "none"]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly copy of a dataclass value (tuples become lists, mappings dicts)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class Document:
+    """One source file of the library with its metadata."""
+
+    doc_id: str
+    title: str
+    path: str  # source path as given to `rla ingest` (for tracing a citation to its file)
+    publisher: str = ""
+    date: str = ""  # ISO 8601 (YYYY, YYYY-MM or YYYY-MM-DD) or ""
+    year: int | None = None
+    doc_type: str = "other"
+    area: str = ""  # local safeguarding partnership, where known
+    url: str = ""
+    licence: str = ""
+    themes: tuple[str, ...] = ()  # document-level themes (front matter, manifest, or tagged)
+    digest: str = ""  # sha256 of the file bytes
+    media_type: str = ""  # pdf | html | docx | md | txt
+    page_count: int = 0
+    is_demo: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)  # e.g. about_title, about_url
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Document:
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        values["themes"] = tuple(values.get("themes") or ())
+        values["extra"] = dict(values.get("extra") or {})
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Page:
+    """A printed page of a document (PDF), or a position where pages do not exist.
+
+    ``index`` is the physical 1-based page number; ``label`` the printed page label ("iv", "12"),
+    equal to ``str(index)`` where the document prints none.
+    """
+
+    doc_id: str
+    index: int
+    label: str
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A token-bounded span of one document. ``chunk_id`` is ``f"{doc_id}#{n}"``."""
+
+    chunk_id: str
+    doc_id: str
+    n: int
+    text: str
+    page_start: int  # physical page index, 1-based
+    page_end: int
+    page_label_start: str
+    page_label_end: str
+    section: tuple[str, ...] = ()  # heading path, outermost first
+    tokens: int = 0  # tiktoken tokens
+    digest: str = ""  # sha256 of text + embedding-relevant fields
+    themes: tuple[str, ...] = ()
+    theme_evidence: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Chunk:
+        values = dict(data)
+        values["section"] = tuple(values.get("section") or ())
+        values["themes"] = tuple(values.get("themes") or ())
+        values["theme_evidence"] = {
+            k: tuple(v) for k, v in (values.get("theme_evidence") or {}).items()
+        }
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters on retrieval. Empty fields do not filter."""
+
+    doc_types: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    doc_ids: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> Filters:
+        """Accepts both plural keys (``themes``) and the CLI's singular keys (``theme``)."""
+        if not data:
+            return cls()
+        out: dict[str, Any] = {}
+        for plural, singular in (
+            ("doc_types", "doc_type"),
+            ("themes", "theme"),
+            ("areas", "area"),
+            ("doc_ids", "doc_id"),
+        ):
+            raw = data.get(plural, data.get(singular))
+            if raw:
+                out[plural] = (raw,) if isinstance(raw, str) else tuple(str(v) for v in raw)
+        for key in ("year_from", "year_to"):
+            if data.get(key) not in (None, ""):
+                out[key] = int(data[key])
+        return cls(**out)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A chunk retrieved for a question, with its document, scores and rank (1-based)."""
+
+    chunk: Chunk
+    document: Document
+    score: float  # fused score used for ranking
+    rank: int
+    dense_score: float | None = None  # cosine similarity
+    keyword_score: float | None = None  # BM25
+
+    def to_dict(self) -> dict[str, Any]:
+        c = self.chunk
+        return {
+            "rank": self.rank,
+            "doc_id": c.doc_id,
+            "chunk_id": c.chunk_id,
+            "title": self.document.title,
+            "score": self.score,
+            "dense_score": self.dense_score,
+            "keyword_score": self.keyword_score,
+            "page_start": c.page_label_start,
+            "page_end": c.page_label_end,
+            "page_index_start": c.page_start,
+            "page_index_end": c.page_end,
+            "section": list(c.section),
+            "themes": list(c.themes),
+            "text": c.text,
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    """Links an answer sentence to a passage: number, verbatim quote, document, page, url."""
+
+    n: int
+    doc_id: str
+    chunk_id: str
+    title: str
+    quote: str  # verbatim (whitespace-normalised) span of the document on the cited pages
+    page_start: str  # printed labels
+    page_end: str
+    page_index_start: int  # physical pages, 1-based
+    page_index_end: int
+    publisher: str = ""
+    year: int | None = None
+    section: tuple[str, ...] = ()
+    url: str = ""  # the original's url, with #page=N for PDFs
+    viewer_url: str = ""  # local viewer route, e.g. /library/<doc_id>?page=3#q1
+    verified: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Searched:
+    """The short "what I searched": shown with every answer, and the whole story of a refusal."""
+
+    query: str
+    filters: Filters = Filters()
+    documents_in_library: int = 0
+    documents_matched: tuple[str, ...] = ()  # titles of the documents whose passages came back
+    nearest: tuple[str, ...] = ()  # for no_evidence: nearest titles, not used as evidence
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier turn of a conversation (oldest first in a history)."""
+
+    question: str
+    answer: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Turn:
+        return cls(question=str(data.get("question", "")), answer=str(data.get("answer", "")))
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Always returned, never an exception: text + citations + status + passages + metrics."""
+
+    status: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    passages: tuple[Passage, ...] = ()
+    search_query: str = ""
+    generator: str = "none"
+    searched: Searched | None = None
+    notices: tuple[str, ...] = ()  # signposting, fallback notes, demo-library notice
+    metrics: Mapping[str, float] = field(default_factory=dict)  # timings in ms, counts
+    build_id: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "passages": [p.to_dict() for p in self.passages],
+            "search_query": self.search_query,
+            "generator": self.generator,
+            "searched": self.searched.to_dict() if self.searched else None,
+            "notices": list(self.notices),
+            "metrics": dict(self.metrics),
+            "build_id": self.build_id,
+        }
+
+
+@dataclass(frozen=True)
+class BuildInfo:
+    """What manifest.json says about a build."""
+
+    build_id: str
+    created: str
+    embedding_model: str
+    dimensions: int
+    chunk_count: int
+    document_count: int
+    chromadb_version: str = ""
+    chroma_mode: str = "embedded"  # embedded | server
+    collection: str = ""
+    tokenizer: str = ""
+    is_demo: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
