@@ -1,0 +1,40 @@
+"""Deterministic stand-ins for pure unit tests (integration tests use the real packaged model)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+
+from assistant.keyword import tokenize
+
+
+class HashingEmbedder:
+    """Bag-of-stemmed-words hashed into a small normalised vector: similar words, similar vectors."""
+
+    name = "test/hashing-embedder"
+    max_tokens = 256
+
+    def __init__(self, dimensions: int = 64) -> None:
+        self.dimensions = dimensions
+        self.calls = 0
+        self.texts_embedded = 0
+
+    def _vector(self, text: str) -> list[float]:
+        vec = [0.0] * self.dimensions
+        for token in tokenize(text) or ["\x00"]:
+            h = int.from_bytes(hashlib.sha256(token.encode()).digest()[:4], "big")
+            vec[h % self.dimensions] += 1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        return [self._vector(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._vector(text)
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + 2
