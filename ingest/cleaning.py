@@ -1,0 +1,314 @@
+"""Cleaning text that loaders read: characters, running headers/footers, hyphens, paragraphs.
+
+Pure functions, no I/O. Paged formats (PDF) go through :func:`clean_pages`, which removes lines
+that repeat at the top or bottom of pages (running headers, footers, page numbers), drops contents
+pages, joins hyphenated line breaks, unwraps hard-wrapped lines into paragraphs and places outline
+headings. Non-paged formats use :func:`normalise_text` and :func:`split_paragraphs` on text whose
+structure the loader already knows.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assistant.types import Page
+from ingest.model import Block
+from ingest.pagelines import (
+    HeadingMark,
+    RawPage,
+    find_contents_pages,
+    remove_running_lines,
+)
+
+__all__ = [
+    "Cleaned",
+    "HeadingMark",
+    "RawPage",
+    "clean_pages",
+    "collapse_spaces",
+    "join_hyphenated",
+    "normalise_text",
+    "split_paragraphs",
+    "unwrap_lines",
+]
+
+# Characters we map ourselves rather than through full NFKC, which would also rewrite
+# superscripts, fractions and other characters that carry meaning.
+_LIGATURES = {
+    "\ufb00": "ff",
+    "\ufb01": "fi",
+    "\ufb02": "fl",
+    "\ufb03": "ffi",
+    "\ufb04": "ffl",
+    "\ufb05": "st",
+    "\ufb06": "st",
+}
+_SPACES = dict.fromkeys(
+    map(
+        ord,
+        "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+        "\u202f\u205f\u3000\t\x0b",
+    ),
+    " ",
+)
+_DROPPED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\x00"), None)
+_CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
+_LINE_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen at a line end (the line break is removed)
+_BULLET = re.compile(r"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\))\s+")
+_SENTENCE_END = re.compile(r"[.!?:;)\]\"”’]\s*$")
+_HYPHEN_BREAK = re.compile(r"([A-Za-z\u00c0-\u024f]+)-\n\s*([a-z\u00df-\u024f][\w'’]*)")
+_KEEP_HYPHEN_PREFIXES = frozenset(
+    """multi non self co cross inter anti well ex post pre semi sub under over long short high
+    low full part half mixed step great single first second third one two three four five
+    six seven eight nine ten twelve day face child age race re de mid out off on up life
+    year month week time risk decision place case family""".split()  # noqa: SIM905
+)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    pages: tuple[Page, ...]
+    blocks: tuple[Block, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def normalise_text(text: str) -> str:
+    """Line endings, spaces, ligatures, soft hyphens and invisible characters made plain.
+
+    Keeps line breaks (callers decide what they mean); strips trailing spaces on each line.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
+    text = text.replace("\u2029", "\n\n").replace("\f", "\n\n")
+    text = text.replace(_LINE_HYPHEN, "-\n").replace("\u00ad\n", "-\n").replace("\u00ad", "")
+    for ligature, plain in _LIGATURES.items():
+        text = text.replace(ligature, plain)
+    text = text.translate(_SPACES).translate(_DROPPED)
+    text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFC", text)
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of whitespace (including line breaks) become one space."""
+    return " ".join(text.split())
+
+
+def join_hyphenated(text: str, vocabulary: Iterable[str] = ()) -> str:
+    """Join words split by a hyphen at a line break, keeping real hyphens.
+
+    ``safe-\\nguarding`` becomes ``safeguarding``; ``multi-\\nagency`` stays ``multi-agency``.
+    The rule: keep the hyphen when the hyphenated form occurs elsewhere in the text (or in
+    ``vocabulary``), or the first part is a common hyphen prefix ("multi", "non", "self"...);
+    otherwise join when the joined word occurs elsewhere or the first part is not a word on its
+    own... and in doubt join, because typesetters hyphenate split words, not compounds.
+    """
+    words = _word_counts(text, vocabulary)
+
+    def repl(match: re.Match[str]) -> str:
+        head, tail = match.group(1), match.group(2)
+        hyphenated = f"{head}-{tail}".lower()
+        joined = f"{head}{tail}".lower()
+        if words.get(hyphenated, 0) > 0 and words.get(joined, 0) == 0:
+            return f"{head}-{tail}"
+        if words.get(joined, 0) > 0:
+            return f"{head}{tail}"
+        if head.lower() in _KEEP_HYPHEN_PREFIXES:
+            return f"{head}-{tail}"
+        return f"{head}{tail}"
+
+    return _HYPHEN_BREAK.sub(repl, text)
+
+
+def _word_counts(text: str, vocabulary: Iterable[str]) -> dict[str, int]:
+    unbroken = _HYPHEN_BREAK.sub(" ", text)  # only words not split at a line break count
+    counts: dict[str, int] = {}
+    for word in re.findall(r"[\w'’]+(?:-[\w'’]+)*", unbroken.lower()):
+        counts[word] = counts.get(word, 0) + 1
+    for word in vocabulary:
+        counts[word.lower()] = counts.get(word.lower(), 0) + 1
+    return counts
+
+
+def split_paragraphs(text: str) -> list[str]:
+    """Paragraphs separated by blank lines, each unwrapped onto one line; empty ones dropped."""
+    text = normalise_text(text)
+    out = []
+    for chunk in re.split(r"\n\s*\n", text):
+        para = collapse_spaces(join_hyphenated(chunk))
+        if para:
+            out.append(para)
+    return out
+
+
+def unwrap_lines(lines: Sequence[str]) -> list[str]:
+    """Hard-wrapped lines (one PDF page, no blank lines) grouped into paragraphs.
+
+    A line starts a new paragraph when it is a list item (bullet, "1.", "(a)"), or when the line
+    before it ended a sentence and was clearly shorter than the page's full lines.
+    """
+    lines = [line.strip() for line in lines]
+    full = _full_line_length(lines)
+    paragraphs: list[list[str]] = []
+    previous = ""
+    for line in lines:
+        if not line:
+            if paragraphs and paragraphs[-1]:
+                paragraphs.append([])
+            previous = ""
+            continue
+        starts_new = (
+            not paragraphs
+            or not paragraphs[-1]
+            or bool(_BULLET.match(line))
+            or (bool(_SENTENCE_END.search(previous)) and len(previous) < 0.8 * full)
+        )
+        if starts_new and paragraphs and paragraphs[-1]:
+            paragraphs.append([])
+        if not paragraphs:
+            paragraphs.append([])
+        paragraphs[-1].append(line)
+        previous = line
+    return [collapse_spaces(" ".join(p)) for p in paragraphs if p]
+
+
+def _full_line_length(lines: Sequence[str]) -> int:
+    lengths = sorted(len(line) for line in lines if line)
+    if not lengths:
+        return 1
+    return max(lengths[int(len(lengths) * 0.8)] if len(lengths) > 4 else lengths[-1], 1)
+
+
+def is_list_item(text: str) -> bool:
+    return bool(_BULLET.match(text))
+
+
+# ----------------------------------------------------------------------------------------------
+# Paged documents
+
+
+def clean_pages(raw_pages: Sequence[RawPage], outline: Sequence[HeadingMark] = ()) -> Cleaned:
+    """Cleaned pages and paragraph blocks for a paged document (PDF)."""
+    page_lines = [normalise_text(p.text).split("\n") for p in raw_pages]
+    page_lines, removed = remove_running_lines(page_lines, [p.index for p in raw_pages])
+    vocabulary = _document_vocabulary(page_lines)
+    contents = set(find_contents_pages(page_lines, [p.index for p in raw_pages]))
+    warnings: list[str] = []
+    if contents:
+        warnings.append(f"contents pages dropped: {_ranges(sorted(contents))}")
+    if removed:
+        warnings.append(f"running headers/footers removed: {len(removed)} distinct lines")
+    pages: list[Page] = []
+    blocks: list[Block] = []
+    placer = _HeadingPlacer(outline)
+    for raw, lines in zip(raw_pages, page_lines, strict=True):
+        text = join_hyphenated("\n".join(lines), vocabulary)
+        lines = text.split("\n")
+        page_text = "\n\n".join(unwrap_lines(lines))
+        pages.append(Page(doc_id="", index=raw.index, label=raw.label, text=page_text))
+        if raw.index in contents:
+            placer.skip_page(raw.index)
+            continue
+        blocks.extend(placer.blocks_for_page(raw, lines))
+    return Cleaned(pages=tuple(pages), blocks=tuple(blocks), warnings=tuple(warnings))
+
+
+def _document_vocabulary(page_lines: Sequence[Sequence[str]]) -> list[str]:
+    text = "\n".join("\n".join(lines) for lines in page_lines)
+    unbroken = _HYPHEN_BREAK.sub(" ", text)
+    return re.findall(r"[\w'’]+(?:-[\w'’]+)*", unbroken)
+
+
+def _ranges(numbers: Sequence[int]) -> str:
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
+class _HeadingPlacer:
+    """Turns a page's lines into blocks, marking outline headings where their title appears."""
+
+    def __init__(self, outline: Sequence[HeadingMark]) -> None:
+        self._pending = sorted(outline, key=lambda h: h.page_index)
+        self._path: list[tuple[int, str]] = []
+
+    def skip_page(self, page_index: int) -> None:
+        for mark in [m for m in self._pending if m.page_index == page_index]:
+            self._enter(mark)
+            self._pending.remove(mark)
+
+    def blocks_for_page(self, raw: RawPage, lines: list[str]) -> list[Block]:
+        marks = [m for m in self._pending if m.page_index == raw.index]
+        self._pending = [m for m in self._pending if m.page_index != raw.index]
+        out: list[Block] = []
+        body: list[str] = []
+        i = 0
+        while i < len(lines):
+            found = self._match_heading(lines, i, marks)
+            if found is None:
+                body.append(lines[i])
+                i += 1
+                continue
+            mark, used = found
+            out.extend(self._paragraphs(raw, body))
+            body = []
+            marks.remove(mark)
+            self._enter(mark)
+            out.append(self._block(raw, mark.title, "heading", mark.level, self._titles()[:-1]))
+            i += used
+        out.extend(self._paragraphs(raw, body))
+        for mark in marks:  # outline entries whose title was not found in the text
+            self._enter(mark)
+        return out
+
+    def _match_heading(
+        self, lines: list[str], i: int, marks: list[HeadingMark]
+    ) -> tuple[HeadingMark, int] | None:
+        if not lines[i].strip():
+            return None
+        for used in (1, 2, 3):
+            if i + used > len(lines):
+                break
+            candidate = _key(" ".join(lines[i : i + used]))
+            for mark in marks:
+                if candidate == _key(mark.title):
+                    return mark, used
+        return None
+
+    def _enter(self, mark: HeadingMark) -> None:
+        while self._path and self._path[-1][0] >= mark.level:
+            self._path.pop()
+        self._path.append((mark.level, collapse_spaces(mark.title)))
+
+    def _titles(self) -> tuple[str, ...]:
+        return tuple(title for _, title in self._path)
+
+    def _paragraphs(self, raw: RawPage, lines: list[str]) -> list[Block]:
+        return [
+            self._block(raw, para, "list" if is_list_item(para) else "paragraph", 0, self._titles())
+            for para in unwrap_lines(lines)
+        ]
+
+    @staticmethod
+    def _block(raw: RawPage, text: str, kind: str, level: int, path: tuple[str, ...]) -> Block:
+        return Block(
+            text=collapse_spaces(text),
+            page_index=raw.index,
+            page_label=raw.label,
+            heading_path=path,
+            kind=kind,  # type: ignore[arg-type]
+            level=level,
+        )

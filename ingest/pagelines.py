@@ -1,0 +1,201 @@
+"""Page furniture: running headers/footers, page-number lines and contents pages.
+
+Works on the lines of each page of a paged document. Pure functions.
+
+Running lines: the first and last few non-empty lines of every page are compared across pages.
+A line is furniture when (a) the same text (case and spacing ignored) sits at a page edge on
+enough pages, or (b) it carries a number that follows the page sequence (``index + offset``) on
+enough pages, with the rest of the line the same - "Page 12 of 40", "12", "xii",
+"Keeping children safe 2025 | 12". Matching numbers to the page sequence, rather than treating
+every digit as a wildcard, keeps lines such as "Recommendation 3" at the top of a page.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+EDGE_LINES = 3  # lines inspected at the top and at the bottom of each page
+
+
+@dataclass(frozen=True)
+class RawPage:
+    """One page as a loader read it: physical index (1-based), printed label, raw text."""
+
+    index: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
+class HeadingMark:
+    """An outline (bookmark) entry: a heading that starts on a page. Level 1 is outermost."""
+
+    page_index: int
+    level: int
+    title: str
+
+
+_ROMAN = re.compile(r"^(?=[ivxlcdm]+$)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+_NUMBER = re.compile(r"\d+|\b[ivxlcdm]+\b", re.IGNORECASE)
+_PAGE_NUMBER_ONLY = re.compile(
+    r"^(?:page\s+)?[-–—(\[]?\s*(\d{1,4}|[ivxlcdm]{1,7})\s*[-–—)\]]?(?:\s*(?:of|/)\s*\d{1,4})?$",
+    re.IGNORECASE,
+)
+
+
+def _norm(line: str) -> str:
+    return " ".join(line.lower().split())
+
+
+def roman_to_int(text: str) -> int | None:
+    text = text.lower()
+    if not text or not _ROMAN.match(text):
+        return None
+    values = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+    total = 0
+    for a, b in zip(text, text[1:] + " ", strict=True):
+        v = values[a]
+        total += -v if b != " " and values[b] > v else v
+    return total
+
+
+def _edge_positions(lines: Sequence[str]) -> list[int]:
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    edge = filled[:EDGE_LINES] + filled[-EDGE_LINES:]
+    return sorted(set(edge))
+
+
+def _numbers(line: str) -> list[tuple[int, int, int]]:
+    """(value, start, end) of each arabic or roman number in the line."""
+    out = []
+    for m in _NUMBER.finditer(line):
+        token = m.group(0)
+        value = int(token) if token.isdigit() else roman_to_int(token)
+        if value is not None and (token.isdigit() or len(token) <= 7):
+            out.append((value, m.start(), m.end()))
+    return out
+
+
+def _threshold(page_count: int) -> int:
+    """How many pages a line must sit at an edge of to count as running (at least 2)."""
+    if page_count <= 3:
+        return max(page_count, 2)
+    return max(3, round(page_count * 0.08))
+
+
+def remove_running_lines(
+    page_lines: Sequence[Sequence[str]], indexes: Sequence[int]
+) -> tuple[list[list[str]], set[str]]:
+    """Lines with running headers, footers and page numbers removed; and the removed texts."""
+    exact: Counter[str] = Counter()
+    sequenced: dict[tuple[str, int, bool], set[int]] = defaultdict(set)
+    for lines, index in zip(page_lines, indexes, strict=True):
+        seen_exact: set[str] = set()
+        for pos in _edge_positions(lines):
+            text = _norm(lines[pos])
+            if text not in seen_exact:
+                exact[text] += 1
+                seen_exact.add(text)
+            for key in _sequence_keys(text, index):
+                sequenced[key].add(index)
+    need = _threshold(len(page_lines))
+    running_exact = {text for text, n in exact.items() if n >= need and text}
+    running_seq = {key for key, pages in sequenced.items() if len(pages) >= max(need, 2)}
+    removed: set[str] = set()
+    out: list[list[str]] = []
+    for lines, index in zip(page_lines, indexes, strict=True):
+        edge = set(_edge_positions(lines))
+        kept = []
+        for pos, line in enumerate(lines):
+            text = _norm(line)
+            if pos in edge and (
+                text in running_exact or any(k in running_seq for k in _sequence_keys(text, index))
+            ):
+                removed.add(text)
+                continue
+            kept.append(line)
+        out.append(kept)
+    return out, removed
+
+
+def _sequence_keys(text: str, index: int) -> list[tuple[str, int, bool]]:
+    """One key per number in the line: (line with that number blanked, offset, is_roman)."""
+    keys = []
+    for value, start, end in _numbers(text):
+        token = text[start:end]
+        if len(text) > 120:
+            continue
+        template = text[:start] + "#" + text[end:]
+        keys.append((template, value - index, not token.isdigit()))
+    return keys
+
+
+def printed_page_numbers(
+    page_lines: Sequence[Sequence[str]], indexes: Sequence[int]
+) -> dict[int, int]:
+    """Physical index -> arabic page number printed alone on an edge line, where it follows a
+    consistent sequence (same offset) on at least half of the pages that print one."""
+    found: dict[int, int] = {}
+    offsets: Counter[int] = Counter()
+    for lines, index in zip(page_lines, indexes, strict=True):
+        for pos in _edge_positions(lines):
+            m = _PAGE_NUMBER_ONLY.match(_norm(lines[pos]))
+            if m and m.group(1).isdigit():
+                offsets[int(m.group(1)) - index] += 1
+                found.setdefault(index, int(m.group(1)))
+    if not offsets:
+        return {}
+    offset, count = offsets.most_common(1)[0]
+    if count < max(2, len(found) // 2):
+        return {}
+    return {i: n for i, n in found.items() if n - i == offset}
+
+
+_CONTENTS_LINE = re.compile(
+    r"^(?P<text>.*?\w.*?)(?:\s*[.·…_\s]{2,}\s*|\s+)(?P<num>\d{1,4}|[ivxlc]{1,6})$"
+)
+_LEADER = re.compile(r"(?:\.\s*){4,}|…{2,}|_{4,}")
+
+
+def find_contents_pages(page_lines: Sequence[Sequence[str]], indexes: Sequence[int]) -> list[int]:
+    """Physical indexes of table-of-contents pages.
+
+    A page is a contents page when most of its lines end in a page number (after dotted
+    leaders or a space), those numbers mostly increase, and either the page says "contents"
+    near its top, has dotted leaders, or follows a contents page. Only the first third of a
+    document is searched, so tables of figures deep inside are left alone.
+    """
+    found: list[int] = []
+    limit = max(3, len(page_lines) // 3 + 1)
+    for lines, index in list(zip(page_lines, indexes, strict=True))[:limit]:
+        if _looks_like_contents(
+            lines, previous_was_contents=bool(found) and found[-1] == index - 1
+        ):
+            found.append(index)
+    return found
+
+
+def _looks_like_contents(lines: Sequence[str], *, previous_was_contents: bool) -> bool:
+    filled = [line.strip() for line in lines if line.strip()]
+    if len(filled) < 4:
+        return False
+    numbers = []
+    for line in filled:
+        m = _CONTENTS_LINE.match(line)
+        if m:
+            token = m.group("num")
+            numbers.append(int(token) if token.isdigit() else (roman_to_int(token) or 0))
+    share = len(numbers) / len(filled)
+    rising = sum(1 for a, b in zip(numbers, numbers[1:], strict=False) if b >= a)
+    mostly_rising = len(numbers) > 1 and rising >= 0.8 * (len(numbers) - 1)
+    titled = any(re.match(r"^(table of )?contents\b", line, re.IGNORECASE) for line in filled[:4])
+    leaders = sum(1 for line in filled if _LEADER.search(line)) >= 0.4 * len(filled)
+    return (
+        len(numbers) >= 4
+        and share >= 0.6
+        and mostly_rising
+        and (titled or leaders or previous_was_contents)
+    )
