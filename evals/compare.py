@@ -1,0 +1,131 @@
+"""Comparing two runs: per-metric deltas and a verdict against a thresholds file.
+
+Thresholds (``evals/thresholds.json``) map a headline metric to its gate::
+
+    {"gates": {"hit@5": {"max_drop": 0.05, "min": 0.8},
+               "false_refusal": {"max_rise": 0.05, "max": 0.2}}}
+
+``max_drop``/``min`` gate metrics where higher is better; ``max_rise``/``max`` those where lower is
+better. A metric missing from the new run, while gated and present in the old one, is a regression.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import ConfigurationError
+from evals.summary import LOWER_IS_BETTER
+
+DEFAULT_THRESHOLDS = Path(__file__).resolve().parent / "thresholds.json"
+EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Delta:
+    metric: str
+    before: float | None
+    after: float | None
+    gated: bool
+    regressed: bool
+    reason: str = ""
+
+    @property
+    def change(self) -> float | None:
+        if self.before is None or self.after is None:
+            return None
+        return self.after - self.before
+
+
+@dataclass(frozen=True)
+class Comparison:
+    deltas: tuple[Delta, ...]
+
+    @property
+    def regressions(self) -> list[Delta]:
+        return [d for d in self.deltas if d.regressed]
+
+    @property
+    def passed(self) -> bool:
+        return not self.regressions
+
+
+def load_summary(path: Path) -> dict[str, Any]:
+    """A run directory (its summary.json) or a summary.json file."""
+    file = path / "summary.json" if path.is_dir() else path
+    try:
+        return dict(json.loads(file.read_text(encoding="utf-8")))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read run summary {file}: {exc}") from exc
+
+
+def load_thresholds(path: Path | None = None) -> dict[str, dict[str, float]]:
+    file = path or DEFAULT_THRESHOLDS
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read thresholds {file}: {exc}") from exc
+    return {str(k): dict(v) for k, v in data.get("gates", {}).items()}
+
+
+def _gate(metric: str, before: float | None, after: float | None, gate: Mapping[str, float]) -> str:
+    if after is None:
+        return "missing from the new run" if before is not None else ""
+    lower = metric in LOWER_IS_BETTER or "max_rise" in gate or "max" in gate
+    if lower:
+        if "max" in gate and after > gate["max"] + EPSILON:
+            return f"{after:.4g} above the ceiling {gate['max']:.4g}"
+        if (
+            before is not None
+            and "max_rise" in gate
+            and after - before > gate["max_rise"] + EPSILON
+        ):
+            return f"rose {after - before:+.4g} (allowed +{gate['max_rise']:.4g})"
+        return ""
+    if "min" in gate and after < gate["min"] - EPSILON:
+        return f"{after:.4g} below the floor {gate['min']:.4g}"
+    if before is not None and "max_drop" in gate and before - after > gate["max_drop"] + EPSILON:
+        return f"dropped {after - before:+.4g} (allowed -{gate['max_drop']:.4g})"
+    return ""
+
+
+def compare(
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    thresholds: Mapping[str, Mapping[str, float]],
+) -> Comparison:
+    old, new = before.get("headline", {}), after.get("headline", {})
+    names = list(dict.fromkeys([*old, *new]))
+    deltas = []
+    for name in names:
+        gate = thresholds.get(name)
+        reason = _gate(name, old.get(name), new.get(name), gate) if gate is not None else ""
+        deltas.append(
+            Delta(name, old.get(name), new.get(name), gate is not None, bool(reason), reason)
+        )
+    return Comparison(tuple(deltas))
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.4g}"
+
+
+def format_table(result: Comparison) -> str:
+    rows = [("metric", "before", "after", "delta", "gate")]
+    for d in result.deltas:
+        change = "—" if d.change is None else f"{d.change:+.4g}"
+        verdict = ("FAIL: " + d.reason) if d.regressed else ("ok" if d.gated else "")
+        rows.append((d.metric, _fmt(d.before), _fmt(d.after), change, verdict))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
+        for r in rows
+    ]
+    lines.insert(1, "-" * (sum(widths) + 10))
+    verdict = (
+        "PASS" if result.passed else f"FAIL: {len(result.regressions)} gated metric(s) regressed"
+    )
+    return "\n".join([*lines, "", verdict])

@@ -1,0 +1,270 @@
+"""Reports of a run: Markdown and a self-contained HTML page (inline CSS and SVG, no external
+references, every piece of text escaped)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from typing import Any
+
+from evals.charts import bar_chart, histogram
+from evals.model import Record
+from evals.summary import LOWER_IS_BETTER
+
+CSS = """
+body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;
+padding:0 1rem;color:#1b1b1b}
+h1,h2,h3{line-height:1.2}table{border-collapse:collapse;margin:1rem 0;width:100%}
+th,td{border:1px solid #c8c8c8;padding:.3rem .5rem;text-align:left;vertical-align:top}
+th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.pass{color:#00703c;font-weight:600}.fail{color:#b00020;font-weight:600}.na{color:#6b6b6b}
+.failure{border-left:4px solid #b00020;padding:.3rem .8rem;margin:.6rem 0;background:#fff6f6}
+details{margin:.3rem 0}pre{white-space:pre-wrap;background:#f7f7f7;padding:.6rem}
+.meta{color:#505050}svg{max-width:100%;height:auto}
+"""
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "n/a" if value is None else f"{value:.{digits}f}"
+
+
+def _headline_rows(summary: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    rows = []
+    for name, row in summary["metrics"].items():
+        counts = f"{row['passed']}/{row['n']} passed" if row["n"] else "not applicable"
+        rows.append((name, _fmt(row["value"]), counts))
+    return rows
+
+
+def _failures(records: Sequence[Record]) -> list[tuple[Record, list[tuple[str, str]]]]:
+    return [(r, [(m.name, m.reason) for m in r.failures()]) for r in records if r.failures()]
+
+
+# --- Markdown ---------------------------------------------------------------------------------------
+
+
+def _md_cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(
+    config: Mapping[str, Any], records: Sequence[Record], summary: Mapping[str, Any]
+) -> str:
+    ds = config.get("dataset", {})
+    lines = [
+        f"# Evaluation run `{config.get('name', '')}`",
+        "",
+        f"Dataset `{ds.get('name', '')}` (sha256 `{str(ds.get('sha256', ''))[:12]}`), "
+        f"{summary['questions']} questions; generator `{config.get('generator', '')}`; judge "
+        f"`{config.get('judge', '')}`; build `{config.get('build', {}).get('build_id', '')}`; "
+        f"{config.get('timestamp', '')}.",
+        "",
+        "Statuses: " + ", ".join(f"{k} {v}" for k, v in summary["statuses"].items()),
+        "",
+        "## Metrics",
+        "",
+        "| metric | value | questions |",
+        "|---|---:|---|",
+    ]
+    lines += [f"| {n} | {v} | {c} |" for n, v, c in _headline_rows(summary)]
+    lat = summary["latency_ms"]
+    lines += ["", f"Latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms.", ""]
+    lines += _md_kinds(summary) + _md_equity(summary)
+    failures = _failures(records)
+    lines += ["## Failures", "", f"{len(failures)} questions with at least one failed metric.", ""]
+    for r, items in failures:
+        lines.append(
+            f"- **{r.case.id}** ({r.case.kind}, status `{r.answer.status}`): "
+            f"{_md_cell(r.case.question)}"
+        )
+        lines += [f"  - `{name}`: {_md_cell(reason)}" for name, reason in items]
+    return "\n".join(lines) + "\n"
+
+
+def _md_kinds(summary: Mapping[str, Any]) -> list[str]:
+    kinds = summary["by_kind"]
+    names = [
+        n
+        for n in summary["metrics"]
+        if any(k["metrics"].get(n) is not None for k in kinds.values())
+    ]
+    lines = [
+        "## By question kind",
+        "",
+        "| kind | questions | " + " | ".join(names) + " |",
+        "|---|---:|" + "---:|" * len(names),
+    ]
+    for kind, row in kinds.items():
+        cells = " | ".join(_fmt(row["metrics"].get(n), 2) for n in names)
+        lines.append(f"| {kind} | {row['questions']} | {cells} |")
+    return [*lines, ""]
+
+
+def _md_equity(summary: Mapping[str, Any]) -> list[str]:
+    eq = summary["equity"]
+    if not eq["groups"]:
+        return []
+    lines = [
+        "## Equity counterfactuals",
+        "",
+        f"{_fmt(eq['group_pass_rate'])} of template groups consistent; mean evidence "
+        f"overlap {_fmt(eq['mean_jaccard'])}.",
+        "",
+        "| template | consistent | same status | mean Jaccard | min Jaccard | reason |",
+        "|---|---|---|---:|---:|---|",
+    ]
+    for g in eq["groups"]:
+        lines.append(
+            f"| {g['template']} | {'yes' if g['passed'] else 'no'} | "
+            f"{'yes' if g['same_status'] else 'no'} | {_fmt(g['mean_jaccard'], 2)} | "
+            f"{_fmt(g['min_jaccard'], 2)} | {_md_cell(g['reason'])} |"
+        )
+    return [*lines, ""]
+
+
+# --- HTML -------------------------------------------------------------------------------------------
+
+
+def _table(head: Sequence[str], rows: Sequence[Sequence[str]], raw: bool = False) -> str:
+    """An HTML table; cells are escaped unless ``raw`` (then the caller escaped them)."""
+    th = "".join(f"<th scope='col'>{escape(h)}</th>" for h in head)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{c if raw else escape(str(c))}</td>" for c in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _verdict(passed: bool | None) -> str:
+    if passed is None:
+        return "<span class='na'>n/a</span>"
+    return "<span class='pass'>pass</span>" if passed else "<span class='fail'>FAIL</span>"
+
+
+def _html_metrics(summary: Mapping[str, Any]) -> str:
+    bars = [
+        (n, row["value"])
+        for n, row in summary["metrics"].items()
+        if row["value"] is not None and n not in LOWER_IS_BETTER
+    ]
+    table = _table(["metric", "value", "questions"], _headline_rows(summary))
+    return "<h2 id='metrics'>Metrics</h2>" + bar_chart(bars, title="Metric means (0 to 1)") + table
+
+
+def _html_kinds(summary: Mapping[str, Any]) -> str:
+    kinds = summary["by_kind"]
+    names = [
+        n
+        for n in summary["metrics"]
+        if any(k["metrics"].get(n) is not None for k in kinds.values())
+    ]
+    rows = [
+        [kind, str(row["questions"]), *(_fmt(row["metrics"].get(n), 2) for n in names)]
+        for kind, row in kinds.items()
+    ]
+    return "<h2 id='kinds'>By question kind</h2>" + _table(["kind", "questions", *names], rows)
+
+
+def _html_equity(summary: Mapping[str, Any]) -> str:
+    eq = summary["equity"]
+    if not eq["groups"]:
+        return ""
+    rows = [
+        [
+            g["template"],
+            ", ".join(g["variants"]),
+            "yes" if g["passed"] else "no",
+            " / ".join(g["statuses"]),
+            _fmt(g["mean_jaccard"], 2),
+            _fmt(g["min_jaccard"], 2),
+            g["reason"],
+        ]
+        for g in eq["groups"]
+    ]
+    head = ["template", "groups", "consistent", "statuses", "mean Jaccard", "min Jaccard", "reason"]
+    return (
+        f"<h2 id='equity'>Equity counterfactuals</h2><p>{escape(_fmt(eq['group_pass_rate']))} "
+        f"of template groups consistent.</p>" + _table(head, rows)
+    )
+
+
+def _html_failures(records: Sequence[Record]) -> str:
+    parts = [
+        f"<h2 id='failures'>Failures</h2><p>{len(_failures(records))} questions with at "
+        "least one failed metric.</p>"
+    ]
+    for r, items in _failures(records):
+        reasons = "".join(
+            f"<li><code>{escape(n)}</code>: {escape(reason)}</li>" for n, reason in items
+        )
+        parts.append(
+            f"<div class='failure'><h3><a href='#q-{escape(r.case.id)}'>{escape(r.case.id)}</a> "
+            f"({escape(r.case.kind)}, status {escape(r.answer.status)})</h3>"
+            f"<p>{escape(r.case.question)}</p><ul>{reasons}</ul></div>"
+        )
+    return "".join(parts)
+
+
+def _html_records(records: Sequence[Record]) -> str:
+    parts = ["<h2 id='questions'>Questions</h2>"]
+    for r in records:
+        metrics = [
+            [escape(m.name), escape(_fmt(m.value, 2)), _verdict(m.passed), escape(m.reason)]
+            for m in r.results
+        ]
+        cites = "".join(
+            f"<li>[{c.n}] {escape(c.title)}, p. {escape(c.page_start)}: “{escape(c.quote)}”</li>"
+            for c in r.answer.citations
+        )
+        expected = (
+            f"<p class='meta'>Expected handling: {escape(r.case.handling)}</p>"
+            if r.case.handling
+            else ""
+        )
+        parts.append(
+            f"<details id='q-{escape(r.case.id)}'><summary>{escape(r.case.id)} · "
+            f"{escape(r.case.kind)} · {escape(r.answer.status)} · {r.latency_ms:.0f} ms · "
+            f"{escape(r.case.question)}</summary>{expected}<pre>{escape(r.answer.text)}</pre>"
+            f"<ol class='citations'>{cites}</ol>"
+            + _table(["metric", "value", "verdict", "reason"], metrics, raw=True)
+            + "</details>"
+        )
+    return "".join(parts)
+
+
+def render_html(
+    config: Mapping[str, Any], records: Sequence[Record], summary: Mapping[str, Any]
+) -> str:
+    ds = config.get("dataset", {})
+    lat = summary["latency_ms"]
+    title = f"Evaluation run {config.get('name', '')}"
+    meta = (
+        f"Dataset {ds.get('name', '')} (sha256 {str(ds.get('sha256', ''))[:12]}), "
+        f"{summary['questions']} questions · generator {config.get('generator', '')} · judge "
+        f"{config.get('judge', '')} · build {config.get('build', {}).get('build_id', '')} · "
+        f"{config.get('timestamp', '')}"
+    )
+    statuses = ", ".join(f"{k}: {v}" for k, v in summary["statuses"].items())
+    body = "".join(
+        [
+            f"<h1>{escape(title)}</h1><p class='meta'>{escape(meta)}</p>",
+            f"<p>Statuses — {escape(statuses)}</p>",
+            "<nav><a href='#metrics'>Metrics</a> · <a href='#kinds'>By kind</a> · "
+            "<a href='#equity'>Equity</a> · <a href='#latency'>Latency</a> · "
+            "<a href='#failures'>Failures</a> · <a href='#questions'>Questions</a></nav>",
+            _html_metrics(summary),
+            _html_kinds(summary),
+            _html_equity(summary),
+            f"<h2 id='latency'>Latency</h2><p>p50 {lat['p50']} ms · p95 {lat['p95']} ms · "
+            f"max {lat['max']} ms</p>",
+            histogram([r.latency_ms for r in records], title="Latency per question (ms)"),
+            _html_failures(records),
+            _html_records(records),
+        ]
+    )
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
+        f"<title>{escape(title)}</title><style>{CSS}</style></head><body><main>{body}</main>"
+        f"</body></html>\n"
+    )

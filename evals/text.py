@@ -1,0 +1,155 @@
+"""Text helpers shared by the evaluators: normalising, sentences, citation markers, fuzzy match."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from difflib import SequenceMatcher
+
+from assistant.keyword import tokenize
+
+_SPACE = re.compile(r"\s+")
+_MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’')\]]*\s+")
+_LEADING_MARKERS = re.compile(r"^((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)\s*")
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
+_NEGATIONS = frozenset(
+    {
+        "not",
+        "no",
+        "never",
+        "none",
+        "nor",
+        "neither",
+        "without",
+        "nobody",
+        "nothing",
+        "cannot",
+        "n't",
+    }
+)
+_MODALS = frozenset(
+    {
+        "must",
+        "should",
+        "may",
+        "might",
+        "could",
+        "can",
+        "would",
+        "will",
+        "shall",
+        "ought",
+        "need",
+        "needs",
+    }
+)
+_WORDS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|n't")
+_ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[\s*\.\.\.\s*\])\s*")
+
+
+def normalise(text: str) -> str:
+    """Whitespace-normalised text: NFKC, runs of whitespace collapsed, stripped."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
+
+
+def loose(text: str) -> str:
+    """Lower-cased, whitespace-normalised, with curly quotes and dashes made plain."""
+    table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
+    return normalise(text).translate(table).lower()
+
+
+def markers(text: str) -> list[int]:
+    """Citation numbers in the order they appear: ``[1]``, ``[2, 3]`` and ``[1][2]`` all count."""
+    out: list[int] = []
+    for match in _MARKER.finditer(text):
+        out.extend(int(n) for n in re.split(r"\s*[,;]\s*", match.group(1)))
+    return out
+
+
+def strip_markers(text: str) -> str:
+    return normalise(_MARKER.sub(" ", text))
+
+
+def sentences(text: str) -> list[str]:
+    """Answer sentences, each keeping the citation markers that follow it.
+
+    Lines are split first (list items and headings are statements of their own), then sentences;
+    a marker that starts a fragment (``"... end. [2] Next"``) is moved back to the sentence before.
+    """
+    out: list[str] = []
+    for line in text.splitlines():
+        line = re.sub(r"^\s*(?:[-*•]|\d+[.)]|#+)\s+", "", line).strip()
+        for piece in _SENTENCE_END.split(line):
+            piece = piece.strip()
+            lead = _LEADING_MARKERS.match(piece)
+            if lead and out:
+                out[-1] = f"{out[-1]} {lead.group(1).strip()}"
+                piece = piece[lead.end() :]
+            if piece:
+                out.append(piece)
+    return out
+
+
+def words(text: str) -> list[str]:
+    return _WORDS.findall(loose(text).replace("’", "'"))
+
+
+def content_words(text: str) -> set[str]:
+    """Stemmed words without stop words (the keyword index's tokenizer)."""
+    return set(tokenize(loose(text)))
+
+
+def numbers(text: str) -> set[str]:
+    return {n.replace(",", "") for n in _NUMBER.findall(strip_markers(text))}
+
+
+def negations(text: str) -> set[str]:
+    return {w for w in words(text) if w in _NEGATIONS or w.endswith("n't")}
+
+
+def modals(text: str) -> set[str]:
+    return {w for w in words(text) if w in _MODALS}
+
+
+def fragments(quote: str) -> list[str]:
+    """A quote split at ellipses: each fragment must be verbatim, in order."""
+    return [f for f in (normalise(p) for p in _ELLIPSIS.split(quote)) if f]
+
+
+def contains_in_order(haystack: str, needles: list[str]) -> bool:
+    pos = 0
+    for needle in needles:
+        found = haystack.find(needle, pos)
+        if found < 0:
+            return False
+        pos = found + len(needle)
+    return True
+
+
+def containment(fact: str, text: str) -> float:
+    """Share of the fact's content words (stemmed) that occur in the text; 0 for an empty fact."""
+    wanted = content_words(fact) | numbers(fact)
+    if not wanted:
+        return 0.0
+    have = content_words(text) | numbers(text)
+    return len(wanted & have) / len(wanted)
+
+
+def partial_ratio(short: str, long: str) -> float:
+    """Best difflib ratio of ``short`` against same-length windows of ``long`` (word-stepped)."""
+    a, b = loose(short), loose(long)
+    if not a or not b:
+        return 0.0
+    if len(a) >= len(b):
+        return SequenceMatcher(None, a, b).ratio()
+    starts = [0] + [m.end() for m in re.finditer(r"\s+", b)]
+    best = 0.0
+    for start in starts:
+        window = b[start : start + len(a)]
+        if len(window) < len(a) * 0.8:
+            break
+        best = max(best, SequenceMatcher(None, a, window).ratio())
+        if best == 1.0:
+            break
+    return best
