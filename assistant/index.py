@@ -58,7 +58,9 @@ def chroma_client(settings: Settings, build_dir: Path) -> Any:
     import chromadb
 
     if not settings.chroma_url:
-        return chromadb.PersistentClient(path=str(build_dir / "chroma"), settings=_chroma_settings())
+        return chromadb.PersistentClient(
+            path=str(build_dir / "chroma"), settings=_chroma_settings()
+        )
     url = urlparse(settings.chroma_url)
     if url.scheme not in ("http", "https") or not url.hostname:
         raise ConfigurationError(f"RLA_CHROMA_URL is not an http(s) URL: {settings.chroma_url!r}")
@@ -220,10 +222,117 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
             for d in content.documents
         },
     }
+    _fsync_tree(build_dir)  # everything on disk before the manifest says "complete"
     tmp = build_dir / (MANIFEST + ".tmp")
-    tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(manifest, indent=2, ensure_ascii=False))
+        fh.flush()
+        os.fsync(fh.fileno())
     os.replace(tmp, build_dir / MANIFEST)
+    _fsync_dir(build_dir)
     return info
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some filesystems refuse fsync on directories
+        pass
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    """fsync every file and directory under ``root`` (Chroma's files included)."""
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            try:
+                with open(os.path.join(dirpath, name), "rb") as fh:
+                    os.fsync(fh.fileno())
+            except OSError:
+                continue
+        _fsync_dir(Path(dirpath))
+
+
+def validate_build(settings: Settings, build_id: str, *, probes: int = 3) -> None:
+    """Open a freshly written build and check it answers: counts agree, and probe queries made
+    with stored vectors find their own chunks first. Raises BuildError."""
+    index = Index(settings, build_id)
+    expected = index.info.chunk_count
+    if len(index.chunks) != expected:
+        raise BuildError(f"build {build_id}: {len(index.chunks)} chunks, manifest says {expected}")
+    if index.count() != expected:
+        raise BuildError(f"build {build_id}: collection holds {index.count()}, expected {expected}")
+    vectors = index.vectors()
+    if vectors.shape != (expected, index.info.dimensions):
+        raise BuildError(f"build {build_id}: vectors {vectors.shape} do not match the chunks")
+    if index.keyword.size != expected:
+        raise BuildError(f"build {build_id}: keyword index size {index.keyword.size}")
+    rows = sorted({0, expected // 2, expected - 1})[:probes]
+    for row in rows:
+        _probe(index, row, np.asarray(vectors[row], dtype=np.float32))
+
+
+def _probe(index: Index, row: int, vector: np.ndarray) -> None:
+    chunk = index.chunks[row]
+    found = index.dense_search(vector.tolist(), 1)
+    if not found:
+        raise BuildError(f"build {index.build_id}: probe for {chunk.chunk_id} found nothing")
+    hit, score = found[0]
+    # An identical text elsewhere (a repeated boilerplate paragraph) may come first: same vector.
+    if hit.chunk_id != chunk.chunk_id and score < 0.9999:
+        raise BuildError(
+            f"build {index.build_id}: probe for {chunk.chunk_id} found {hit.chunk_id} ({score:.3f})"
+        )
+
+
+@dataclass
+class StoredBuild:
+    """A complete build's files, read without opening its vector collection (used to reuse
+    vectors and carry documents over into the next build)."""
+
+    info: BuildInfo
+    documents: list[Document]
+    chunks: list[Chunk]
+    pages: list[Page]
+    vectors: np.ndarray  # memory-mapped, row i = chunk i
+
+
+def read_info(settings: Settings, build_id: str) -> BuildInfo:
+    """A complete build's BuildInfo, from its manifest alone. Raises BuildError."""
+    try:
+        manifest = json.loads((settings.builds_dir / build_id / MANIFEST).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"build {build_id} has no readable manifest: {exc}") from exc
+    known = set(BuildInfo.__dataclass_fields__)
+    return BuildInfo(**{k: v for k, v in manifest.items() if k in known})
+
+
+def read_build(settings: Settings, build_id: str) -> StoredBuild:
+    """Read a complete build's documents, chunks, pages and vectors. Raises BuildError."""
+    build_dir = settings.builds_dir / build_id
+    try:
+        manifest = json.loads((build_dir / MANIFEST).read_text(encoding="utf-8"))
+        known = set(BuildInfo.__dataclass_fields__)
+        info = BuildInfo(**{k: v for k, v in manifest.items() if k in known})
+        stored = StoredBuild(
+            info=info,
+            documents=[Document.from_dict(d) for d in _read_jsonl(build_dir / "documents.jsonl")],
+            chunks=[Chunk.from_dict(c) for c in _read_jsonl(build_dir / "chunks.jsonl")],
+            pages=[Page(**p) for p in _read_jsonl(build_dir / "pages.jsonl")],
+            vectors=np.load(build_dir / "vectors.npy", mmap_mode="r"),
+        )
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise BuildError(f"build {build_id} cannot be read: {exc}") from exc
+    if stored.vectors.shape[0] != len(stored.chunks):
+        raise BuildError(
+            f"build {build_id}: {stored.vectors.shape[0]} vectors for {len(stored.chunks)} chunks"
+        )
+    return stored
 
 
 def _keyword_text(chunk: Chunk, document: Document) -> str:
@@ -244,6 +353,16 @@ def served_build_id(settings: Settings) -> str | None:
     return str(data["build_id"])
 
 
+def pointer(settings: Settings) -> dict[str, Any]:
+    """The served-build pointer's content ({} when nothing is served)."""
+    try:
+        return dict(json.loads(settings.current_pointer.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"the served-build pointer is unreadable: {exc}") from exc
+
+
 def swap(settings: Settings, build_id: str) -> str | None:
     """Atomically make ``build_id`` the served build; returns the previously served id."""
     if not (settings.builds_dir / build_id / MANIFEST).is_file():
@@ -256,6 +375,7 @@ def swap(settings: Settings, build_id: str) -> str | None:
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, settings.current_pointer)
+    _fsync_dir(settings.current_pointer.parent)
     return previous
 
 
@@ -267,21 +387,50 @@ def list_builds(settings: Settings) -> list[str]:
 
 
 def prune(settings: Settings) -> list[str]:
-    """Delete incomplete builds and complete ones beyond ``keep_builds`` (never the served one)."""
-    served = served_build_id(settings)
+    """Delete incomplete builds (a killed ingest's leftovers) and complete ones beyond
+    ``keep_builds``. The served build and the one it replaced (the rollback target) are kept.
+    Only call this while holding the ingest lock: a build being written looks incomplete."""
     removed: list[str] = []
     if not settings.builds_dir.is_dir():
         return removed
-    complete = list_builds(settings)
-    keep = set(complete[-settings.keep_builds :]) | {served}
+    current = pointer(settings)
+    protected = {b for b in (current.get("build_id"), current.get("previous")) if b}
+    keep = set(protected)
+    for build_id in reversed(list_builds(settings)):  # newest first
+        if len(keep) >= settings.keep_builds:
+            break
+        keep.add(build_id)
     for path in sorted(settings.builds_dir.iterdir()):
         if path.name in keep or not path.is_dir():
             continue
-        if path.name in complete and settings.chroma_url:
+        if settings.chroma_url:
             _drop_server_collection(settings, path)
         shutil.rmtree(path, ignore_errors=True)
         removed.append(path.name)
+    for stale in settings.data_dir.glob("CURRENT.*.tmp"):  # a swap killed before its rename
+        stale.unlink(missing_ok=True)
     return removed
+
+
+def rollback(settings: Settings) -> tuple[str, str]:
+    """Serve the build the served one replaced; returns (now served, no longer served)."""
+    current = pointer(settings)
+    served, previous = current.get("build_id"), current.get("previous")
+    if not served:
+        raise NoBuildError("nothing is served yet: nothing to roll back")
+    if not previous or not (settings.builds_dir / previous / MANIFEST).is_file():
+        raise BuildError(f"build {served} has no previous build to roll back to")
+    swap(settings, previous)
+    return previous, served
+
+
+def discard_build(settings: Settings, build_id: str) -> None:
+    """Delete a build that must never be served (e.g. one that failed validation)."""
+    build_dir = settings.builds_dir / build_id
+    (build_dir / MANIFEST).unlink(missing_ok=True)  # incomplete from here on, even if rmtree stops
+    if settings.chroma_url:
+        _drop_server_collection(settings, build_dir)
+    shutil.rmtree(build_dir, ignore_errors=True)
 
 
 def _drop_server_collection(settings: Settings, build_dir: Path) -> None:
@@ -305,7 +454,9 @@ class Index:
         self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
         known = set(BuildInfo.__dataclass_fields__)
         self.info = BuildInfo(**{k: v for k, v in self.manifest.items() if k in known})
-        self.documents = [Document.from_dict(d) for d in _read_jsonl(self.build_dir / "documents.jsonl")]
+        self.documents = [
+            Document.from_dict(d) for d in _read_jsonl(self.build_dir / "documents.jsonl")
+        ]
         self._docs = {d.doc_id: d for d in self.documents}
         self.chunks = [Chunk.from_dict(c) for c in _read_jsonl(self.build_dir / "chunks.jsonl")]
         self._row = {c.chunk_id: i for i, c in enumerate(self.chunks)}
