@@ -1,0 +1,160 @@
+"""What a question is about: off-topic, legal advice, instruction tampering, a live case, danger.
+
+Patterns, not a classifier, so each refusal can be explained and tested. The false-positive policy:
+a question is refused only on an unambiguous signal. Weak off-topic words ("football", "weather",
+"film") refuse only when the question holds no safeguarding vocabulary at all, so "what did
+reviews say about football coaches and grooming?" goes through. Questions about racism, abuse,
+exploitation, strip search, FGM, deaths of children and the like are never refused for their
+subject: the table of such questions in tests/test_guardrails.py must all proceed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_I = re.IGNORECASE
+
+DOMAIN = re.compile(
+    r"\b(child\w*|safeguard\w*|review\w*|racis\w*|racial\w*|race|ethnic\w*|abuse\w*|neglect\w*|"
+    r"exploit\w*|groom\w*|harm\w*|protect\w*|social work\w*|social care|school\w*|teacher\w*|"
+    r"police|polic\w+|panel|lcspr|scr|adultif\w*|famil\w*|parent\w*|carer\w*|pupil\w*|"
+    r"practitioner\w*|professional\w*|youth|young (?:people|person)|girl\w*|boy\w*|bab(?:y|ies)|"
+    r"fgm|honour|trafficking|county lines|strip[- ]search\w*|inquir\w*|recommendation\w*|"
+    r"learning|case review\w*|working together|nspcc|ofsted|health visit\w*|midwi\w*|gp|nhs|"
+    r"domestic|violence|mental health|bias|discriminat\w*|stereotyp\w*|culture|faith|relig\w*|"
+    r"interpreter\w*|language|community|communities|black|asian|mixed heritage|minorit\w*)\b",
+    _I,
+)
+
+# Always out of scope, whatever else the question mentions.
+_STRONG_OFF_TOPIC = (
+    re.compile(
+        r"\b(write|compose|make up|generate|create|give me)\b[^.?!]{0,40}\b(poem|song|lyrics|haiku|"
+        r"limerick|rap|sonnet|short story|fairy tale|joke|riddle)s?\b",
+        _I,
+    ),
+    re.compile(r"\btell me (a|another|some) jokes?\b", _I),
+    re.compile(
+        r"\b(python|javascript|typescript|java|c\+\+|c#|rust|golang|php|sql|regex|html|css|bash)\b"
+        r"[^.?!]{0,40}\b(code|script|function|program|query|snippet|class|loop|bug|error)\b",
+        _I,
+    ),
+    re.compile(
+        r"\b(write|debug|fix|refactor)\b[^.?!]{0,30}\b(code|script|function|program|"
+        r"regex|sql query|spreadsheet formula|macro)\b",
+        _I,
+    ),
+)
+
+# Off topic only when no safeguarding vocabulary appears in the question.
+_WEAK_OFF_TOPIC = re.compile(
+    r"\b(recipes?|bake|baking|cook(?:ing)?|ingredients|dinner|lasagne|pasta|football|premier league|"
+    r"world cup|fixtures|cricket|rugby|tennis|golf|match score|who won|weather|forecast|rain|"
+    r"sunny|stock price|share price|stocks?|shares|crypto\w*|bitcoin|exchange rate|invest\w*|"
+    r"mortgage|horoscope|films?|movies?|netflix|tv shows?|song|music|celebrity|holidays?|flights?|"
+    r"hotels?|capital of|translate|crossword|chess|video games?|programming|coding|poem|poetry)\b",
+    _I,
+)
+
+_LEGAL_ADVICE = (
+    re.compile(
+        r"\b(could|can|should|would|will|might|may)\b[^.?!]{0,60}\b(sue|suing|take legal action|"
+        r"bring a (?:legal )?claim|make a claim|claim compensation|get compensation|"
+        r"press charges|take (?:them|him|her|the \w+) to (?:court|a tribunal))\b",
+        _I,
+    ),
+    re.compile(r"\b(would|could|will|might) (?:they|she|he|we|i|the family|the \w+) win\b", _I),
+    re.compile(
+        r"\b(do (?:i|we|they) have a (?:legal )?case|chances? of (?:winning|success) in court|"
+        r"legal advice (?:on|about|for) (?:my|our|this|a) |is (?:the school|the council|the police|"
+        r"the local authority|my employer) (?:legally )?liable)\b",
+        _I,
+    ),
+    re.compile(r"\b(?:sue|suing|lawsuit|legal action|compensation claim)\b[^.?!]{0,40}\bwin\b", _I),
+)
+
+_INSTRUCTION_TAMPERING = (
+    re.compile(
+        r"\b(ignore|disregard|forget|override|bypass)\b[^.?!]{0,20}\b(previous|prior|above|earlier|"
+        r"your|all|system|these|any)\b[^.?!]{0,20}\b(instructions?|rules|prompts?|guidelines|"
+        r"guardrails|restrictions)\b",
+        _I,
+    ),
+    re.compile(
+        r"\b(print|reveal|show|repeat|display|output|tell me|what is|what's|give me)\b[^.?!]{0,20}"
+        r"\b(system prompt|your (?:instructions|prompt|rules|guidelines)|hidden instructions)\b",
+        _I,
+    ),
+    re.compile(r"\b(jailbreak|dan mode|developer mode|do anything now)\b", _I),
+)
+
+_GROUPS = (
+    r"(?:ethnic(?:ity|ities)?|racial|race|races|religio(?:n|ns|us)|faith|cultur(?:e|es|al)|"
+    r"nationalit(?:y|ies)|communit(?:y|ies))"
+)
+_HARM_VERBS = r"(?:abuse|harm|hurt|neglect|exploit|groom|kill|murder|offend|rape|attack|mistreat)"
+_RANKING_GROUPS = re.compile(
+    rf"\b(which|what)\b[^.?!]{{0,40}}\b{_GROUPS}\b[^.?!]{{0,40}}\b(most|more|least|less)\s+"
+    rf"(likely|prone|inclined)\s+to\s+{_HARM_VERBS}",
+    _I,
+)
+
+_LIVE_CASE = (
+    re.compile(
+        r"\b(i['’]?m|i am|we['’]?re|we are)\s+(currently\s+|now\s+)?(working with|supporting|"
+        r"visiting|allocated to|worried about|concerned about)\s+(a|an|one|this|the|my)\b",
+        _I,
+    ),
+    re.compile(
+        r"\b(child|children|young person|family|families|girl|boy|teenager|pupil|student|baby|"
+        r"toddler|mother|father|parent|mum|dad|case|someone|\d{1,2}[- ]year[- ]old)\s+(that\s+|who\s+|whom\s+)?(i|we)['’]?(?:m|re)?"
+        r"\s+(am\s+|are\s+)?(working with|work with|visit|support|supporting|see|teach|look after|"
+        r"looking after|have on my caseload)\b",
+        _I,
+    ),
+    re.compile(r"\bmy\s+(client|service user|caseload|case|pupil|student|patient|mentee)s?\b", _I),
+    re.compile(r"\bon\s+(my|our)\s+(caseload|books|case list)\b", _I),
+    re.compile(r"\b(in my class|at my school|in my school|in my setting|in my care)\b", _I),
+)
+
+_DANGER = re.compile(
+    r"\b(in (?:immediate |real |serious )?danger|immediate(?:ly)? (?:risk|danger|harm)|"
+    r"at risk (?:right )?now|being (?:hurt|harmed|abused|beaten|attacked|assaulted)|"
+    r"tonight|imminent\w*|about to be (?:hurt|harmed|taken|sent)|going missing now|"
+    r"has gone missing|is missing|threaten(?:ed|ing) to kill|suicidal)\b",
+    _I,
+)
+_STRONG_DANGER = re.compile(
+    r"\b(in (?:immediate )?danger (?:now|right now|tonight)|(?:in|faces?|facing) immediate danger|"
+    r"being (?:hurt|abused|beaten) (?:now|right now|at the moment))\b",
+    _I,
+)
+
+
+def has_domain_vocabulary(text: str) -> bool:
+    return bool(DOMAIN.search(text))
+
+
+def refusal(text: str) -> str | None:
+    """The canned-message key for a question the assistant must not answer, else None."""
+    if any(p.search(text) for p in _INSTRUCTION_TAMPERING):
+        return "instructions"
+    if _RANKING_GROUPS.search(text):
+        return "ranking_groups"
+    if any(p.search(text) for p in _LEGAL_ADVICE):
+        return "legal_advice"
+    if any(p.search(text) for p in _STRONG_OFF_TOPIC):
+        return "out_of_scope"
+    if _WEAK_OFF_TOPIC.search(text) and not has_domain_vocabulary(text):
+        return "out_of_scope"
+    return None
+
+
+def is_live_case(text: str) -> bool:
+    """A question about a child or family the asker is working with now."""
+    return any(p.search(text) for p in _LIVE_CASE)
+
+
+def is_danger(text: str) -> bool:
+    """Words saying a child may be in danger now. Weak danger words count only in a live case."""
+    return bool(_STRONG_DANGER.search(text)) or (is_live_case(text) and bool(_DANGER.search(text)))
