@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.types import Page
@@ -60,6 +60,7 @@ _LINE_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen at a line end (the line br
 _BULLET = re.compile(r"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\))\s+")
 _SENTENCE_END = re.compile(r"[.!?:;)\]\"”’]\s*$")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z\u00c0-\u024f]+)-\n\s*([a-z\u00df-\u024f][\w'’]*)")
+_WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _KEEP_HYPHEN_PREFIXES = frozenset(
     """multi non self co cross inter anti well ex post pre semi sub under over long short high
     low full part half mixed step great single first second third one two three four five
@@ -96,16 +97,17 @@ def collapse_spaces(text: str) -> str:
     return " ".join(text.split())
 
 
-def join_hyphenated(text: str, vocabulary: Iterable[str] = ()) -> str:
+def join_hyphenated(text: str, vocabulary: Mapping[str, int] | None = None) -> str:
     """Join words split by a hyphen at a line break, keeping real hyphens.
 
     ``safe-\\nguarding`` becomes ``safeguarding``; ``multi-\\nagency`` stays ``multi-agency``.
-    The rule: keep the hyphen when the hyphenated form occurs elsewhere in the text (or in
-    ``vocabulary``), or the first part is a common hyphen prefix ("multi", "non", "self"...);
-    otherwise join when the joined word occurs elsewhere or the first part is not a word on its
-    own... and in doubt join, because typesetters hyphenate split words, not compounds.
+    The evidence, in order: how the word is written elsewhere in the document (``vocabulary``:
+    lower-cased word counts, by default counted from ``text`` itself) - hyphenated only, keep
+    the hyphen; joined, join; neither - keep the hyphen after a common compound prefix
+    ("multi", "non", "self", ...) and join otherwise, since typesetters split words, not
+    compounds. A break before a capital letter or a digit is never joined.
     """
-    words = _word_counts(text, vocabulary)
+    words = vocabulary if vocabulary is not None else word_counts(text)
 
     def repl(match: re.Match[str]) -> str:
         head, tail = match.group(1), match.group(2)
@@ -122,13 +124,12 @@ def join_hyphenated(text: str, vocabulary: Iterable[str] = ()) -> str:
     return _HYPHEN_BREAK.sub(repl, text)
 
 
-def _word_counts(text: str, vocabulary: Iterable[str]) -> dict[str, int]:
-    unbroken = _HYPHEN_BREAK.sub(" ", text)  # only words not split at a line break count
+def word_counts(text: str) -> dict[str, int]:
+    """Lower-cased word counts of ``text``, leaving out words split at a line break."""
+    unbroken = _HYPHEN_BREAK.sub(" ", text)
     counts: dict[str, int] = {}
-    for word in re.findall(r"[\w'’]+(?:-[\w'’]+)*", unbroken.lower()):
+    for word in _WORD.findall(unbroken.lower()):
         counts[word] = counts.get(word, 0) + 1
-    for word in vocabulary:
-        counts[word.lower()] = counts.get(word.lower(), 0) + 1
     return counts
 
 
@@ -192,33 +193,32 @@ def is_list_item(text: str) -> bool:
 def clean_pages(raw_pages: Sequence[RawPage], outline: Sequence[HeadingMark] = ()) -> Cleaned:
     """Cleaned pages and paragraph blocks for a paged document (PDF)."""
     page_lines = [normalise_text(p.text).split("\n") for p in raw_pages]
-    page_lines, removed = remove_running_lines(page_lines, [p.index for p in raw_pages])
-    vocabulary = _document_vocabulary(page_lines)
+    page_lines, removed = remove_running_lines(
+        page_lines, [p.index for p in raw_pages], [p.label for p in raw_pages]
+    )
+    vocabulary = word_counts("\n".join("\n".join(lines) for lines in page_lines))
     contents = set(find_contents_pages(page_lines, [p.index for p in raw_pages]))
     warnings: list[str] = []
     if contents:
         warnings.append(f"contents pages dropped: {_ranges(sorted(contents))}")
     if removed:
-        warnings.append(f"running headers/footers removed: {len(removed)} distinct lines")
+        warnings.append(f"running headers, footers and page numbers removed: {removed} lines")
     pages: list[Page] = []
     blocks: list[Block] = []
     placer = _HeadingPlacer(outline)
     for raw, lines in zip(raw_pages, page_lines, strict=True):
         text = join_hyphenated("\n".join(lines), vocabulary)
         lines = text.split("\n")
-        page_text = "\n\n".join(unwrap_lines(lines))
-        pages.append(Page(doc_id="", index=raw.index, label=raw.label, text=page_text))
         if raw.index in contents:
             placer.skip_page(raw.index)
-            continue
-        blocks.extend(placer.blocks_for_page(raw, lines))
+            page_blocks = []
+            page_text = "\n\n".join(unwrap_lines(lines))
+        else:
+            page_blocks = placer.blocks_for_page(raw, lines)
+            page_text = "\n\n".join(b.text for b in page_blocks)
+        pages.append(Page(doc_id="", index=raw.index, label=raw.label, text=page_text))
+        blocks.extend(page_blocks)
     return Cleaned(pages=tuple(pages), blocks=tuple(blocks), warnings=tuple(warnings))
-
-
-def _document_vocabulary(page_lines: Sequence[Sequence[str]]) -> list[str]:
-    text = "\n".join("\n".join(lines) for lines in page_lines)
-    unbroken = _HYPHEN_BREAK.sub(" ", text)
-    return re.findall(r"[\w'’]+(?:-[\w'’]+)*", unbroken)
 
 
 def _ranges(numbers: Sequence[int]) -> str:

@@ -87,49 +87,63 @@ def _threshold(page_count: int) -> int:
 
 
 def remove_running_lines(
-    page_lines: Sequence[Sequence[str]], indexes: Sequence[int]
-) -> tuple[list[list[str]], set[str]]:
-    """Lines with running headers, footers and page numbers removed; and the removed texts."""
+    page_lines: Sequence[Sequence[str]],
+    indexes: Sequence[int],
+    labels: Sequence[str] | None = None,
+) -> tuple[list[list[str]], int]:
+    """Lines with running headers, footers and page numbers removed; and how many went."""
+    labels = labels if labels is not None else [str(i) for i in indexes]
     exact: Counter[str] = Counter()
     sequenced: dict[tuple[str, int, bool], set[int]] = defaultdict(set)
-    for lines, index in zip(page_lines, indexes, strict=True):
-        seen_exact: set[str] = set()
+    for lines, index, label in zip(page_lines, indexes, labels, strict=True):
+        seen: set[str] = set()
         for pos in _edge_positions(lines):
             text = _norm(lines[pos])
-            if text not in seen_exact:
+            if text and text not in seen:
                 exact[text] += 1
-                seen_exact.add(text)
-            for key in _sequence_keys(text, index):
+                seen.add(text)
+            for key in _sequence_keys(text, index, label):
                 sequenced[key].add(index)
     need = _threshold(len(page_lines))
-    running_exact = {text for text, n in exact.items() if n >= need and text}
-    running_seq = {key for key, pages in sequenced.items() if len(pages) >= max(need, 2)}
-    removed: set[str] = set()
+    running_exact = {text for text, n in exact.items() if n >= need}
+    running_seq = {key for key, pages in sequenced.items() if len(pages) >= need}
+    removed = 0
     out: list[list[str]] = []
-    for lines, index in zip(page_lines, indexes, strict=True):
+    for lines, index, label in zip(page_lines, indexes, labels, strict=True):
         edge = set(_edge_positions(lines))
         kept = []
         for pos, line in enumerate(lines):
             text = _norm(line)
             if pos in edge and (
-                text in running_exact or any(k in running_seq for k in _sequence_keys(text, index))
+                text in running_exact
+                or any(k in running_seq for k in _sequence_keys(text, index, label))
             ):
-                removed.add(text)
+                removed += 1
                 continue
             kept.append(line)
         out.append(kept)
     return out, removed
 
 
-def _sequence_keys(text: str, index: int) -> list[tuple[str, int, bool]]:
-    """One key per number in the line: (line with that number blanked, offset, is_roman)."""
+def _sequence_keys(text: str, index: int, label: str) -> list[tuple[str, int, bool]]:
+    """Keys under which a line counts as the same line on another page.
+
+    One per number in the line: (line with that number blanked, number - physical index,
+    roman?), so "Page 12" on page 14 and "Page 13" on page 15 share a key. And one for the
+    page's printed label where the line contains it: (line with the label blanked, 0, True),
+    so "Page iv" and "Page 7" share a key when those are the pages' labels.
+    """
+    if len(text) > 120:
+        return []
     keys = []
     for value, start, end in _numbers(text):
-        token = text[start:end]
-        if len(text) > 120:
-            continue
         template = text[:start] + "#" + text[end:]
-        keys.append((template, value - index, not token.isdigit()))
+        keys.append((template, value - index, not text[start:end].isdigit()))
+    label = _norm(label)
+    if label:
+        m = re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text)
+        if m:
+            keys.append((text[: m.start()] + "#" + text[m.end() :], 0, True))
     return keys
 
 

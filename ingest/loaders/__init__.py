@@ -92,6 +92,8 @@ def sniff(path: Path, head: bytes) -> str:
             return "docx"
         raise IngestError("unsupported", f"a zip archive ({suffix or 'no suffix'}), not a DOCX")
     if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if suffix == ".docx":  # Office wraps password-protected DOCX in an OLE container
+            raise IngestError("encrypted", "password-protected Office document")
         raise IngestError("unsupported", "legacy Office (OLE) file: save it as DOCX or PDF")
     expected = _BY_SUFFIX.get(suffix)
     if expected == "pdf":
