@@ -10,7 +10,7 @@ from assistant.keyword import tokenize
 
 _SPACE = re.compile(r"\s+")
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’')\]]*\s+")
+_CUT = re.compile(r"[.!?…][\"”’')]*(?=\s)|\](?=\s+[A-Z0-9“\"‘(])")
 _LEADING_MARKERS = re.compile(r"^((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)\s*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 _NEGATIONS = frozenset(
@@ -80,8 +80,7 @@ def sentences(text: str) -> list[str]:
     out: list[str] = []
     for line in text.splitlines():
         line = re.sub(r"^\s*(?:[-*•]|\d+[.)]|#+)\s+", "", line).strip()
-        for piece in _SENTENCE_END.split(line):
-            piece = piece.strip()
+        for piece in _cut(line):
             lead = _LEADING_MARKERS.match(piece)
             if lead and out:
                 out[-1] = f"{out[-1]} {lead.group(1).strip()}"
@@ -89,6 +88,16 @@ def sentences(text: str) -> list[str]:
             if piece:
                 out.append(piece)
     return out
+
+
+def _cut(line: str) -> list[str]:
+    """A line cut after sentence-ending punctuation (closing quotes kept) and after markers."""
+    pieces, start = [], 0
+    for match in _CUT.finditer(line):
+        pieces.append(line[start : match.end()])
+        start = match.end()
+    pieces.append(line[start:])
+    return [p.strip() for p in pieces if p.strip()]
 
 
 def words(text: str) -> list[str]:

@@ -1,0 +1,84 @@
+"""`rla eval compare`: deltas, gates and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.cli import main
+from evals import compare as cmp
+
+GATES = {
+    "hit@5": {"max_drop": 0.05, "min": 0.8},
+    "false_refusal": {"max_rise": 0.05},
+    "error_rate": {"max": 0.0},
+}
+
+
+def _run(tmp: Path, name: str, **headline: float | None) -> Path:
+    folder = tmp / name
+    folder.mkdir()
+    (folder / "summary.json").write_text(json.dumps({"headline": headline}), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture()
+def thresholds(tmp_path: Path) -> Path:
+    path = tmp_path / "thresholds.json"
+    path.write_text(json.dumps({"gates": GATES}), encoding="utf-8")
+    return path
+
+
+def test_small_changes_within_thresholds_pass() -> None:
+    result = cmp.compare(
+        {"headline": {"hit@5": 0.9, "mrr": 0.8, "false_refusal": 0.1}},
+        {"headline": {"hit@5": 0.86, "mrr": 0.2, "false_refusal": 0.12}},
+        GATES,
+    )
+    assert result.passed
+    assert [d.metric for d in result.deltas if d.gated] == ["hit@5", "false_refusal"]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "why"),
+    [
+        ({"hit@5": 0.95}, {"hit@5": 0.85}, "dropped"),
+        ({"hit@5": 0.82}, {"hit@5": 0.79}, "below the floor"),
+        ({"false_refusal": 0.0}, {"false_refusal": 0.1}, "rose"),
+        ({"error_rate": 0.0}, {"error_rate": 0.05}, "above the ceiling"),
+        ({"hit@5": 0.9}, {}, "missing"),
+    ],
+)
+def test_regressions_fail(before: dict, after: dict, why: str) -> None:
+    result = cmp.compare({"headline": before}, {"headline": after}, GATES)
+    assert not result.passed and why in result.regressions[0].reason
+
+
+def test_table_lists_every_metric_and_the_verdict() -> None:
+    result = cmp.compare(
+        {"headline": {"hit@5": 0.95, "mrr": 0.5}}, {"headline": {"hit@5": 0.5, "mrr": 0.6}}, GATES
+    )
+    table = cmp.format_table(result)
+    assert "mrr" in table and "+0.1" in table and "FAIL: 1 gated metric" in table
+
+
+def test_cli_exit_codes(
+    tmp_path: Path, thresholds: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    a = _run(tmp_path, "a", **{"hit@5": 0.9, "false_refusal": 0.0})
+    same = _run(tmp_path, "same", **{"hit@5": 0.9, "false_refusal": 0.0})
+    worse = _run(tmp_path, "worse", **{"hit@5": 0.7, "false_refusal": 0.0})
+    assert main(["eval", "compare", str(a), str(same), "--thresholds", str(thresholds)]) == 0
+    assert "PASS" in capsys.readouterr().out
+    assert main(["eval", "compare", str(a), str(worse), "--thresholds", str(thresholds)]) == 1
+    assert "FAIL" in capsys.readouterr().out
+    assert main(["eval", "compare", str(a), str(tmp_path / "nope")]) == 2  # ConfigurationError
+
+
+def test_shipped_thresholds_file_is_valid() -> None:
+    gates = cmp.load_thresholds()
+    assert {"hit@5", "citation_validity", "quote_fidelity", "safety"} <= set(gates)
+    for gate in gates.values():
+        assert set(gate) <= {"max_drop", "min", "max_rise", "max"}
