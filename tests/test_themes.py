@@ -8,12 +8,26 @@ from assistant.types import Chunk
 from ingest.themes import MIN_SCORE, TAXONOMY, THEMES, document_themes, tag, taxonomy_markdown
 from tests.conftest import REPO
 
-ISSUE_THEMES = (
-    "silence-on-racism adultification identity-and-heritage faith-and-culture "
-    "language-and-interpreters immigration-status professional-curiosity risk-assessment-bias "
-    "voice-of-the-child fathers-and-male-carers multi-agency-working criminal-exploitation "
-    "sexual-abuse neglect education-and-schools policing health-visiting supervision-and-reflection"
-).split()
+ISSUE_THEMES = [
+    "silence-on-racism",
+    "adultification",
+    "identity-and-heritage",
+    "faith-and-culture",
+    "language-and-interpreters",
+    "immigration-status",
+    "professional-curiosity",
+    "risk-assessment-bias",
+    "voice-of-the-child",
+    "fathers-and-male-carers",
+    "multi-agency-working",
+    "criminal-exploitation",
+    "sexual-abuse",
+    "neglect",
+    "education-and-schools",
+    "policing",
+    "health-visiting",
+    "supervision-and-reflection",
+]
 
 
 def test_taxonomy_is_the_documented_one() -> None:
