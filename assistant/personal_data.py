@@ -64,7 +64,8 @@ _EVENT_BEFORE = re.compile(
     r"\s*$",
     re.IGNORECASE,
 )
-_NAME = r"([A-Z][a-z'’\-]+(?:\s+[A-Z][a-z'’\-]+){1,3})"
+_NAME_WORD = r"[A-Z][a-z]*(?:['’\-][A-Z]?[a-z]+)*"
+_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})"
 _AGE_AFTER = re.compile(
     _NAME + r"\s*(?:,\s*|\(\s*)(?:aged?\s+\d{1,2}|\d{1,2}\s*(?:years?|yrs?|months?)(?:\s+old)?"
     r"|\d{1,2}\s*\))"
@@ -298,7 +299,7 @@ def _has_date_of_birth(text: str) -> bool:
 
 def _is_private_name(name: str) -> bool:
     words = name.split()
-    if name.lower() in PUBLIC_CASE_NAMES or len(words) < 2:
+    if name.lower() in PUBLIC_CASE_NAMES or len(words) < 2 or any(len(w) < 2 for w in words):
         return False
     return not any(w.lower().strip("'’") in _NOT_NAME_WORDS for w in words)
 
