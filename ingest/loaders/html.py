@@ -110,7 +110,7 @@ def _metadata(root: etree._Element) -> dict[str, Any]:
         value = _clean(root.get(key))
         if value:
             out[key] = value
-    first = root.find(".//head")
+    first = root.find(".//head[@rend='h1']")
     if first is not None and _clean("".join(first.itertext())):
         out["first_heading"] = _clean("".join(first.itertext()))
     return out

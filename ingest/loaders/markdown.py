@@ -126,7 +126,7 @@ def load_markdown(path: Path, data: bytes) -> LoadedDocument:
     front, body, fm_warnings = split_front_matter(normalise_text(text))
     blocks = markdown_blocks(body)
     metadata: dict[str, Any] = dict(front)
-    first_heading = next((b.text for b in blocks if b.kind == "heading"), "")
+    first_heading = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
     if first_heading:
         metadata.setdefault("first_heading", first_heading)
     return single_page_document(
