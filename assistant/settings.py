@@ -65,11 +65,17 @@ class Settings(BaseSettings):
         0.30, ge=-1.0, le=1.0, description="Best cosine below this: no_evidence."
     )
     answer_max_sentences: int = Field(8, ge=1, le=30)
+    partial_margin: float = Field(
+        0.05, ge=0.0, le=1.0, description="Best cosine within this of the threshold: partial."
+    )
     max_question_chars: int = Field(2000, ge=50, le=20000)
     llm_timeout_s: float = Field(30.0, gt=0)
     llm_max_retries: int = Field(2, ge=0, le=10)
     llm_max_tokens: int = Field(800, ge=16, le=8192)
     llm_temperature: float = Field(0.0, ge=0.0, le=2.0)
+    llm_condense_max_chars: int = Field(
+        300, ge=20, le=2000, description="Longest standalone query the LLM condenser may return."
+    )
 
     # --- web ----------------------------------------------------------------------------------
     rate_limit: str = Field("30/minute", description="flask-limiter limit on ask endpoints.")
@@ -77,6 +83,12 @@ class Settings(BaseSettings):
     retention_days: int = Field(30, ge=0, description="Purge conversations/feedback older.")
     production: bool = Field(False, description="Secure cookies and stricter defaults.")
     log_questions: bool = Field(False, description="Never enable with real case data.")
+    feedback_comment_max_chars: int = Field(
+        500, ge=0, le=5000, description="Longest feedback comment accepted (characters)."
+    )
+    history_turns: int = Field(
+        6, ge=0, le=50, description="Earlier turns of a conversation sent with a follow-up."
+    )
 
     @field_validator("chroma_url", "llm_base_url", "database_url", "embedding_model")
     @classmethod

@@ -1,0 +1,324 @@
+"""A tiny real build and a FakeAssistant for the web tests (no embedding model needed).
+
+``write_small_build`` writes a real build with ``assistant.index.write_build`` (real Chroma, real BM25)
+from three short documents — one a real PDF made with fpdf2, so the viewer can render page images —
+embedded with the deterministic HashingEmbedder, and serves it. ``FakeAssistant`` has the Assistant
+API (ask / ask_stream / search / index / reload_if_swapped) and answers from that build with real
+Answer objects whose quotes are verbatim page text, so "open at page" highlighting can be checked.
+
+Question words that steer it: "jane smith" → personal_data, "zebra" → no_evidence,
+"partial" → partial, "explode" → error.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.index import BuildContent, open_served, swap, write_build
+from assistant.settings import Settings
+from assistant.types import (
+    Answer,
+    BuildInfo,
+    Chunk,
+    Citation,
+    Document,
+    Filters,
+    Page,
+    Passage,
+    Searched,
+    Turn,
+)
+from tests.fakes import HashingEmbedder
+
+BRIEFING_PAGES = (
+    (
+        ("What adultification is",),
+        "Adultification bias happens when professionals see a child as older, more responsible or "
+        "less vulnerable than they are. Reviews found that Black girls in particular were treated "
+        "as if they could consent to harm, and their distress was read as hostility.",
+    ),
+    (
+        ("Practice learning",),
+        "Practitioners should ask what they would do if the child were white. Supervision should "
+        "make room to talk about race and identity, and managers should check that a child's "
+        "ethnicity, language and faith are recorded and considered in every assessment.",
+    ),
+)
+
+REVIEW_PAGES = (
+    ("i", "Foreword. This national review looks at how agencies responded to children at risk."),
+    (
+        "1",
+        "Professional curiosity was often missing. Practitioners did not ask families about their "
+        "culture or heritage, and assumptions went unchallenged across agencies.",
+    ),
+    (
+        "2",
+        "Interpreters were rarely used. Where a parent's first language was not English, children "
+        "were sometimes asked to interpret, which silenced them.",
+    ),
+)
+
+GUIDANCE_PAGES = (
+    (
+        ("Reviews",),
+        "Local partnerships must publish practice reviews and share learning about racism and "
+        "discrimination with the national panel within the agreed timescale.",
+    ),
+)
+
+
+def _pdf(path: Path, pages: Sequence[tuple[str, str]]) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_font("helvetica", size=12)
+    for label, text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, f"{text}\n\nPage {label}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pdf.output(str(path))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def small_library(
+    source_dir: Path, *, demo: bool
+) -> tuple[list[Document], list[Chunk], list[Page]]:
+    pdf_path = source_dir / "national-review-2022.pdf"
+    _pdf(pdf_path, REVIEW_PAGES)
+    documents = [
+        Document(
+            doc_id="adultification-briefing",
+            title="Briefing: adultification bias in safeguarding",
+            path=str(source_dir / "adultification.md"),
+            publisher="Demo Safeguarding Partnership",
+            year=2023,
+            doc_type="briefing",
+            url="https://example.org/adultification",
+            themes=("adultification", "risk-assessment-bias"),
+            media_type="md",
+            page_count=2,
+            is_demo=demo,
+            extra={
+                "about_title": "Adultification bias (2022)",
+                "about_url": "https://example.org/about",
+            },
+        ),
+        Document(
+            doc_id="national-review-2022",
+            title="Safeguarding children at risk: a national review",
+            path=str(pdf_path),
+            publisher="Child Safeguarding Practice Review Panel",
+            year=2022,
+            doc_type="national_review",
+            url="https://example.org/national-review.pdf",
+            themes=("professional-curiosity", "language-and-interpreters"),
+            digest=_digest(pdf_path),
+            media_type="pdf",
+            page_count=3,
+        ),
+        Document(
+            doc_id="working-together-2023",
+            title="Working together: the review system",
+            path=str(source_dir / "gone.md"),
+            publisher="Department for Education",
+            year=2019,
+            doc_type="guidance",
+            themes=("partnership-strategy",),
+            media_type="md",
+            page_count=1,
+        ),
+    ]
+    chunks: list[Chunk] = []
+    pages: list[Page] = []
+    for doc, items in (
+        (documents[0], [(str(i), t, s) for i, (s, t) in enumerate(BRIEFING_PAGES, 1)]),
+        (documents[1], [(label, t, ()) for label, t in REVIEW_PAGES]),
+        (documents[2], [(str(i), t, s) for i, (s, t) in enumerate(GUIDANCE_PAGES, 1)]),
+    ):
+        for index, (label, text, section) in enumerate(items, 1):
+            pages.append(Page(doc_id=doc.doc_id, index=index, label=label, text=text))
+            chunks.append(
+                Chunk(
+                    chunk_id=f"{doc.doc_id}#{index - 1}",
+                    doc_id=doc.doc_id,
+                    n=index - 1,
+                    text=text,
+                    page_start=index,
+                    page_end=index,
+                    page_label_start=label,
+                    page_label_end=label,
+                    section=tuple(section),
+                    tokens=len(text.split()),
+                    themes=doc.themes,
+                )
+            )
+    return documents, chunks, pages
+
+
+def write_small_build(settings: Settings, *, demo: bool = True) -> BuildInfo:
+    """Write and serve the small build under ``settings.data_dir``."""
+    documents, chunks, pages = small_library(settings.data_dir / "sources", demo=demo)
+    embedder = HashingEmbedder()
+    vectors = np.asarray(embedder.embed_documents([c.text for c in chunks]), dtype=np.float32)
+    info = write_build(
+        settings,
+        BuildContent(
+            documents=documents,
+            chunks=chunks,
+            pages=pages,
+            vectors=vectors,
+            embedding_model=embedder.name,
+            tokenizer="test",
+            is_demo=demo,
+        ),
+    )
+    swap(settings, info.build_id)
+    return info
+
+
+def _first_sentence(text: str) -> str:
+    match = re.match(r".+?[.!?](?=\s|$)", text)
+    return match.group(0) if match else text
+
+
+class FakeAssistant:
+    """The Assistant API over a real build, with canned behaviour for the statuses."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.index = open_served(settings)
+        self.asked: list[tuple[str, tuple[Turn, ...], Filters]] = []
+        self.reloads = 0
+
+    def reload_if_swapped(self) -> bool:
+        self.reloads += 1
+        return False
+
+    def search(
+        self, query: str, filters: Filters | Mapping[str, Any] | None = None, k: int = 10
+    ) -> list[Passage]:
+        f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
+        hits = self.index.keyword_search(query, k, f)
+        return [
+            Passage(
+                chunk=c, document=self.index.document(c.doc_id), score=s, rank=i, keyword_score=s
+            )
+            for i, (c, s) in enumerate(hits, 1)
+        ]
+
+    def _searched(
+        self,
+        query: str,
+        filters: Filters,
+        passages: Sequence[Passage],
+        nearest: tuple[str, ...] = (),
+    ) -> Searched:
+        return Searched(
+            query=query,
+            filters=filters,
+            documents_in_library=len(self.index.documents),
+            documents_matched=tuple(dict.fromkeys(p.document.title for p in passages)),
+            nearest=nearest,
+        )
+
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn | Mapping[str, Any]] = (),
+        filters: Filters | Mapping[str, Any] | None = None,
+        *,
+        generator: str | None = None,
+    ) -> Answer:
+        f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
+        turns = tuple(t if isinstance(t, Turn) else Turn.from_dict(t) for t in history)
+        self.asked.append((question, turns, f))
+        lower = question.lower()
+        build_id = self.index.build_id
+        if "jane smith" in lower:
+            return Answer(
+                status="personal_data",
+                text="Your question seems to include details that could identify a real person.",
+                build_id=build_id,
+            )
+        if "explode" in lower:
+            return Answer(status="error", text="Sorry, something went wrong.", build_id=build_id)
+        search_query = question if not turns else f"{turns[-1].question} {question}"
+        passages = [] if "zebra" in lower else self.search(search_query, f, k=3)
+        if not passages:
+            return Answer(
+                status="no_evidence",
+                text="I could not find anything in the library that answers this question.",
+                search_query=search_query,
+                searched=self._searched(
+                    search_query, f, (), nearest=(self.index.documents[0].title,)
+                ),
+                build_id=build_id,
+            )
+        citations = tuple(self._citation(n, p) for n, p in enumerate(passages, 1))
+        lines = [f"{c.quote} [{c.n}]" for c in citations]
+        status = "partial" if "partial" in lower else "answered"
+        if status == "partial":
+            lines.append("The library does not say how this differs between local areas.")
+        return Answer(
+            status=status,
+            text="\n\n".join(lines),
+            citations=citations,
+            passages=tuple(passages),
+            search_query=search_query,
+            generator="extractive",
+            searched=self._searched(search_query, f, passages),
+            notices=("This answer comes from the demo library.",)
+            if self.index.info.is_demo
+            else (),
+            metrics={"total_ms": 1.0},
+            build_id=build_id,
+        )
+
+    def _citation(self, n: int, passage: Passage) -> Citation:
+        c, d = passage.chunk, passage.document
+        return Citation(
+            n=n,
+            doc_id=c.doc_id,
+            chunk_id=c.chunk_id,
+            title=d.title,
+            quote=_first_sentence(c.text),
+            page_start=c.page_label_start,
+            page_end=c.page_label_end,
+            page_index_start=c.page_start,
+            page_index_end=c.page_end,
+            publisher=d.publisher,
+            year=d.year,
+            section=c.section,
+            url=d.url,
+            viewer_url=f"/library/{c.doc_id}?page={c.page_start}",
+            verified=True,
+        )
+
+    def ask_stream(
+        self, question: str, history: Sequence[Any] = (), filters: Any = None
+    ) -> Iterator[tuple[str, object]]:
+        answer = self.ask(question, history, filters)
+        for word in answer.text.split(" "):
+            yield ("token", word + " ")
+        yield ("answer", answer)
+
+
+def web_settings(data_dir: Path, db_path: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "data_dir": data_dir,
+        "database_url": f"sqlite:///{db_path}",
+        "secret_key": "test-secret",
+        "_env_file": None,
+    }
+    values.update(overrides)
+    return Settings(**values)

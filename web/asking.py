@@ -1,0 +1,155 @@
+"""Asking, shared by the no-JS form, the JSON API and the event stream.
+
+Owns the per-browser *owner* id (a random value in the signed session cookie), picks or starts the
+conversation, builds the history from stored turns, calls the Assistant, stores the turn, and logs
+what happened — lengths, counts, timings and status, never the question text.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask import g, render_template, session
+
+from assistant.types import Turn
+from web.forms import AskRequest
+from web.presenters import turn_view
+from web.services import services
+from web.storage import StoredConversation, StoredTurn
+
+log = logging.getLogger("web.ask")
+
+
+def owner(*, create: bool) -> str | None:
+    """This browser's owner id; created (and the session made permanent) when asked to."""
+    value = session.get("owner")
+    if value is None and create:
+        value = secrets.token_urlsafe(18)
+        session["owner"] = value
+        session.permanent = True
+    return value if isinstance(value, str) else None
+
+
+def owned_conversation(conversation_id: str) -> StoredConversation | None:
+    who = owner(create=False)
+    if not conversation_id or who is None:
+        return None
+    return services().store.conversation(conversation_id, who)
+
+
+def history_of(conversation: StoredConversation | None) -> tuple[Turn, ...]:
+    if conversation is None:
+        return ()
+    keep = services().settings.history_turns
+    turns = conversation.turns[-keep:] if keep else ()
+    return tuple(Turn(question=t.question, answer=str(t.answer.get("text", ""))) for t in turns)
+
+
+@dataclass(frozen=True)
+class Asked:
+    answer: Mapping[str, Any]
+    conversation_id: str
+    turn: StoredTurn | None
+
+
+def _log(kind: str, req: AskRequest, answer: Mapping[str, Any], started: float, turns: int) -> None:
+    log.info(
+        "%s id=%s question_chars=%d history_turns=%d filtered=%s status=%s citations=%d "
+        "generator=%s ms=%.0f",
+        kind,
+        g.get("request_id", ""),
+        len(req.question),
+        turns,
+        not req.filters.is_empty(),
+        answer.get("status"),
+        len(answer.get("citations") or ()),
+        answer.get("generator"),
+        (time.perf_counter() - started) * 1000,
+    )
+
+
+def _conversation_for(req: AskRequest, *, create: bool) -> StoredConversation | None:
+    conversation = owned_conversation(req.conversation_id)
+    if conversation is None and create:
+        who = owner(create=True)
+        assert who is not None
+        store = services().store
+        conversation = store.conversation(store.new_conversation(who), who)
+    return conversation
+
+
+def _store(conversation: StoredConversation | None, question: str, answer: Mapping[str, Any]):  # type: ignore[no-untyped-def]
+    if conversation is None:
+        return None
+    who = owner(create=False) or ""
+    return services().store.add_turn(conversation.conversation_id, who, question, answer)
+
+
+def ask(req: AskRequest, *, create_conversation: bool) -> Asked:
+    """One question, answered and (when there is a conversation) stored."""
+    started = time.perf_counter()
+    assistant = services().assistants.get()
+    conversation = _conversation_for(req, create=create_conversation)
+    history = req.history or history_of(conversation)
+    answer = assistant.ask(req.question, history, req.filters).to_dict()
+    turn = _store(conversation, req.question, answer)
+    _log("ask", req, answer, started, len(history))
+    return Asked(answer, conversation.conversation_id if conversation else "", turn)
+
+
+def sse(event: str, data: Any) -> str:
+    """One server-sent event; data is JSON, so newlines in text never break the framing."""
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def stream(req: AskRequest) -> Iterator[str]:
+    """Events: ``meta``, ``token``… then one ``answer`` (rendered turn HTML + Answer JSON).
+
+    Runs inside ``stream_with_context``. Any failure ends the stream with an ``error`` event.
+    """
+    started = time.perf_counter()
+    try:
+        assistant = services().assistants.get()
+        conversation = _conversation_for(req, create=True)
+        assert conversation is not None
+        history = history_of(conversation)
+        yield sse("meta", {"conversation_id": conversation.conversation_id})
+        final = None
+        for kind, value in assistant.ask_stream(req.question, history, req.filters):
+            if kind == "token":
+                yield sse("token", str(value))
+            elif kind == "answer":
+                final = value
+        if final is None:
+            raise RuntimeError("the answer stream ended without an answer")
+        answer = final.to_dict()
+        turn = _store(conversation, req.question, answer)
+        _log("ask_stream", req, answer, started, len(history))
+        yield sse("answer", _answer_event(conversation.conversation_id, turn, answer))
+    except Exception:
+        log.exception("ask_stream failed id=%s", g.get("request_id", ""))
+        yield sse("error", {"message": "Sorry, the answer could not be finished. Try again."})
+
+
+def _answer_event(
+    conversation_id: str, turn: StoredTurn | None, answer: Mapping[str, Any]
+) -> dict[str, Any]:
+    view = turn_view(
+        turn.turn_id if turn else "",
+        turn.position if turn else 1,
+        turn.question if turn else "",
+        answer,
+    )
+    return {
+        "conversation_id": conversation_id,
+        "conversation_url": f"/c/{conversation_id}",
+        "turn_id": view.turn_id,
+        "html": render_template("_turn.html", turn=view, conversation_id=conversation_id),
+        "answer": answer,
+    }

@@ -1,0 +1,58 @@
+"""`rla serve`: the chat page behind waitress, a production WSGI server (pure Python, threads).
+
+The embedding model is loaded once, before the first request, and shared by every thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from assistant.errors import NoBuildError
+from assistant.index import served_build_id
+from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)"
+    )
+    parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
+    parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    if served_build_id(settings) is None:
+        raise NoBuildError(
+            f"no library has been ingested into {settings.data_dir.resolve()}. "
+            "Run `rla ingest PATH` (or `rla ingest library/demo --demo` for the demo library) first."
+        )
+    import waitress
+
+    from web import create_app
+
+    assistant = _load_assistant(settings)
+    app = create_app(settings, assistant=assistant)
+    logging.getLogger("web").setLevel(logging.INFO)
+    print(
+        f"Serving the Review Learning Assistant on http://{args.host}:{args.port}/ (Ctrl+C to stop)"
+    )
+    waitress.serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="rla",
+        clear_untrusted_proxy_headers=True,
+        channel_timeout=120,
+    )
+    return 0
+
+
+def _load_assistant(settings: Settings):  # type: ignore[no-untyped-def]
+    from assistant.pipeline import build_assistant
+
+    print("Loading the embedding model and the served build…", flush=True)
+    return build_assistant(settings)

@@ -1,0 +1,112 @@
+"""Text from documents and models → safe HTML.
+
+Everything that came from a document or a model is untrusted. Answer text may carry light Markdown
+(from the LLM answerer): it goes through markdown-it-py's "js-default" preset (raw HTML disabled,
+unsafe link schemes refused), then nh3 keeps only a few formatting tags with no attributes at all (no
+links: a model never gets to place a link). Only then are ``[n]`` markers turned into links to the
+answer's own source cards, and only for numbers that are real citations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup, escape
+
+ALLOWED_TAGS = {"p", "br", "ul", "ol", "li", "strong", "em", "blockquote", "code", "pre"}
+CITE_MARK = re.compile(r"\[(\d{1,3})\]")
+_markdown = MarkdownIt("js-default")
+
+
+def answer_html(text: str, citations: Iterable[int], anchor_prefix: str) -> Markup:
+    """Answer text as sanitised HTML with ``[n]`` → ``<a href="#{prefix}-n">``."""
+    known = set(citations)
+    html = nh3.clean(_markdown.render(text or ""), tags=ALLOWED_TAGS, attributes={})
+
+    def link(match: re.Match[str]) -> str:
+        n = int(match.group(1))
+        if n not in known:
+            return match.group(0)
+        return (
+            f'<a class="rla-cite" href="#{escape(anchor_prefix)}-{n}">'
+            f'<span class="rla-visually-hidden">source </span>[{n}]</a>'
+        )
+
+    return Markup(CITE_MARK.sub(link, html))  # noqa: S704 - built from sanitised parts
+
+
+def safe_url(url: str | None) -> str:
+    """Only http(s) URLs are ever put into an href; anything else becomes ""."""
+    if not url:
+        return ""
+    parsed = urlparse(url.strip())
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        return ""
+    return url.strip()
+
+
+# --- highlighting a quote on a page -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Highlight:
+    html: Markup
+    found: str  # "exact" | "partial" | "none" | "no_quote"
+
+
+_WORD = re.compile(r"\S+")
+_DASHES = str.maketrans(
+    {"‐": "-", "‑": "-", "–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"'}
+)
+
+
+def _pattern(words: list[str]) -> re.Pattern[str]:
+    parts = []
+    for word in words:
+        chars = [re.escape(ch) for ch in word.translate(_DASHES)]
+        parts.append("".join(chars))
+    return re.compile(r"\s+".join(parts), re.IGNORECASE)
+
+
+def _find(text: str, quote: str) -> tuple[int, int, str] | None:
+    """Locate the quote in the page, tolerant of whitespace, case and typographic dashes/quotes.
+
+    When the whole quote is not on this page (it may run onto the next one), the longest leading or
+    trailing run of at least six words that is found is highlighted instead.
+    """
+    folded = text.translate(_DASHES)  # same length as text: one char → one char
+    words = _WORD.findall(quote)
+    if not words:
+        return None
+    match = _pattern(words).search(folded)
+    if match:
+        return match.start(), match.end(), "exact"
+    for size in range(len(words) - 1, 5, -1):
+        for part in (words[:size], words[-size:]):
+            match = _pattern(part).search(folded)
+            if match:
+                return match.start(), match.end(), "partial"
+    return None
+
+
+def highlight(text: str, quote: str, mark_id: str = "q1") -> Highlight:
+    """The page text, escaped, with the quote wrapped in ``<mark id=mark_id>``."""
+    if not quote.strip():
+        return Highlight(escape(text), "no_quote")
+    located = _find(text, quote)
+    if located is None:
+        return Highlight(escape(text), "none")
+    start, end, how = located
+    html = (
+        escape(text[:start])
+        + Markup(f'<mark id="{escape(mark_id)}" tabindex="-1">')
+        + escape(text[start:end])
+        + Markup("</mark>")
+        + escape(text[end:])
+    )
+    return Highlight(Markup(html), how)
