@@ -365,6 +365,22 @@ TAXONOMY: tuple[Theme, ...] = (
         ),
     ),
     Theme(
+        "infant-injury",
+        "Infant injury",
+        "Babies and very young children harmed by non-accidental injury: bruising, fractures, "
+        "head injury, and how early signs were read.",
+        strong=(
+            r"non[- ]accidental injur\w*",
+            r"\bnai\b",
+            r"abusive head trauma",
+            r"shaken baby",
+            r"(?:head|skull|rib|limb|metaphyseal) (?:injur\w*|fractur\w*)",
+            r"bruis\w* (?:in|to|on) (?:an? )?(?:infant|baby|babies|non[- ]mobile)\w*",
+            r"non[- ]mobile (?:infant|baby|babies|child)\w*",
+        ),
+        weak=(r"bruis\w*", r"fractur\w*", r"infants?", r"bab(?:y|ies)", r"under[- ]ones?"),
+    ),
+    Theme(
         "supervision-and-reflection",
         "Supervision and reflection",
         "Supervision, reflective practice, management oversight and learning culture for "
@@ -385,6 +401,23 @@ TAXONOMY: tuple[Theme, ...] = (
             r"challenge",
         ),
         exclude=(r"(?:police|court|parental|adult) supervision",),
+    ),
+    Theme(
+        "partnership-strategy",
+        "Partnership strategy and leadership",
+        "What safeguarding partnerships and their leaders do with learning: strategy, governance, "
+        "assurance, workforce development and system-wide action.",
+        strong=(
+            r"safeguarding (?:children )?partnerships?",
+            r"partnership (?:strateg\w*|leadership|arrangements|priorit\w*|board\w*)",
+            r"(?:strategic|senior|system) leaders?(?:hip)?",
+            r"leadership",
+            r"governance",
+            r"quality assurance",
+            r"workforce (?:development|strateg\w*|plan\w*)",
+            r"(?:anti[- ]racist|race equality) (?:strateg\w*|plan\w*|action plan\w*|framework\w*)",
+        ),
+        weak=(r"strateg\w*", r"priorit\w*", r"assurance", r"commission\w*", r"accountab\w*"),
     ),
 )
 
