@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     llm_condense_max_chars: int = Field(
         300, ge=20, le=2000, description="Longest standalone query the LLM condenser may return."
     )
+    llm_retry_after_cap_s: float = Field(
+        5.0, ge=0, le=120, description="A 429/503 asking to wait longer than this: fall back now."
+    )
 
     # --- web ----------------------------------------------------------------------------------
     rate_limit: str = Field("30/minute", description="flask-limiter limit on ask endpoints.")
