@@ -137,14 +137,29 @@ def _sequence_keys(text: str, index: int, label: str) -> list[tuple[str, int, bo
         return []
     keys = []
     for value, start, end in _numbers(text):
+        if not _at_line_edge(text, start, end):
+            continue
         template = text[:start] + "#" + text[end:]
         keys.append((template, value - index, not text[start:end].isdigit()))
     label = _norm(label)
     if label:
         m = re.search(rf"(?<!\w){re.escape(label)}(?!\w)", text)
-        if m:
+        if m and _at_line_edge(text, m.start(), m.end()):
             keys.append((text[: m.start()] + "#" + text[m.end() :], 0, True))
     return keys
+
+
+def _at_line_edge(text: str, start: int, end: int) -> bool:
+    """Page numbers open or close a line ("12 | Title", "Title 12"), or read "12 of 40"."""
+    before, after = text[:start].strip(), text[end:].strip()
+    return (
+        not after
+        or not re.search(r"\w", before)
+        and not re.match(r"[a-z]", after)
+        or bool(re.fullmatch(r"(of|/)\s*\d{1,4}", after))
+        or not re.search(r"\w", after)
+        or bool(re.match(r"[|•·–—-]", after))
+    )
 
 
 def printed_page_numbers(

@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pypdfium2 as pdfium
-import pypdfium2.raw as pdfium_c
 
 from assistant.errors import IngestError
 from ingest.cleaning import clean_pages, collapse_spaces, normalise_text
@@ -66,10 +65,11 @@ def _open(data: bytes) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        code = getattr(exc, "err_code", None)
-        if code in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY):
+        # pdfium's last-error code can be stale from an earlier document, so the bytes decide:
+        # an encrypted PDF names its /Encrypt dictionary in the (uncompressed) trailer.
+        if re.search(rb"/Encrypt\b", data):
             raise IngestError("encrypted", "the PDF needs a password to open") from exc
-        if code == pdfium_c.FPDF_ERR_SUCCESS and re.search(rb"/Count\s+0\b", data):
+        if re.search(rb"/Type\s*/Pages\b[^>]*/Count\s+0\b|/Count\s+0\b[^>]*/Type\s*/Pages", data):
             raise IngestError("empty", "the PDF has no pages") from exc
         raise IngestError("corrupt", f"PDF could not be parsed ({exc})") from exc
 
