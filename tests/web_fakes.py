@@ -322,3 +322,22 @@ def web_settings(data_dir: Path, db_path: Path, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def csrf_token(client: Any, path: str = "/about") -> str:
+    """The CSRF token the page gives this client's session (as a browser would read it)."""
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_META.search(html)
+    assert match, f"no csrf-token meta on {path}"
+    return match.group(1)
+
+
+def make_app(build_dir: Path, db_path: Path, **overrides: Any) -> Any:
+    """A real Flask app over the small build, with its own database and a FakeAssistant."""
+    from web import create_app
+
+    settings = web_settings(build_dir, db_path, **overrides)
+    return create_app(settings, assistant=FakeAssistant(settings))

@@ -92,7 +92,11 @@ def _taxonomy(themes: Any) -> list[tuple[str, str]]:
             out.append((item, theme_label(item)))
         elif isinstance(item, tuple) and len(item) == 2:
             slug, value = item
-            label = getattr(value, "label", value if isinstance(value, str) else None)
+            label = getattr(value, "label", None)
+            if isinstance(value, str):
+                label = value
+            elif isinstance(value, tuple | list) and value and isinstance(value[0], str):
+                label = value[0]
             out.append((str(slug), str(label or theme_label(str(slug)))))
         else:
             slug = getattr(item, "slug", None) or getattr(item, "name", None)
