@@ -12,7 +12,9 @@ For each sentence of the model's text:
    count as support: documents are data, not instructions;
 4. the citation's quote is the passage sentence that best supports the answer sentence, verbatim;
 5. a sentence left with no supported citation is dropped, except an honest gap statement
-   ("The sources in the library do not say…"), which needs none.
+   ("The sources in the library do not say…"), which needs none; a sentence holding a link or an
+   image (which the prompt forbids) is dropped whole;
+6. the guardrails' output check runs last (generalisations about ethnic or faith groups).
 Citations are numbered 1..n in order of first appearance, one per (passage, quote).
 """
 
@@ -145,17 +147,21 @@ def check_model_text(
 ) -> Checked:
     """Check the model's text against the passages it was given (numbered 1..len(passages))."""
     allowed = allowed_url_set(p.document.url for p in passages)
-    text, links = remove_links(normalise_markers(raw), allowed)
+    text = normalise_markers(raw)
     support = _Support(passages)
     numbering: dict[tuple[str, str], Citation] = {}
     paragraphs: list[list[str]] = []
-    problems: list[str] = [f"removed {links} link(s)"] if links else []
+    problems: list[str] = []
     kept = dropped = 0
     last_para_end = 0
     for span in sentence_spans(text):
         if "\n\n" in text[last_para_end : span.start] or not paragraphs:
             paragraphs.append([])
         last_para_end = span.end
+        if remove_links(span.text, allowed)[1]:  # the prompt forbids links: a sentence with one
+            dropped += 1  # is not trusted, and would read badly with the link cut out
+            problems.append("sentence with a link or image")
+            continue
         sentence, why = _check_sentence(span.text, passages, support, numbering, pages)
         if sentence is None:
             dropped += 1
