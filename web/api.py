@@ -22,6 +22,7 @@ from flask import (
 
 from assistant.types import Filters
 from web.asking import ask as run_ask
+from web.asking import conversation_for
 from web.asking import stream as run_stream
 from web.export import feedback_csv, feedback_jsonl
 from web.forms import (
@@ -79,8 +80,11 @@ def ask_stream() -> Response:
     req = parse_ask(data, services().settings.max_question_chars)
     if req.errors:
         return _bad_request(req.errors)
-    services().assistants.get()  # no build → 503 now, not half-way through a stream
-    response = Response(stream_with_context(run_stream(req)), mimetype="text/event-stream")
+    assistant = services().assistants.get()  # no build → 503 now, not half-way through a stream
+    conversation = conversation_for(req, create=True)
+    assert conversation is not None
+    events = run_stream(req, assistant, conversation)
+    response = Response(stream_with_context(events), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
     return response

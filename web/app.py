@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from assistant.errors import BuildError, ConfigurationError, RlaError
 from assistant.settings import Settings
 from web import security
+from web.logs import describe
 from web.page_images import PageImages
 from web.presenters import (
     FEEDBACK_REASONS,
@@ -178,7 +179,7 @@ def _service_unavailable(exc: RlaError) -> Response:
 
 
 def _unexpected_error(exc: Exception) -> Response:
-    log.exception("unhandled error id=%s", g.get("request_id", ""))
+    log.error("unhandled error id=%s error=%s", g.get("request_id", ""), describe(exc))
     return error_response(500, "Try again later. If it keeps happening, tell your administrator.")
 
 

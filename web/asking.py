@@ -19,8 +19,9 @@ from flask import g, render_template, session
 
 from assistant.types import Turn
 from web.forms import AskRequest
+from web.logs import describe
 from web.presenters import turn_view
-from web.services import services
+from web.services import AssistantLike, services
 from web.storage import StoredConversation, StoredTurn
 
 log = logging.getLogger("web.ask")
@@ -74,7 +75,7 @@ def _log(kind: str, req: AskRequest, answer: Mapping[str, Any], started: float, 
     )
 
 
-def _conversation_for(req: AskRequest, *, create: bool) -> StoredConversation | None:
+def conversation_for(req: AskRequest, *, create: bool) -> StoredConversation | None:
     conversation = owned_conversation(req.conversation_id)
     if conversation is None and create:
         who = owner(create=True)
@@ -95,7 +96,7 @@ def ask(req: AskRequest, *, create_conversation: bool) -> Asked:
     """One question, answered and (when there is a conversation) stored."""
     started = time.perf_counter()
     assistant = services().assistants.get()
-    conversation = _conversation_for(req, create=create_conversation)
+    conversation = conversation_for(req, create=create_conversation)
     history = req.history or history_of(conversation)
     answer = assistant.ask(req.question, history, req.filters).to_dict()
     turn = _store(conversation, req.question, answer)
@@ -108,16 +109,16 @@ def sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
 
 
-def stream(req: AskRequest) -> Iterator[str]:
+def stream(
+    req: AskRequest, assistant: AssistantLike, conversation: StoredConversation
+) -> Iterator[str]:
     """Events: ``meta``, ``token``… then one ``answer`` (rendered turn HTML + Answer JSON).
 
-    Runs inside ``stream_with_context``. Any failure ends the stream with an ``error`` event.
+    Runs inside ``stream_with_context``; the conversation (and the session cookie naming its owner)
+    is settled before the response starts. Any failure ends the stream with an ``error`` event.
     """
     started = time.perf_counter()
     try:
-        assistant = services().assistants.get()
-        conversation = _conversation_for(req, create=True)
-        assert conversation is not None
         history = history_of(conversation)
         yield sse("meta", {"conversation_id": conversation.conversation_id})
         final = None
@@ -132,8 +133,8 @@ def stream(req: AskRequest) -> Iterator[str]:
         turn = _store(conversation, req.question, answer)
         _log("ask_stream", req, answer, started, len(history))
         yield sse("answer", _answer_event(conversation.conversation_id, turn, answer))
-    except Exception:
-        log.exception("ask_stream failed id=%s", g.get("request_id", ""))
+    except Exception as exc:
+        log.error("ask_stream failed id=%s error=%s", g.get("request_id", ""), describe(exc))
         yield sse("error", {"message": "Sorry, the answer could not be finished. Try again."})
 
 

@@ -95,7 +95,12 @@ def parse_history(raw: Any, errors: list[FieldError]) -> tuple[Turn, ...]:
 def parse_ask(data: Mapping[str, Any], max_chars: int) -> AskRequest:
     errors: list[FieldError] = []
     question = parse_question(data.get("question"), max_chars, errors)
-    filters = parse_filters(data, errors)
+    nested = data.get("filters")
+    if nested is not None and not isinstance(nested, Mapping):
+        errors.append(FieldError("filters", "filters must be an object"))
+    filters = parse_filters(
+        {**data, **(nested or {})} if isinstance(nested, Mapping) else data, errors
+    )
     history = parse_history(data.get("history"), errors)
     conversation_id = data.get("conversation_id") or ""
     if not isinstance(conversation_id, str):
