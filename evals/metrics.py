@@ -55,7 +55,12 @@ def _found_docs(record: Record, k: int) -> list[str]:
     return found
 
 
-def hit_at(k: int) -> Evaluator:
+def _verdict(ok: bool, judged: bool) -> bool | None:
+    """Graded diagnostics (``judged=False``) carry a value but no pass/fail of their own."""
+    return ok if judged else None
+
+
+def hit_at(k: int, *, judged: bool = True) -> Evaluator:
     name = f"hit@{k}"
 
     def evaluate(record: Record) -> MetricResult:
@@ -63,13 +68,17 @@ def hit_at(k: int) -> Evaluator:
             return na
         found = _found_docs(record, k)
         if found:
-            return MetricResult(name, 1.0, True, f"found {found[0]} in the top {k}")
-        return MetricResult(name, 0.0, False, f"no expected document/page in the top {k}")
+            return MetricResult(
+                name, 1.0, _verdict(True, judged), f"found {found[0]} in the top {k}"
+            )
+        return MetricResult(
+            name, 0.0, _verdict(False, judged), f"no expected document/page in the top {k}"
+        )
 
     return evaluate
 
 
-def recall_at(k: int) -> Evaluator:
+def recall_at(k: int, *, judged: bool = True) -> Evaluator:
     name = f"recall@{k}"
 
     def evaluate(record: Record) -> MetricResult:
@@ -80,24 +89,24 @@ def recall_at(k: int) -> Evaluator:
         value = len(found) / len(expected)
         missing = [d for d in expected if d not in found]
         reason = "all expected documents found" if not missing else f"missing: {', '.join(missing)}"
-        return MetricResult(name, value, value == 1.0, reason)
+        return MetricResult(name, value, _verdict(value == 1.0, judged), reason)
 
     return evaluate
 
 
 def mrr(record: Record) -> MetricResult:
+    """Graded: 1/rank of the first relevant passage (no pass/fail of its own)."""
     if (na := _retrieval_applicable(record, "mrr")) is not None:
         return na
     for p in _ranked(record):
         if record.expected.relevant(p):
-            return MetricResult(
-                "mrr", 1.0 / p.rank, p.rank == 1, f"first relevant at rank {p.rank}"
-            )
-    return MetricResult("mrr", 0.0, False, "no relevant passage retrieved")
+            return MetricResult("mrr", 1.0 / p.rank, None, f"first relevant at rank {p.rank}")
+    return MetricResult("mrr", 0.0, None, "no relevant passage retrieved")
 
 
 def ndcg_at(k: int) -> Evaluator:
-    """Binary gain for the first relevant passage of each expected document; ideal = all first."""
+    """Graded. Binary gain for the first relevant passage of each expected document; ideal = all
+    expected documents at the top."""
     name = f"ndcg@{k}"
 
     def evaluate(record: Record) -> MetricResult:
@@ -113,7 +122,7 @@ def ndcg_at(k: int) -> Evaluator:
             1.0 / math.log2(i + 1) for i in range(1, min(k, len(record.expected.doc_ids)) + 1)
         )
         value = dcg / ideal
-        return MetricResult(name, value, value >= 0.5, f"DCG {dcg:.2f} of ideal {ideal:.2f}")
+        return MetricResult(name, value, None, f"DCG {dcg:.2f} of ideal {ideal:.2f} (graded)")
 
     return evaluate
 

@@ -31,7 +31,12 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 def _headline_rows(summary: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     rows = []
     for name, row in summary["metrics"].items():
-        counts = f"{row['passed']}/{row['n']} passed" if row["n"] else "not applicable"
+        if not row["n"]:
+            counts = "not applicable"
+        elif row["passed"] + row["failed"]:
+            counts = f"{row['passed']}/{row['n']} passed"
+        else:
+            counts = f"{row['n']} questions (graded, no pass/fail)"
         rows.append((name, _fmt(row["value"]), counts))
     return rows
 
@@ -135,9 +140,11 @@ def _table(head: Sequence[str], rows: Sequence[Sequence[str]], raw: bool = False
     return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def _verdict(passed: bool | None) -> str:
-    if passed is None:
+def _verdict(value: float | None, passed: bool | None) -> str:
+    if value is None:
         return "<span class='na'>n/a</span>"
+    if passed is None:
+        return "<span class='na'>graded</span>"
     return "<span class='pass'>pass</span>" if passed else "<span class='fail'>FAIL</span>"
 
 
@@ -209,7 +216,12 @@ def _html_records(records: Sequence[Record]) -> str:
     parts = ["<h2 id='questions'>Questions</h2>"]
     for r in records:
         metrics = [
-            [escape(m.name), escape(_fmt(m.value, 2)), _verdict(m.passed), escape(m.reason)]
+            [
+                escape(m.name),
+                escape(_fmt(m.value, 2)),
+                _verdict(m.value, m.passed),
+                escape(m.reason),
+            ]
             for m in r.results
         ]
         cites = "".join(

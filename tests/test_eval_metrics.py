@@ -66,6 +66,7 @@ RANKED = (passage("x", rank=1), passage("a", rank=2), passage("y", rank=3), pass
 def test_retrieval_metrics_on_a_ranked_list() -> None:
     r = record(retrieved=RANKED, expected=Expected(doc_ids=("a", "b")))
     assert m.hit_at(1)(r).value == 0.0 and m.hit_at(1)(r).passed is False
+    assert m.hit_at(1, judged=False)(r).passed is None and m.mrr(r).passed is None
     assert m.hit_at(3)(r).value == 1.0
     assert m.recall_at(5)(r).value == 1.0
     assert m.mrr(r).value == 0.5
