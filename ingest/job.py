@@ -84,6 +84,7 @@ def run_ingest(
             chunks=len(plan.chunks),
             previous_build_id=previous.info.build_id if previous else "",
             dry_run=dry_run,
+            demo=demo,
             notes=tuple(notes + plan.notes),
         )
         if not prepared:
@@ -312,6 +313,7 @@ def _build(
     demo: bool,
     progress: bool,
 ) -> IngestReport:
+    log.info("embedding: %d chunks, %d documents", len(plan.chunks), len(plan.documents))
     vectors = vectors_for(
         plan.chunks,
         embedder=embedder,
@@ -329,13 +331,16 @@ def _build(
         f"overlap={settings.chunk_overlap}; embed={EMBED_FORMAT}",
         is_demo=demo,
     )
+    log.info("writing build: %d embedded, %d reused", vectors.embedded, vectors.reused)
     info = write_build(settings, content)
+    log.info("validating build %s", info.build_id)
     try:
         validate_build(settings, info.build_id)
     except Exception as exc:
         discard_build(settings, info.build_id)
         raise BuildError(f"the new build failed validation and was discarded: {exc}") from exc
     previous_id = swap(settings, info.build_id)
+    log.info("serving build %s (previous %s)", info.build_id, previous_id)
     prune(settings)
     return replace(
         base,

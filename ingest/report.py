@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -54,6 +55,7 @@ class IngestReport:
     previous_build_id: str = ""
     swapped: bool = False  # False when nothing changed (the served build stays) or on a dry run
     dry_run: bool = False
+    demo: bool = False  # the build is the shipped demo library
     notes: tuple[str, ...] = ()
 
     @property
@@ -80,6 +82,7 @@ class IngestReport:
             "previous_build_id": self.previous_build_id,
             "swapped": self.swapped,
             "dry_run": self.dry_run,
+            "demo": self.demo,
             "notes": list(self.notes),
         }
 
@@ -98,18 +101,20 @@ def render_table(report: IngestReport, *, width: int = 100) -> str:
     rows = [("STATUS", "REASON", "PAGES", "CHUNKS", "EMBED", "DOCUMENT")]
     for o in report.outcomes:
         what = o.doc_id or o.path
-        if o.detail:
-            what += f" — {o.detail}"
         rows.append((o.status, o.reason, str(o.pages), str(o.chunks), str(o.chunks_embedded), what))
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []
-    for row in rows:
+    for row, detail in zip(rows, [""] + [o.detail for o in report.outcomes], strict=True):
         head = "  ".join(
             cell.ljust(w) if i < 2 else cell.rjust(w)
             for i, (cell, w) in enumerate(zip(row[:5], widths, strict=True))
         )
-        line = f"{head}  {row[5]}"
-        lines.append(line if len(line) <= width else line[: width - 1] + "…")
+        lines.append(f"{head}  {row[5]}")
+        if detail:
+            indent = " " * (len(head) + 4)
+            lines.extend(
+                indent + part for part in textwrap.wrap(detail, max(40, width - len(indent)))
+            )
     lines.append("")
     lines.append(_summary(report))
     lines.extend(f"note: {n}" for n in report.notes)
@@ -119,6 +124,7 @@ def render_table(report: IngestReport, *, width: int = 100) -> str:
 def _summary(report: IngestReport) -> str:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(report.counts().items())) or "no documents"
     head = "dry run: " if report.dry_run else ""
+    head += "DEMO LIBRARY: " if report.demo else ""
     if report.dry_run:
         served = "nothing written"
     elif report.swapped:
