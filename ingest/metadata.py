@@ -122,7 +122,7 @@ def _csv_rows(path: Path) -> list[tuple[str, str, Mapping[str, Any]]]:
             reader = csv.DictReader(fh)
             if not reader.fieldnames or "path" not in [f.strip() for f in reader.fieldnames]:
                 raise ConfigurationError(f"manifest {path}: the CSV needs a 'path' column")
-            rows = []
+            rows: list[tuple[str, str, Mapping[str, Any]]] = []
             for n, row in enumerate(reader, start=2):
                 fields = {(k or "").strip(): (v or "").strip() for k, v in row.items() if k}
                 if not fields.get("path"):
