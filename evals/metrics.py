@@ -316,10 +316,10 @@ def false_refusal(record: Record) -> MetricResult:
 def default_evaluators(judge: Judge | None = None) -> list[Evaluator]:
     recall, precision = alce(judge or LexicalJudge())
     return [
-        hit_at(1),
-        hit_at(3),
+        hit_at(1, judged=False),
+        hit_at(3, judged=False),
         hit_at(5),
-        recall_at(5),
+        recall_at(5, judged=False),
         recall_at(10),
         mrr,
         ndcg_at(10),

@@ -336,3 +336,13 @@ def test_sentences_keep_their_markers() -> None:
     ]
     assert t.markers("a [1, 2] b [3][4]") == [1, 2, 3, 4]
     assert m.claims(text) == ["One fact. [1]", "Two “quoted.” [2]", "item three [3]", "Next [4]"]
+
+
+def test_default_evaluators_judge_only_the_gating_retrieval_metrics() -> None:
+    r = m.evaluate(
+        record(retrieved=RANKED, expected=Expected(doc_ids=("a", "b"))), m.default_evaluators()
+    )
+    verdicts = {x.name: x.passed for x in r.results}
+    assert verdicts["hit@1"] is None and verdicts["hit@3"] is None and verdicts["mrr"] is None
+    assert verdicts["hit@5"] is True and verdicts["recall@10"] is True
+    assert [x.name for x in r.results][-1] == "safety"
