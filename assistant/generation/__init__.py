@@ -1,0 +1,56 @@
+"""Answerers, by name: a small dict registry (``make_answerer``).
+
+``extractive`` needs only the embedder and the build's pages; ``llm`` needs a chat model and falls
+back to an extractive answerer it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from assistant.errors import ConfigurationError
+from assistant.generation.base import Answerer
+from assistant.generation.extractive import ExtractiveAnswerer, PageLookup
+
+
+@dataclass(frozen=True)
+class AnswererParts:
+    """What an answerer may need; each factory takes what it uses."""
+
+    embedder: Any
+    pages: PageLookup
+    settings: Any
+    chat_model: Any = None
+
+
+def _extractive(parts: AnswererParts) -> Answerer:
+    return ExtractiveAnswerer(
+        parts.embedder, parts.pages, max_sentences=parts.settings.answer_max_sentences
+    )
+
+
+def _llm(parts: AnswererParts) -> Answerer:
+    if parts.chat_model is None:
+        raise ConfigurationError("the llm answerer needs RLA_LLM_BASE_URL and RLA_LLM_MODEL")
+    from assistant.generation.llm import LlmAnswerer
+
+    answerer: Answerer = LlmAnswerer(parts.chat_model, parts.settings, fallback=_extractive(parts))
+    return answerer
+
+
+ANSWERERS: dict[str, Callable[[AnswererParts], Answerer]] = {
+    "extractive": _extractive,
+    "llm": _llm,
+}
+
+
+def make_answerer(name: str, parts: AnswererParts) -> Answerer:
+    try:
+        factory = ANSWERERS[name]
+    except KeyError:
+        raise ConfigurationError(
+            f"unknown answerer {name!r}; choose from {', '.join(ANSWERERS)}"
+        ) from None
+    return factory(parts)

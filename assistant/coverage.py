@@ -1,0 +1,191 @@
+"""The ``partial`` rule: when the passages found cover only part of what the question asks.
+
+Retrieval can find relevant-looking passages for a question the library cannot fully answer
+("Was <a named child> in the sample?", "On which page...?", "List all 14 recommendations word for
+word"). Each check below is a transparent rule; any that fires makes the status ``partial`` and
+adds its canned explanation to the answer's notices. The answer still shows what the library
+does hold, quoted and cited.
+
+1. **weak** - the best passage's cosine similarity is above the no-evidence threshold but within
+   ``settings.partial_margin`` of it.
+2. **names** - the question names something (a capitalised name or a quoted title) that appears
+   in none of the passages, their section headings or their documents' titles.
+3. **pages** - the question asks on which page something appears, and none of the documents found
+   is paginated (only PDFs carry printed page numbers).
+4. **complete** - the question asks for a full text or a complete list word for word; an answer
+   quotes at most ``settings.answer_max_sentences`` sentences.
+5. **live case** - the input guardrails flagged a question about a particular child or family
+   (they add a signposting notice): the reviews give general learning only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from assistant.citations import normalise
+from assistant.types import Passage
+
+Messages = Callable[..., str]
+
+PAGINATED_MEDIA = frozenset({"pdf"})
+_PAGE_REQUEST = re.compile(
+    r"\b(?:which|what|on which|on what)\s+pages?\b|\bpage\s+(?:numbers?|references?)\b|"
+    r"\bwhich\s+pages?\b|\bwhat\s+page\b",
+    re.IGNORECASE,
+)
+_COMPLETE_REQUEST = re.compile(
+    r"\bword\s+for\s+word\b|\bverbatim\b|\bin\s+full\b|\bfull\s+(?:text|list|wording)\b|"
+    r"\b(?:list|give|quote|show)\s+(?:me\s+)?(?:all|every|each)\b|\ball\s+\d+\s+\w+|"
+    r"\bcomplete\s+(?:list|text)\b|\bentire\s+(?:text|report|list)\b",
+    re.IGNORECASE,
+)
+_QUOTED = re.compile(
+    r"(?:^|[\s(])['\"‘“]((?:[^'\"‘’“”]|(?<=\w)['’](?=\w)){3,60}?)['\"’”](?=[\s,.?!:;)]|$)"
+)
+_CAPITALISED = re.compile(r"[A-Z][\w’'&-]*(?:\s+(?:of|and|the|for|&)?\s*[A-Z][\w’'&-]*)*")
+_AFTER_START = re.compile(r"(?:^|[.!?:;]\s+|['\"‘“(]\s*)$")
+_NOT_NAMES = frozenset(
+    [
+        "I",
+        "I'm",
+        "I've",
+        "I'd",
+        "I'll",
+        "What",
+        "Who",
+        "Whom",
+        "Whose",
+        "When",
+        "Where",
+        "Why",
+        "How",
+        "Which",
+        "Is",
+        "Are",
+        "Was",
+        "Were",
+        "Do",
+        "Does",
+        "Did",
+        "Can",
+        "Could",
+        "Should",
+        "Would",
+        "Will",
+        "Has",
+        "Have",
+        "Had",
+        "Please",
+        "Tell",
+        "List",
+        "Give",
+        "Show",
+        "Compare",
+        "Explain",
+        "Describe",
+        "Summarise",
+        "Summarize",
+        "And",
+        "But",
+        "Or",
+        "If",
+        "In",
+        "On",
+        "At",
+        "For",
+        "To",
+        "Of",
+        "The",
+        "A",
+        "An",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    reasons: tuple[str, ...]  # canned explanations, shown as notices
+
+    @property
+    def partial(self) -> bool:
+        return bool(self.reasons)
+
+
+def assess(
+    question: str,
+    passages: Sequence[Passage],
+    best_dense: float,
+    *,
+    threshold: float,
+    margin: float,
+    max_sentences: int,
+    live_case: bool,
+    messages: Messages,
+) -> Coverage:
+    reasons: list[str] = []
+    if best_dense < threshold + margin:
+        reasons.append(messages("partial_weak"))
+    missing = missing_names(question, passages)
+    if missing:
+        reasons.append(messages("partial_names", names=", ".join(missing)))
+    if asks_for_pages(question) and not any(
+        p.document.media_type in PAGINATED_MEDIA for p in passages
+    ):
+        reasons.append(messages("partial_pages"))
+    if asks_for_complete_text(question):
+        reasons.append(messages("partial_complete", limit=max_sentences))
+    if live_case:
+        reasons.append(messages("partial_live_case"))
+    return Coverage(tuple(reasons))
+
+
+def asks_for_pages(question: str) -> bool:
+    return bool(_PAGE_REQUEST.search(question))
+
+
+def asks_for_complete_text(question: str) -> bool:
+    return bool(_COMPLETE_REQUEST.search(question))
+
+
+def names_in(question: str) -> list[str]:
+    """Quoted titles and capitalised names, leaving out sentence-initial and question words."""
+    names = [m.strip() for m in _QUOTED.findall(question)]
+    body = _QUOTED.sub(" ", question)
+    for match in _CAPITALISED.finditer(body):
+        words = match.group(0).split()
+        if _AFTER_START.search(body[: match.start()]):
+            words = words[1:]  # the first word is capitalised because a sentence starts there
+        while words and words[0] in _NOT_NAMES:
+            words = words[1:]
+        while words and words[-1].lower() in {"of", "and", "the", "for", "&"}:
+            words = words[:-1]
+        if words:
+            names.append(" ".join(words))
+    return list(dict.fromkeys(names))
+
+
+def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
+    haystack = _words_text(
+        " ".join(
+            " ".join([p.chunk.text, p.document.title, " ".join(p.chunk.section)]) for p in passages
+        )
+    )
+    missing = [name for name in names_in(question) if not _mentions(haystack, name)]
+    return [re.sub(r"['’]s$", "", name) for name in missing]
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words; a lone "s" (from "it's", "Scotland's") is dropped on both sides."""
+    return [w for w in re.findall(r"[a-z0-9]+", normalise(text).lower()) if w != "s"]
+
+
+def _words_text(text: str) -> str:
+    return " " + " ".join(_words(text)) + " "
+
+
+def _mentions(haystack: str, name: str) -> bool:
+    """The words of ``name`` appear as one phrase (each a word start) in the haystack."""
+    words = _words(name)
+    return not words or " " + " ".join(words) in haystack

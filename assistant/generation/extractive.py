@@ -1,0 +1,205 @@
+"""The extractive answerer (default, offline): the best sentences of the passages, verbatim.
+
+1. Split every passage into sentences (``sentences.split``); questions are not statements and
+   are never quoted.
+2. Score each sentence: ``W_SIMILARITY * cosine(question, sentence)`` with the embedder, plus
+   ``W_OVERLAP *`` the IDF-weighted share of the question's keywords found in the sentence or in
+   its section headings and document title, plus ``W_PASSAGE *`` its passage's cosine. Items of
+   a list inherit most of their introduction's score ("...three lead recommendations:").
+3. Keep sentences scoring at least ``RELATIVE_FLOOR`` of the best, best first, skipping
+   near-duplicates (keyword Jaccard or cosine above the limits), at most
+   ``settings.answer_max_sentences``.
+4. Group by document (documents in order of their best sentence, sentences in reading order);
+   each sentence is followed by its own ``[n]``. The only words not taken from a source are the
+   fixed opening ``From N documents in the library:``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from assistant.citations import cite
+from assistant.embeddings import Embedder
+from assistant.generation.base import Draft
+from assistant.generation.sentences import split
+from assistant.keyword import tokenize
+from assistant.types import Citation, Page, Passage, Turn
+
+W_SIMILARITY = 0.50
+W_OVERLAP = 0.30
+W_PASSAGE = 0.20
+RELATIVE_FLOOR = 0.75
+LIST_CARRY = 0.95  # share of an introduction's score ("...three recommendations:") its items get
+LIST_ITEMS = 6  # blocks after an introduction that count as its items
+MAX_JACCARD = 0.7
+MAX_COSINE = 0.92
+
+PageLookup = Callable[[str], Sequence[Page]]
+
+
+def opening(documents: int) -> str:
+    return f"From {documents} document{'s' if documents != 1 else ''} in the library:"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    text: str
+    passage: Passage
+    block: int
+    position: int
+    score: float
+    vector: np.ndarray
+    keywords: frozenset[str]
+
+
+class ExtractiveAnswerer:
+    name = "extractive"
+
+    def __init__(self, embedder: Embedder, pages: PageLookup, *, max_sentences: int = 8) -> None:
+        self.embedder = embedder
+        self.pages = pages
+        self.max_sentences = max_sentences
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
+    ) -> Draft:
+        *_, draft = self.stream(question, passages, history=history)
+        assert isinstance(draft, Draft)
+        return draft
+
+    def stream(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
+    ) -> Iterator[str | Draft]:
+        chosen = select(self.score(question, passages), self.max_sentences)
+        groups = group_by_document(chosen)
+        if not groups:
+            yield Draft(text="", citations=(), generator=self.name)
+            return
+        head = opening(len(groups))
+        yield head
+        parts, citations = [head], []
+        for group in groups:
+            for i, cand in enumerate(group):
+                n = len(citations) + 1
+                citations.append(self._cite(n, cand))
+                fragment = ("\n\n" if i == 0 else " ") + f"{cand.text} [{n}]"
+                parts.append(fragment)
+                yield fragment
+        yield Draft(text="".join(parts), citations=tuple(citations), generator=self.name)
+
+    def score(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
+        raw = [
+            (s, p)
+            for p in passages
+            for s in split(p.chunk.text)
+            if not s.text.rstrip("\"'”’)").endswith("?")
+        ]
+        if not raw:
+            return []
+        query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
+        vectors = np.asarray(self.embedder.embed_documents([s.text for s, _ in raw]), np.float32)
+        contexts = [frozenset(tokenize(s.text)) | _context_words(p) for s, p in raw]
+        weights = _idf(tokenize(question), contexts)
+        out = []
+        for (sentence, passage), vector, context in zip(raw, vectors, contexts, strict=True):
+            overlap = sum(w for t, w in weights.items() if t in context)
+            score = (
+                W_SIMILARITY * float(vector @ query)
+                + W_OVERLAP * overlap
+                + W_PASSAGE * float(passage.dense_score or 0.0)
+            )
+            out.append(
+                Candidate(
+                    sentence.text,
+                    passage,
+                    sentence.block,
+                    sentence.position,
+                    score,
+                    vector,
+                    frozenset(tokenize(sentence.text)),
+                )
+            )
+        return carry_list_introductions(out)
+
+    def _cite(self, n: int, cand: Candidate) -> Citation:
+        return cite(n, cand.passage, cand.text, self.pages(cand.passage.chunk.doc_id))
+
+
+def _context_words(passage: Passage) -> frozenset[str]:
+    """Words of the passage's section headings and its document's title."""
+    return frozenset(tokenize(" ".join([passage.document.title, *passage.chunk.section])))
+
+
+def _idf(question: Sequence[str], contexts: Sequence[frozenset[str]]) -> dict[str, float]:
+    """Question keywords weighted by rarity among the candidate sentences, summing to 1."""
+    wanted = list(dict.fromkeys(question))
+    if not wanted:
+        return {}
+    n = len(contexts)
+    raw = {t: math.log(1.0 + n / (1 + sum(t in c for c in contexts))) for t in wanted}
+    total = sum(raw.values()) or 1.0
+    return {t: w / total for t, w in raw.items()}
+
+
+def carry_list_introductions(cands: list[Candidate]) -> list[Candidate]:
+    """Items of a list inherit part of their introduction's score ("...three recommendations:")."""
+    out = list(cands)
+    for i, intro in enumerate(cands):
+        if not intro.text.endswith(":"):
+            continue
+        for j in range(i + 1, len(cands)):
+            item = cands[j]
+            if item.passage is not intro.passage or item.block > intro.block + LIST_ITEMS:
+                break
+            if item.block > intro.block and item.score < LIST_CARRY * intro.score:
+                out[j] = replace(item, score=LIST_CARRY * intro.score)
+    return out
+
+
+def select(candidates: Sequence[Candidate], limit: int) -> list[Candidate]:
+    """Best first, above the relative floor, without near-duplicates, at most ``limit``."""
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    if not ranked:
+        return []
+    floor = RELATIVE_FLOOR * ranked[0].score
+    chosen: list[Candidate] = []
+    for cand in ranked:
+        if len(chosen) >= limit or cand.score < floor:
+            break
+        if not any(near_duplicate(cand, other) for other in chosen):
+            chosen.append(cand)
+    return [c for c in chosen if not _dangling(c, chosen)]
+
+
+def _dangling(cand: Candidate, chosen: Sequence[Candidate]) -> bool:
+    """An introduction ("...as follows:") chosen without any of its items."""
+    if not cand.text.endswith(":"):
+        return False
+    return not any(
+        o.passage is cand.passage and cand.block < o.block <= cand.block + LIST_ITEMS
+        for o in chosen
+    )
+
+
+def near_duplicate(a: Candidate, b: Candidate) -> bool:
+    if a.text == b.text:
+        return True
+    union = a.keywords | b.keywords
+    if union and len(a.keywords & b.keywords) / len(union) >= MAX_JACCARD:
+        return True
+    return float(a.vector @ b.vector) >= MAX_COSINE
+
+
+def group_by_document(chosen: Sequence[Candidate]) -> list[list[Candidate]]:
+    """Documents in order of their best sentence; sentences in reading order within each."""
+    groups: dict[str, list[Candidate]] = {}
+    for cand in chosen:  # chosen is best first, so dict order is document order
+        groups.setdefault(cand.passage.chunk.doc_id, []).append(cand)
+    return [
+        sorted(group, key=lambda c: (c.passage.chunk.n, c.block, c.position))
+        for group in groups.values()
+    ]

@@ -1,0 +1,157 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) candidates fused by reciprocal rank fusion.
+
+Steps, each a small function:
+
+1. ``candidates``: dense and keyword searches, both with the same metadata filters.
+2. ``fuse``: reciprocal rank fusion, ``score = sum(1 / (RRF_K + rank))`` over the two lists. RRF
+   needs no score calibration between cosine similarities and BM25 scores, which live on
+   different scales and shift with the library.
+3. ``diversify``: greedy selection that discounts a document's further passages (MMR-lite) and
+   caps passages per document, so one long document cannot crowd out the rest.
+
+Every returned Passage carries both raw scores (the cosine is computed from the build's vectors
+when a passage came only from the keyword side), so callers can apply the relevance threshold to
+the best cosine and explain what was searched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.embeddings import Embedder
+from assistant.index import Index
+from assistant.types import Chunk, Filters, Passage
+
+RRF_K = 60
+# each further passage from an already-chosen document has its fused score divided by
+# (1 + DOC_DISCOUNT * passages_already_chosen_from_it)
+DOC_DISCOUNT = 0.5
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """What one retrieval produced: the ranked passages and the best cosine among candidates."""
+
+    query: str
+    filters: Filters
+    passages: tuple[Passage, ...]
+    best_dense: float  # best cosine among all candidates (-1.0 when there were none)
+    nearest: tuple[str, ...]  # titles of the nearest documents, best first
+
+
+@dataclass
+class _Candidate:
+    chunk: Chunk
+    dense_rank: int | None = None
+    keyword_rank: int | None = None
+    dense_score: float | None = None
+    keyword_score: float | None = None
+
+    @property
+    def fused(self) -> float:
+        return sum(1.0 / (RRF_K + r) for r in (self.dense_rank, self.keyword_rank) if r)
+
+
+class Retriever:
+    """Dense + BM25 search over one opened build."""
+
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder,
+        *,
+        candidates: int = 40,
+        per_document: int = 3,
+    ) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.candidates = candidates
+        self.per_document = per_document
+        self._rows = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+
+    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> Retrieved:
+        filters = filters or Filters()
+        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        pool = self._candidates(query, vector, filters)
+        ranked = sorted(pool.values(), key=lambda c: (-c.fused, c.chunk.chunk_id))
+        chosen = diversify(ranked, k, self.per_document)
+        passages = tuple(self._passage(c, rank) for rank, c in enumerate(chosen, start=1))
+        best = max((c.dense_score or -1.0 for c in pool.values()), default=-1.0)
+        return Retrieved(query, filters, passages, float(best), self._nearest(pool))
+
+    def search(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
+        return list(self.retrieve(query, k, filters).passages)
+
+    def _candidates(
+        self, query: str, vector: np.ndarray, filters: Filters
+    ) -> dict[str, _Candidate]:
+        pool: dict[str, _Candidate] = {}
+        dense = self.index.dense_search(vector.tolist(), self.candidates, filters)
+        for rank, (chunk, score) in enumerate(dense, start=1):
+            pool[chunk.chunk_id] = _Candidate(chunk, dense_rank=rank, dense_score=score)
+        for rank, (chunk, score) in enumerate(
+            self.index.keyword_search(query, self.candidates, filters), start=1
+        ):
+            cand = pool.setdefault(chunk.chunk_id, _Candidate(chunk))
+            cand.keyword_rank, cand.keyword_score = rank, score
+        self._fill_dense_scores(pool, vector)
+        return pool
+
+    def _fill_dense_scores(self, pool: dict[str, _Candidate], vector: np.ndarray) -> None:
+        missing = [c for c in pool.values() if c.dense_score is None]
+        if not missing:
+            return
+        vectors = self.index.vectors()
+        for cand in missing:
+            row = self._rows.get(cand.chunk.chunk_id)
+            if row is not None:
+                cand.dense_score = float(np.dot(np.asarray(vectors[row]), vector))
+
+    def _passage(self, cand: _Candidate, rank: int) -> Passage:
+        document = self.index.document(cand.chunk.doc_id)
+        assert document is not None, f"chunk {cand.chunk.chunk_id} has no document"
+        return Passage(
+            chunk=cand.chunk,
+            document=document,
+            score=round(cand.fused, 6),
+            rank=rank,
+            dense_score=cand.dense_score,
+            keyword_score=cand.keyword_score,
+        )
+
+    def _nearest(self, pool: dict[str, _Candidate], limit: int = 3) -> tuple[str, ...]:
+        best: dict[str, float] = {}
+        for cand in pool.values():
+            score = cand.dense_score if cand.dense_score is not None else -1.0
+            best[cand.chunk.doc_id] = max(best.get(cand.chunk.doc_id, -1.0), score)
+        order = sorted(best, key=lambda d: -best[d])[:limit]
+        titles = []
+        for doc_id in order:
+            document = self.index.document(doc_id)
+            titles.append(document.title if document else doc_id)
+        return tuple(titles)
+
+
+def diversify(ranked: Sequence[_Candidate], k: int, per_document: int) -> list[_Candidate]:
+    """Greedy pick: a document's further passages are discounted, and capped at ``per_document``."""
+    remaining = list(ranked)
+    chosen: list[_Candidate] = []
+    taken: dict[str, int] = {}
+    while remaining and len(chosen) < k:
+        best_i, best_score = -1, float("-inf")
+        for i, cand in enumerate(remaining):
+            count = taken.get(cand.chunk.doc_id, 0)
+            if count >= per_document:
+                continue
+            score = cand.fused / (1.0 + DOC_DISCOUNT * count)
+            if score > best_score:
+                best_i, best_score = i, score
+        if best_i < 0:
+            break
+        cand = remaining.pop(best_i)
+        chosen.append(cand)
+        taken[cand.chunk.doc_id] = taken.get(cand.chunk.doc_id, 0) + 1
+    return chosen
