@@ -50,11 +50,12 @@ _PLURAL_GROUP = (
     r"caribbeans|pakistanis|bangladeshis|indians|somalis|nigerians|travellers|gypsies|roma|"
     r"immigrants|migrants)"
 )
-_SUBJECT = re.compile(
+SUBJECT_PATTERN = (
     rf"(?P<pre>\b(?:all|most|many|every)\s+)?\b(?:{GROUP}(?:\s*(?:,|and|or|/)\s*{GROUP})*\s+"
-    rf"{_PEOPLE}|{_PLURAL_GROUP})\b",
-    _I,
+    rf"{_PEOPLE}|{_PLURAL_GROUP})\b"
 )
+SUBJECT = rf"(?:{GROUP}(?:\s*(?:,|and|or|/)\s*{GROUP})*\s+{_PEOPLE}|{_PLURAL_GROUP})"
+_SUBJECT = re.compile(SUBJECT_PATTERN, _I)
 _PREDICATE = re.compile(
     r"^\s*(?:\([^)]*\)\s*)?(?:are|is|were|tend to|tends to|always|never|typically|usually|"
     r"generally|often|naturally|inherently|do not|don't|can't|cannot|will|won't|would|lack|value|"
@@ -71,7 +72,7 @@ _REPORTING_BEFORE = re.compile(
     r"notion|tropes?|narratives?|prejudice\w*|claims?|misconceptions?|thought|labell\w*)\b",
     _I,
 )
-_TREATMENT_AFTER = re.compile(
+TREATMENT_AFTER = re.compile(
     r"\b(represent\w*|over-represent\w*|under-represent\w*|overrepresent\w*|underrepresent\w*|"
     r"disproportionate\w*|perceived|seen|viewed|treated|described|labelled|stereotyped|portrayed|"
     r"assumed|regarded|judged|adultified|subject(?:ed)? to|experienc\w*|fac(?:e|ed|ing)|excluded|"
@@ -165,7 +166,7 @@ def generalises(sentence: str) -> bool:
             continue
         if _REPORTING_BEFORE.search(before):
             continue
-        if _TREATMENT_AFTER.search(" ".join(after.split()[:6])):
+        if TREATMENT_AFTER.search(" ".join(after.split()[:6])):
             continue
         return True
     return False

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import re
 
+from assistant.output_checks import SUBJECT, TREATMENT_AFTER
+
 _I = re.IGNORECASE
 
 DOMAIN = re.compile(
@@ -85,18 +87,43 @@ _INSTRUCTION_TAMPERING = (
         r"\b(system prompt|your (?:instructions|prompt|rules|guidelines)|hidden instructions)\b",
         _I,
     ),
-    re.compile(r"\b(jailbreak|dan mode|developer mode|do anything now)\b", _I),
+)
+# Role-play and "rules off" framings: refused even alongside a real question.
+_JAILBREAK = re.compile(
+    r"\b(jailbreak|dan mode|you are (?:now )?dan|as dan|developer mode|do anything now|"
+    r"(?:an? )?(?:ai|assistant|model|chatbot) (?:with|without) (?:no )?(?:rules|restrictions|"
+    r"filters|limits)|(?:safety )?rules are (?:off|disabled))\b",
+    _I,
 )
 
-_GROUPS = (
-    r"(?:ethnic(?:ity|ities)?|racial|race|races|religio(?:n|ns|us)|faith|cultur(?:e|es|al)|"
-    r"nationalit(?:y|ies)|communit(?:y|ies))"
+_GROUP_WORDS = (
+    r"(?:ethnic(?:ity|ities)?|ethnic groups?|racial groups?|race|races|religions?|religious groups?|"
+    r"faiths?|faith groups?|cultures?|nationalit(?:y|ies)|communit(?:y|ies))"
 )
-_HARM_VERBS = r"(?:abuse|harm|hurt|neglect|exploit|groom|kill|murder|offend|rape|attack|mistreat)"
-_RANKING_GROUPS = re.compile(
-    rf"\b(which|what)\b[^.?!]{{0,40}}\b{_GROUPS}\b[^.?!]{{0,40}}\b(most|more|least|less)\s+"
-    rf"(likely|prone|inclined)\s+to\s+{_HARM_VERBS}",
-    _I,
+_HARM = (
+    r"(?:abuse\w*|harm\w*|hurt\w*|neglect\w*|exploit\w*|groom\w*|kill\w*|murder\w*|"
+    r"offend\w*|rape\w*|attack\w*|mistreat\w*|violen\w*|dangerous|crimes?|criminal)"
+)
+_RANKING_GROUPS = (
+    re.compile(
+        rf"\b(which|what)\s+{_GROUP_WORDS}\b[^.?!]{{0,50}}\b(most|more|least|less|worst|highest)\b"
+        rf"[^.?!]{{0,40}}\b{_HARM}",
+        _I,
+    ),
+    re.compile(
+        rf"\b(are|is|do|does)\s+(?:all\s+|most\s+)?{SUBJECT}\s+(?:more|less)\s+(?:likely|prone|"
+        rf"inclined)\s+to\s+{_HARM}",
+        _I,
+    ),
+)
+_GENERALISATION_REQUESTS = (
+    re.compile(rf"\bwhy\b[^.?!]{{0,25}}\b{SUBJECT}\s+(?P<after>(?:are|is|tend|do|always)\b.*)", _I),
+    re.compile(rf"\bwhat\s+{SUBJECT}\s+(?:are|is)\s+(?:really\s+)?like\b", _I),
+    re.compile(
+        rf"\b(?:typical|common|usual|general)\b[^.?!]{{0,30}}\b(?:traits|characteristics|"
+        rf"personalit\w+|behaviou?rs?|temperament)\b[^.?!]{{0,20}}\bof\s+{SUBJECT}",
+        _I,
+    ),
 )
 
 _LIVE_CASE = (
@@ -135,12 +162,46 @@ def has_domain_vocabulary(text: str) -> bool:
     return bool(DOMAIN.search(text))
 
 
+_VICTIM = re.compile(
+    r"\b(to be|at risk|risks? of|of being|victims?|affected|targeted|represented|over-represented)\b",
+    _I,
+)
+_ABOUT_SOURCES = re.compile(
+    r"\b(reviews?|reports?|panel|inquiry|research|evidence|library|findings?|learning)\b"
+    r"[^.?!]{0,60}\bwhy\b",
+    _I,
+)
+
+
+def _ranks_groups(text: str) -> bool:
+    """Asks which ethnic or faith group harms children most (not which is most at risk)."""
+    return any(not _VICTIM.search(m.group(0)) for p in _RANKING_GROUPS for m in p.finditer(text))
+
+
+def _asks_for_generalisation(text: str) -> bool:
+    """ "Why are Black boys naturally…", "what X families are like", "typical traits of X"; but
+    not "why are Black children over-represented…" (a question about treatment, not traits)."""
+    for pattern in _GENERALISATION_REQUESTS:
+        for match in pattern.finditer(text):
+            after = match.groupdict().get("after")
+            if after and TREATMENT_AFTER.search(" ".join(after.split()[:6])):
+                continue
+            if after and _ABOUT_SOURCES.search(text[: match.end()]):
+                continue  # "what did the review say about why …": a question about the sources
+            return True
+    return False
+
+
 def refusal(text: str) -> str | None:
     """The canned-message key for a question the assistant must not answer, else None."""
-    if any(p.search(text) for p in _INSTRUCTION_TAMPERING):
+    if _JAILBREAK.search(text):
         return "instructions"
-    if _RANKING_GROUPS.search(text):
+    if _ranks_groups(text):
         return "ranking_groups"
+    if _asks_for_generalisation(text):
+        return "generalisation"
+    if any(p.search(text) for p in _INSTRUCTION_TAMPERING) and not has_domain_vocabulary(text):
+        return "instructions"  # with a real question beside it, the question is answered instead
     if any(p.search(text) for p in _LEGAL_ADVICE):
         return "legal_advice"
     if any(p.search(text) for p in _STRONG_OFF_TOPIC):
