@@ -60,6 +60,9 @@ _LINE_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen at a line end (the line br
 _BULLET = re.compile(r"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\))\s+")
 _SENTENCE_END = re.compile(r"[.!?:;)\]\"”’]\s*$")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z\u00c0-\u024f]+)-\n\s*([a-z\u00df-\u024f][\w'’]*)")
+# Any other hyphen between a letter or digit and a line starting with one ("post-\n16",
+# "non-\nEnglish", "16-\n19"): a compound or a range, so the hyphen stays and the break goes.
+_COMPOUND_BREAK = re.compile(r"(?<=\w)-\n[ \t]*(?=\w)")
 _WORD = re.compile(r"[\w'’]+(?:-[\w'’]+)*")
 _KEEP_HYPHEN_PREFIXES = frozenset(
     """multi non self co cross inter anti well ex post pre semi sub under over long short high
@@ -105,7 +108,7 @@ def join_hyphenated(text: str, vocabulary: Mapping[str, int] | None = None) -> s
     lower-cased word counts, by default counted from ``text`` itself) - hyphenated only, keep
     the hyphen; joined, join; neither - keep the hyphen after a common compound prefix
     ("multi", "non", "self", ...) and join otherwise, since typesetters split words, not
-    compounds. A break before a capital letter or a digit is never joined.
+    compounds. Before a capital letter or a digit the hyphen is kept ("non-English", "16-19").
     """
     words = vocabulary if vocabulary is not None else word_counts(text)
 
@@ -121,7 +124,7 @@ def join_hyphenated(text: str, vocabulary: Mapping[str, int] | None = None) -> s
             return f"{head}-{tail}"
         return f"{head}{tail}"
 
-    return _HYPHEN_BREAK.sub(repl, text)
+    return _COMPOUND_BREAK.sub("-", _HYPHEN_BREAK.sub(repl, text))
 
 
 def word_counts(text: str) -> dict[str, int]:

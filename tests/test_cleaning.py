@@ -60,9 +60,12 @@ def test_document_vocabulary_decides_when_the_word_appears_elsewhere() -> None:
     )
 
 
-def test_break_before_capital_or_digit_is_not_joined() -> None:
-    assert join_hyphenated("non-\nEnglish speaking") == "non-\nEnglish speaking"
-    assert join_hyphenated("aged 16-\n19 years") == "aged 16-\n19 years"
+def test_break_before_capital_or_digit_keeps_the_hyphen() -> None:
+    assert join_hyphenated("non-\nEnglish speaking") == "non-English speaking"
+    assert join_hyphenated("aged 16-\n19 years") == "aged 16-19 years"
+    assert join_hyphenated("post-\n16 education") == "post-16 education"
+    assert join_hyphenated("Counter-\nTerrorism") == "Counter-Terrorism"
+    assert join_hyphenated("a list -\nnext") == "a list -\nnext"  # a spaced dash is left
 
 
 # --- paragraphs ---------------------------------------------------------------------------------
