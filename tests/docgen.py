@@ -97,6 +97,7 @@ def make_pdf(
     title: str | None = None,
     author: str | None = None,
     creation_date: str | None = None,
+    bookmarks: bool = True,
 ) -> Path:
     """A text PDF: one entry of ``pages`` per page (blank lines separate paragraphs; single
     line breaks are kept as line breaks, so "safe-\\nguarding" splits a word across lines).
@@ -104,7 +105,8 @@ def make_pdf(
     header: printed at the top of every page. footer_with_page_numbers: "<footer_text> Page N"
     at the bottom of every page, N being the page's printed label. page_labels: label ranges
     written into the PDF (see PageLabelRange). outline: bookmarks, their titles printed as
-    headings. encrypt_password: user password (RC4), so the file cannot be opened without it.
+    headings (with ``bookmarks=False`` only printed, in larger bold type, not bookmarked: a PDF
+    without an outline). encrypt_password: user password (RC4), so the file cannot be opened without it.
     creation_date: e.g. "2023-05-04" (written into the info dictionary).
     """
     import datetime as dt
@@ -136,14 +138,16 @@ def make_pdf(
         for page, level, heading in marks:
             if page == index:
                 pdf.set_font(family, "B", 16 - 2 * min(level, 3))
-                pdf.start_section(clean(heading), level=level - 1, strict=False)
-                pdf.multi_cell(170, 8, clean(heading))
+                if bookmarks:
+                    pdf.start_section(clean(heading), level=level - 1, strict=False)
+                pdf.set_x(20)
+                pdf.multi_cell(170, 8, clean(heading), new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(2)
         pdf.set_font(family, "", 11)
         for para in text.split("\n\n"):
             if para.strip():
                 pdf.set_x(20)
-                pdf.multi_cell(170, 6, clean(para.strip()))
+                pdf.multi_cell(170, 6, clean(para.strip()), new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(3)
         if footer_with_page_numbers or footer_text:
             pdf.set_font(family, "", 9)

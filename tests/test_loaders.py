@@ -98,6 +98,42 @@ def test_pdf_digest_is_sha256_of_bytes(review_pdf: Path, settings: Settings) -> 
     assert load(review_pdf, settings).digest == hashlib.sha256(review_pdf.read_bytes()).hexdigest()
 
 
+def test_pdf_without_outline_finds_headings_by_font_size(
+    tmp_path: Path, settings: Settings
+) -> None:
+    bodies = [
+        "The review covers the two years before the incident and the agencies involved.",
+        "Practitioners did not ask the family about racism or record the child's heritage.",
+        "Supervision did not help workers reflect on their assumptions about the family.",
+        "The partnership should make race a standing item in multi-agency audits.",
+    ]
+    path = docgen.make_pdf(
+        tmp_path / "no-outline.pdf",
+        ["Review of Child E", *bodies],
+        header="Borough SCP",
+        outline=[
+            (2, 1, "Introduction"),
+            (3, 1, "Findings"),
+            (3, 2, "Race and identity"),
+            (4, 2, "Supervision"),
+            (5, 1, "Recommendations"),
+        ],  # fmt: skip
+        bookmarks=False,
+    )
+    loaded = load(path, settings)
+    headings = [(b.text, b.level, b.page_index) for b in loaded.blocks if b.kind == "heading"]
+    assert headings == [
+        ("Introduction", 1, 2),
+        ("Findings", 1, 3),
+        ("Race and identity", 2, 3),
+        ("Supervision", 2, 4),
+        ("Recommendations", 1, 5),
+    ]
+    supervision = next(b for b in loaded.blocks if b.text.startswith("Supervision did not"))
+    assert supervision.heading_path == ("Findings", "Supervision")
+    assert any("headings found by font size" in w for w in loaded.warnings)
+
+
 def test_pdf_without_labels_takes_printed_numbers_after_a_cover(
     tmp_path: Path, settings: Settings
 ) -> None:

@@ -141,3 +141,19 @@ def test_news_text(real_pdfs: Path) -> None:
         document, doc_id="news", manifest_entry=None, source_path=str(path), is_demo=False
     )
     assert (doc.doc_type, doc.year) == ("news", 2025)
+
+
+@pytest.mark.parametrize("name", [SHARING, FRAMEWORK])
+def test_font_size_headings_agree_with_the_outline(real_pdfs: Path, name: str) -> None:
+    """The fallback for PDFs without bookmarks, checked against PDFs that have them."""
+    from ingest.loaders.pdf_headings import font_headings
+
+    document = pdfium.PdfDocument(str(real_pdfs / name))
+    try:
+        outline = {b.get_title().strip().lower() for b in document.get_toc()}
+        found = {m.title.lower() for m in font_headings(document)}
+    finally:
+        document.close()
+    agreed = found & outline
+    assert len(agreed) >= 0.9 * len(outline)  # recall
+    assert len(agreed) >= 0.85 * len(found)  # precision

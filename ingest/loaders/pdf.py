@@ -19,6 +19,7 @@ import pypdfium2 as pdfium
 from assistant.errors import IngestError
 from ingest.cleaning import clean_pages, collapse_spaces, normalise_text
 from ingest.loaders.common import sha256_bytes
+from ingest.loaders.pdf_headings import font_headings
 from ingest.model import LoadedDocument
 from ingest.pagelines import HeadingMark, RawPage, printed_page_numbers
 
@@ -44,6 +45,9 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
             )
         labels, label_warnings = _labels(document, texts)
         outline = _outline(document, count)
+        if not outline:
+            outline = font_headings(document)
+            label_warnings.append(f"no outline: {len(outline)} headings found by font size")
         metadata = _metadata(document)
     finally:
         document.close()

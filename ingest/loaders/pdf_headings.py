@@ -1,0 +1,160 @@
+"""Headings of a PDF without an outline, from font size and weight.
+
+Each text line is measured by the loose (font-based) box of a few of its letters, so glyph
+shapes do not matter. The body size is the size most characters are set in. Lines clearly
+larger than the body are headings, bigger sizes being outer levels; short bold lines at body
+size are the innermost level. Cover-page display text, lines repeated across pages (running
+headers) and documents where "headings" would be a large share of all lines are left alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
+
+from ingest.cleaning import collapse_spaces, normalise_text
+from ingest.pagelines import HeadingMark
+
+LARGER = 1.15  # a heading's size is at least this multiple of the body size
+BOLD_LARGER = 1.05  # ... or this multiple when it is bold
+MAX_LEVELS = 3  # size-based levels; bold body-size headings come one below
+MAX_HEADING_CHARS = 150
+BOLD_WEIGHT = 600
+
+
+@dataclass(frozen=True)
+class _Line:
+    page_index: int
+    text: str
+    size: float
+    bold: bool
+
+
+def font_headings(document: pdfium.PdfDocument) -> list[HeadingMark]:
+    lines = [line for i in range(len(document)) for line in _measure_page(document, i)]
+    if not lines:
+        return []
+    body = _body_size(lines)
+    repeated = _repeated_texts(lines)
+    later_max = max((ln.size for ln in lines if ln.page_index > 1), default=0.0)
+    picked: list[tuple[int, _Line, bool]] = []  # (position, line, larger than body)
+    for n, ln in enumerate(lines):
+        if not _is_heading_text(ln.text) or _key(ln.text) in repeated:
+            continue
+        if ln.page_index == 1 and len(document) > 2 and ln.size > later_max:
+            continue  # cover display type
+        if ln.size >= body * LARGER or (ln.bold and ln.size >= body * BOLD_LARGER):
+            picked.append((n, ln, True))
+        elif ln.bold and abs(ln.size - body) < 0.5 and _standalone(lines, n):
+            picked.append((n, ln, False))
+    if not picked or len(picked) > 0.25 * len(lines):
+        return []
+    sizes = sorted({round(ln.size) for _, ln, larger in picked if larger}, reverse=True)
+    levels = {size: min(n, MAX_LEVELS) for n, size in enumerate(sizes, start=1)}
+    bold_level = min(len(sizes), MAX_LEVELS) + 1
+    marks: list[HeadingMark] = []
+    previous = -2
+    for n, ln, larger in picked:
+        level = levels[round(ln.size)] if larger else bold_level
+        if n == previous + 1 and _continues(lines[previous], ln, marks, level):
+            last = marks.pop()
+            marks.append(HeadingMark(last.page_index, last.level, f"{last.title} {ln.text}"))
+        else:
+            marks.append(HeadingMark(ln.page_index, level, ln.text))
+        previous = n
+    return marks
+
+
+def _standalone(lines: list[_Line], n: int) -> bool:
+    """A short bold line on its own: not a bold paragraph, not a list item, not mid-sentence."""
+    ln = lines[n]
+    before = lines[n - 1] if n > 0 and lines[n - 1].page_index == ln.page_index else None
+    after = (
+        lines[n + 1] if n + 1 < len(lines) and lines[n + 1].page_index == ln.page_index else None
+    )
+    return (
+        len(ln.text) <= 60
+        and not ln.text.endswith((".", ":", ";", ","))
+        and not re.match(r"^([•●▪\-–*o§]|\(?\w{1,3}[.)])\s", ln.text)
+        and (after is None or not after.bold)
+        and (before is None or before.bold or before.text.endswith((".", ":", "?", "!")))
+    )
+
+
+def _continues(previous: _Line, line: _Line, marks: list[HeadingMark], level: int) -> bool:
+    """A heading wrapped onto the next line: same page, size, weight and level."""
+    return (
+        bool(marks)
+        and previous.page_index == line.page_index
+        and abs(previous.size - line.size) < 0.5
+        and previous.bold == line.bold
+        and marks[-1].level == level
+        and len(marks[-1].title) + len(line.text) <= MAX_HEADING_CHARS
+        and not previous.text.endswith((".", ":", "?"))
+    )
+
+
+def _measure_page(document: pdfium.PdfDocument, i: int) -> list[_Line]:
+    page = document[i]
+    try:
+        textpage = page.get_textpage()
+        try:
+            text = str(textpage.get_text_range())
+            out: list[_Line] = []
+            position = 0
+            for raw in text.split("\r\n"):
+                start, position = position, position + len(raw) + 2
+                letters = [start + k for k, c in enumerate(raw) if c.isalpha()]
+                if not letters:
+                    continue
+                picks = {letters[0], letters[len(letters) // 2], letters[-1]}
+                size = max(_height(textpage, k) for k in picks)
+                bold = all(
+                    pdfium_c.FPDFText_GetFontWeight(textpage.raw, k) >= BOLD_WEIGHT
+                    for k in (letters[0], letters[-1])
+                )
+                clean = collapse_spaces(normalise_text(raw).replace("-\n", "-"))
+                out.append(_Line(i + 1, clean, round(size * 2) / 2, bold))
+            return out
+        finally:
+            textpage.close()
+    except pdfium.PdfiumError:
+        return []
+    finally:
+        page.close()
+
+
+def _height(textpage: pdfium.PdfTextPage, index: int) -> float:
+    left, bottom, right, top = textpage.get_charbox(index, loose=True)
+    return float(top - bottom)
+
+
+def _body_size(lines: list[_Line]) -> float:
+    weights: Counter[float] = Counter()
+    for ln in lines:
+        weights[ln.size] += len(ln.text)
+    return weights.most_common(1)[0][0]
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower())
+
+
+def _repeated_texts(lines: list[_Line]) -> set[str]:
+    pages: dict[str, set[int]] = {}
+    for ln in lines:
+        pages.setdefault(_key(ln.text), set()).add(ln.page_index)
+    return {key for key, found in pages.items() if len(found) >= 3}
+
+
+def _is_heading_text(text: str) -> bool:
+    return (
+        sum(c.isalpha() for c in text) >= 2
+        and len(text) <= MAX_HEADING_CHARS
+        and not text.endswith((",", ";"))
+        and not re.fullmatch(r"[\divxlc.\s-]+", text.lower())
+    )
