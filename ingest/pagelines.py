@@ -222,9 +222,10 @@ def _looks_like_contents(lines: Sequence[str], *, previous_was_contents: bool) -
     mostly_rising = len(numbers) > 1 and rising >= 0.8 * (len(numbers) - 1)
     titled = any(re.match(r"^(table of )?contents\b", line, re.IGNORECASE) for line in filled[:4])
     leaders = sum(1 for line in filled if _LEADER.search(line)) >= 0.4 * len(filled)
+    # entries that wrap onto a second line lower the share of numbered lines
     return (
         len(numbers) >= 4
-        and share >= 0.6
+        and share >= (0.45 if titled or leaders else 0.6)
         and mostly_rising
         and (titled or leaders or previous_was_contents)
     )

@@ -200,6 +200,21 @@ def test_contents_pages_are_found() -> None:
     assert find_contents_pages(pages, list(range(1, 13))) == [2, 3]
 
 
+def test_contents_with_wrapped_entries_is_found() -> None:
+    wrapped = [
+        "Contents",
+        "Introduction 3",
+        "Finding 1: professionals did not ask the family about their",
+        "experience of racism 5",
+        "Finding 2: the child's identity was not recorded in the plan or",
+        "in the assessments 9",
+        "Finding 3: supervision did not explore bias in the decisions that",
+        "were made about the family 14",
+        "Recommendations 20",
+    ]
+    assert find_contents_pages([["Cover"], wrapped, ["Text"]], [1, 2, 3]) == [2]
+
+
 def test_dotted_leader_contents_without_title_is_found() -> None:
     assert find_contents_pages([["Cover"], LEADERS, ["Text"]], [1, 2, 3]) == [2]
 

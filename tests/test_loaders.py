@@ -300,6 +300,17 @@ def test_markdown_front_matter_and_headings(tmp_path: Path, settings: Settings) 
     assert loaded.pages[0].text.startswith("This is a summary")
 
 
+def test_markdown_html_blocks_keep_their_text(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "html.md"
+    path.write_text(
+        "# Title\n\n<!-- an editor's note -->\n\n<details><summary>Key learning</summary>\n"
+        "<p>Ask about racism.</p></details>\n\n<script>alert(1)</script>\n",
+        encoding="utf-8",
+    )
+    texts = [b.text for b in load(path, settings).blocks]
+    assert texts == ["Title", "Key learning Ask about racism."]
+
+
 def test_markdown_with_bad_front_matter_is_kept_with_a_warning(
     tmp_path: Path, settings: Settings
 ) -> None:

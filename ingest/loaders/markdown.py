@@ -85,6 +85,10 @@ def markdown_blocks(body: str) -> list[Block]:
                 blocks.append(tracker.block(text, kind))
             i += 3
             continue
+        elif tok.type == "html_block":
+            text = _html_text(tok.content)
+            if text:
+                blocks.append(tracker.block(text))
         elif tok.type in ("fence", "code_block"):
             text = normalise_text(tok.content).strip()
             if text:
@@ -96,6 +100,23 @@ def markdown_blocks(body: str) -> list[Block]:
             continue
         i += 1
     return blocks
+
+
+def _html_text(html: str) -> str:
+    """Visible text of a raw HTML block (comments, scripts and styles dropped)."""
+    import lxml.etree
+    import lxml.html
+
+    html = re.sub(r"<!--.*?-->", " ", html, flags=re.DOTALL)
+    if not re.search(r"\w", re.sub(r"<[^>]*>", " ", html)):
+        return ""
+    try:
+        fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return collapse_spaces(re.sub(r"<[^>]*>", " ", html))
+    for bad in fragment.xpath(".//script|.//style"):
+        bad.drop_tree()
+    return collapse_spaces(normalise_text(fragment.text_content()))
 
 
 def _table_row(tokens: Sequence[Token], i: int) -> tuple[list[str], int]:
