@@ -24,7 +24,9 @@ DOMAIN = re.compile(
     r"fgm|honour|trafficking|county lines|strip[- ]search\w*|inquir\w*|recommendation\w*|"
     r"learning|case review\w*|working together|nspcc|ofsted|health visit\w*|midwi\w*|gp|nhs|"
     r"domestic|violence|mental health|bias|discriminat\w*|stereotyp\w*|culture|faith|relig\w*|"
-    r"interpreter\w*|language|community|communities|black|asian|mixed heritage|minorit\w*)\b",
+    r"interpreter\w*|language|community|communities|black|asian|mixed heritage|minorit\w*|"
+    r"mother\w*|father\w*|mums?|dads?|sons?|daughters?|siblings?|victims?|offend\w*|"
+    r"perpetrator\w*|investigat\w*|court|care|looked after|foster\w*|adopt\w*)\b",
     _I,
 )
 
@@ -52,7 +54,7 @@ _STRONG_OFF_TOPIC = (
 _WEAK_OFF_TOPIC = re.compile(
     r"\b(recipes?|bake|baking|cook(?:ing)?|ingredients|dinner|lasagne|pasta|football|premier league|"
     r"world cup|fixtures|cricket|rugby|tennis|golf|match score|who won|weather|forecast|rain|"
-    r"sunny|stock price|share price|stocks?|shares|crypto\w*|bitcoin|exchange rate|invest\w*|"
+    r"sunny|stock price|share price|stocks?|crypto\w*|bitcoin|exchange rate|invest(?:ing|ments?|ors?)?|"
     r"mortgage|horoscope|films?|movies?|netflix|tv shows?|song|music|celebrity|holidays?|flights?|"
     r"hotels?|capital of|translate|crossword|chess|video games?|programming|coding|poem|poetry)\b",
     _I,

@@ -310,6 +310,10 @@ LEGITIMATE = [
     "What were the common characteristics of the reviews involving Asian children?",
     "Is it true that Asian families hide abuse to protect family honour?",
     "Ignore the noise: what did the review conclude about racism?",
+    "How long did the investigation take?",
+    "How did the interpreter translate for the mother?",
+    "Who wrote it and where can I find it?",
+    "Which of those is aimed at local safeguarding partnerships?",
 ]
 
 

@@ -365,6 +365,24 @@ CHECKS = [
         "The search should never have happened [1].",
     ),
     (
+        "fabricated single-quoted words drop the sentence",
+        "The search should never have happened [1]. The review called it 'a wholly proportionate "
+        "response' [1].",
+        "The search should never have happened [1].",
+    ),
+    (
+        "verified single-quoted words are kept",
+        "The review said racism was 'likely to have been an influencing factor' [1].",
+        "The review said racism was 'likely to have been an influencing factor' [1].",
+    ),
+    (
+        "a quoted document title is not a fabricated quote",
+        'The report "Adultification bias: evidence and practice" says adultification bias leads '
+        "professionals to see Black children as older [2].",
+        'The report "Adultification bias: evidence and practice" says adultification bias leads '
+        "professionals to see Black children as older [1].",
+    ),
+    (
         "generalisation removed",
         "The search should never have happened [1]. Black families are hostile to police [1].",
         "The search should never have happened [1].",

@@ -2,8 +2,9 @@
 
 For each sentence of the model's text:
 1. its ``[n]`` markers are read; numbers that are not passages are dropped;
-2. any span in double quotation marks must appear verbatim in a cited passage (or in another
-   passage, which is then cited) or be a cited document's title; otherwise the sentence is dropped;
+2. any span in quotation marks (double, curly, or straight single around three or more words) must
+   appear verbatim in a cited passage (or in another passage, which is then cited) or be part of a
+   cited document's title; otherwise the sentence is dropped;
 3. each cited passage must *support* the sentence: the share of the sentence's keywords found in
    the passage, weighted by how distinctive each word is among the passages, must reach
    ``MIN_SUPPORT``, and a negative claim ("racism was ruled out") needs one negative source sentence
@@ -128,10 +129,22 @@ class _Support:
         return max(scored, key=lambda x: x[0])[1] if scored else None
 
 
+# Straight single quotes double as apostrophes: a span counts as quoted only when the quote marks
+# stand outside words and it has at least three words ('likely to have been…', not the family's).
+_SINGLE_QUOTED = re.compile(r"(?<![\w'])'([^'\n]+?)'(?![\w'])")
+
+
+def quoted_spans(body: str) -> list[str]:
+    """Spans the model put in quotation marks: "double", “curly”, ‘curly single’, 'single'."""
+    spans = [m.group(1) or m.group(2) for m in QUOTED.finditer(body)]
+    spans += [m.group(1) for m in _SINGLE_QUOTED.finditer(body) if len(m.group(1).split()) >= 3]
+    return spans
+
+
 def _quote_found(quote: str, passage: Passage) -> bool:
     needle = normalise(quote).strip(" .,;:").lower()
     titles = {passage.document.title, passage.document.extra.get("about_title", "")}
-    in_title = any(needle and needle == normalise(t).lower() for t in titles if t)
+    in_title = len(needle) >= 8 and any(needle in normalise(t).lower() for t in titles if t)
     return bool(needle) and (needle in normalise(passage.chunk.text).lower() or in_title)
 
 
@@ -206,7 +219,7 @@ def _check_sentence(
     body = without_markers(sentence)
     if not body.strip(" .,;:-*#"):
         return None, "empty sentence"
-    quoted = [m.group(1) or m.group(2) for m in QUOTED.finditer(body)]
+    quoted = quoted_spans(body)
     for q in quoted:
         holders = [i + 1 for i, p in enumerate(passages) if _quote_found(q, p)]
         if not holders:
