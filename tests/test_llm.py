@@ -383,6 +383,13 @@ CHECKS = [
         "professionals to see Black children as older [1].",
     ),
     (
+        "headings, list markers and bold are tidied away",
+        "## Findings\n- The search should never have happened [1].\n- **Staff did not put "
+        "safeguarding first** on the day [1].",
+        "The search should never have happened [1]. Staff did not put safeguarding first on "
+        "the day [2].",
+    ),
+    (
         "generalisation removed",
         "The search should never have happened [1]. Black families are hostile to police [1].",
         "The search should never have happened [1].",

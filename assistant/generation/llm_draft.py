@@ -45,6 +45,9 @@ _GAP = re.compile(
     r" not\b",
     re.I,
 )
+_HEADING = re.compile(r"^\s*(?:#{1,6}\s|\*\*[^*]+\*\*:?\s*$)")
+_LIST_MARKER = re.compile(r"^\s*(?:[-*•+]|\d{1,2}[.)])\s+")
+_EMPHASIS = re.compile(r"\*\*|__")
 _NEGATIVE = re.compile(
     r"\b(not|no|never|none|neither|nor|nothing|cannot|can't|didn't|doesn't|don't|wasn't|weren't|"
     r"isn't|aren't|without|ruled out|unfounded|dismissed|rejected|absent|lack(?:ed|ing)?)\b",
@@ -171,6 +174,8 @@ def check_model_text(
         if "\n\n" in text[last_para_end : span.start] or not paragraphs:
             paragraphs.append([])
         last_para_end = span.end
+        if _HEADING.match(span.text):  # the prompt asks for none; a heading is dropped quietly
+            continue
         if remove_links(span.text, allowed)[1]:  # the prompt forbids links: a sentence with one
             dropped += 1  # is not trusted, and would read badly with the link cut out
             problems.append("sentence with a link or image")
@@ -216,7 +221,7 @@ def _check_sentence(
     pages: PageLookup | None,
 ) -> tuple[str | None, str]:
     wanted = [n for n in markers(sentence) if 1 <= n <= len(passages)]
-    body = without_markers(sentence)
+    body = _EMPHASIS.sub("", _LIST_MARKER.sub("", without_markers(sentence), count=1))
     if not body.strip(" .,;:-*#"):
         return None, "empty sentence"
     quoted = quoted_spans(body)
