@@ -280,7 +280,7 @@ class _HeadingPlacer:
     def _match_heading(
         self, lines: list[str], i: int, marks: list[HeadingMark]
     ) -> tuple[HeadingMark, int] | None:
-        if not lines[i].strip():
+        if not marks or not lines[i].strip():
             return None
         for used in (1, 2, 3):
             if i + used > len(lines):

@@ -183,9 +183,8 @@ def printed_page_numbers(
     return {i: n for i, n in found.items() if n - i == offset}
 
 
-_CONTENTS_LINE = re.compile(
-    r"^(?P<text>.*?\w.*?)(?:\s*[.·…_\s]{2,}\s*|\s+)(?P<num>\d{1,4}|[ivxlc]{1,6})$"
-)
+# a contents entry: some words, then a page number after a space or dotted leaders
+_CONTENTS_LINE = re.compile(r"[^\W\d].*?[\s.·…_](?P<num>\d{1,4}|[ivxlc]{1,6})$")
 _LEADER = re.compile(r"(?:\.\s*){4,}|…{2,}|_{4,}")
 
 
@@ -213,10 +212,12 @@ def _looks_like_contents(lines: Sequence[str], *, previous_was_contents: bool) -
         return False
     numbers = []
     for line in filled:
-        m = _CONTENTS_LINE.match(line)
+        m = _CONTENTS_LINE.search(line) if line[-1:].isalnum() else None
         if m:
             token = m.group("num")
-            numbers.append(int(token) if token.isdigit() else (roman_to_int(token) or 0))
+            value = int(token) if token.isdigit() else roman_to_int(token)
+            if value is not None:
+                numbers.append(value)
     share = len(numbers) / len(filled)
     rising = sum(1 for a, b in zip(numbers, numbers[1:], strict=False) if b >= a)
     mostly_rising = len(numbers) > 1 and rising >= 0.8 * (len(numbers) - 1)
