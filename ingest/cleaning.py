@@ -57,7 +57,9 @@ _SPACES = dict.fromkeys(
 _DROPPED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\x00"), None)
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
 _LINE_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen at a line end (the line break is removed)
-_BULLET = re.compile(r"^\s*(?:[•●▪■◦‣∙·\-–*]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\))\s+")
+_BULLET = re.compile(r"^\s*(?:[•●▪■◦‣∙·\-–*o§]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\))\s+")
+# Word's Symbol/Wingdings bullets arrive as private-use characters
+_PRIVATE_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf076": "❖", "\uf0d8": "➢", "\uf0fc": "✓"}
 _SENTENCE_END = re.compile(r"[.!?:;)\]\"”’]\s*$")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z\u00c0-\u024f]+)-\n\s*([a-z\u00df-\u024f][\w'’]*)")
 # Any other hyphen between a letter or digit and a line starting with one ("post-\n16",
@@ -87,8 +89,8 @@ def normalise_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n").replace("\f", "\n\n")
     text = text.replace(_LINE_HYPHEN, "-\n").replace("\u00ad\n", "-\n").replace("\u00ad", "")
-    for ligature, plain in _LIGATURES.items():
-        text = text.replace(ligature, plain)
+    for odd, plain in (*_LIGATURES.items(), *_PRIVATE_BULLETS.items()):
+        text = text.replace(odd, plain)
     text = text.translate(_SPACES).translate(_DROPPED)
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)

@@ -28,6 +28,10 @@ def test_normalise_text_makes_characters_plain() -> None:
     assert normalise_text(raw) == "first line\nsecond linebreak\nthird floor  end"
 
 
+def test_private_use_bullets_become_bullets() -> None:
+    assert normalise_text("\uf0b7 first\n\uf0a7 second") == "• first\n▪ second"
+
+
 def test_normalise_text_keeps_meaningful_characters() -> None:
     text = "Child’s “voice” – 2² ½ café"
     assert normalise_text(text) == text  # no NFKC rewriting of superscripts or fractions
