@@ -1,0 +1,283 @@
+"""Browser tests: Playwright driving Debian's chromium against the app served by waitress.
+
+Flows: ask → streamed answer with cited sources → open a source at its page (quote highlighted) →
+follow up in the same conversation → feedback (reason chips + comment) → export as Markdown; the
+same with the keyboard only; the no-JavaScript path; and an axe-core scan of every page (0
+violations). Screenshots go to test-artifacts/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.web_fakes import make_app, web_settings, write_small_build
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)"
+        )
+    import waitress
+
+    data = tmp_path_factory.mktemp("browser-build")
+    write_small_build(web_settings(data, data / "unused.sqlite3"))
+    app = make_app(data, data / "web.sqlite3", rate_limit="1000/minute")
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser(base_url: str) -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser: Any, base_url: str) -> Iterator[Any]:
+    context = browser.new_context(
+        base_url=base_url, accept_downloads=True, viewport={"width": 1100, "height": 900}
+    )
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    yield page
+    context.close()
+    assert not [e for e in errors if "Failed to load resource" not in e], (
+        f"browser errors: {errors}"
+    )
+
+
+def shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def assert_accessible(page: Any, name: str) -> None:
+    """axe-core (bundled with axe-playwright-python, injected locally: no network) finds nothing."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, f"{name}: {results.generate_report()}"
+    shot(page, name)
+
+
+def wait_announced(page: Any, text: str) -> None:
+    page.wait_for_function(
+        "text => document.getElementById('answer-announcer').textContent === text", arg=text
+    )
+
+
+def ask_with_mouse(page: Any, question: str, turn: int) -> None:
+    page.fill("#question", question)
+    page.click("[data-ask-button]")
+    page.wait_for_selector(
+        f"#turn-{turn} .rla-answer__text, #turn-{turn} .rla-searched, #turn-{turn} .rla-warning-text"
+    )
+
+
+def test_ask_read_sources_open_page_follow_up_feedback_export(page: Any, tmp_path: Path) -> None:
+    page.goto("/")
+    assert_accessible(page, "01-chat-empty")
+    ask_with_mouse(page, "What is adultification bias?", 1)
+    wait_announced(page, "Answer ready")
+    assert "/c/" in page.url  # the conversation has an address now
+    sources = page.locator("#turn-1 .rla-source")
+    assert sources.count() >= 2
+    assert "Briefing: adultification bias in safeguarding" in sources.first.inner_text()
+    assert (
+        page.locator("#turn-1 .rla-source blockquote")
+        .first.inner_text()
+        .startswith("Adultification bias")
+    )
+    assert page.locator("#turn-1 [data-copy-target]").is_visible()
+    page.locator("#turn-1 .rla-details__summary").first.click()  # "How this answer was found"
+    assert_accessible(page, "02-chat-answer")
+
+    page.locator("#turn-1 a.rla-cite").first.click()
+    assert page.url.endswith("#turn-1-source-1")
+
+    page.locator("#turn-1 [data-copy-target]").click()
+    wait_announced(page, "Answer copied")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "Adultification bias happens" in copied and "Sources:" in copied
+
+    ask_with_mouse(page, "What should supervision do about race and identity?", 2)
+    assert page.locator("article.rla-turn").count() == 2
+    assert page.locator("#question").input_value() == ""
+
+    feedback = page.locator("#turn-1-feedback")
+    feedback.get_by_label("No", exact=True).check()
+    feedback.locator(".rla-details__summary").click()
+    feedback.get_by_label("Wrong source").check()
+    feedback.get_by_label("Missing information").check()
+    feedback.get_by_label("Comment (optional)").fill("The second source was about something else.")
+    feedback.get_by_role("button", name="Send feedback").click()
+    page.wait_for_function(
+        "() => document.querySelector('#turn-1-feedback .rla-feedback__result').textContent.includes('Thank you')"
+    )
+    source_form = page.locator("#turn-1-source-2 .rla-source-feedback")
+    source_form.get_by_role("button", name=re.compile(r"^Not relevant\W+source 2$")).click()
+    page.wait_for_function(
+        "() => document.querySelector('#turn-1-source-2 .rla-feedback__result').textContent.includes('Thank you')"
+    )
+    shot(page, "03-chat-follow-up-feedback")
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Export this conversation as Markdown").click()
+    exported = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert "## Question 1" in exported and "## Question 2" in exported
+    assert "> Adultification bias happens" in exported
+    assert "Original: <https://example.org/adultification>" in exported
+
+    page.locator("#turn-1-source-1").get_by_role("link", name="Open at page 1").click()
+    page.wait_for_selector("mark#q1")
+    assert page.locator("mark#q1").inner_text().startswith("Adultification bias happens")
+    assert_accessible(page, "04-viewer-quote-highlighted")
+
+
+def test_reload_keeps_the_conversation_and_history_lists_it(page: Any) -> None:
+    page.goto("/")
+    ask_with_mouse(page, "Were interpreters used?", 1)
+    url = page.url
+    page.reload()
+    assert page.locator("#turn-1").is_visible()
+    assert page.url == url
+    page.goto("/conversations")
+    assert page.get_by_role("link", name="Were interpreters used?").is_visible()
+    assert_accessible(page, "05-conversations")
+
+
+def test_keyboard_only(page: Any) -> None:
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    outline = page.evaluate("getComputedStyle(document.activeElement).backgroundColor")
+    assert outline == "rgb(255, 221, 0)"  # visible yellow focus
+    page.keyboard.press("Enter")
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "question":
+            break
+    else:
+        pytest.fail("the question box is not reachable with Tab")
+    focus = page.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; })()"
+    )
+    assert focus == ["solid", "3px"]
+    page.keyboard.type("What is adultification bias?")
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.hasAttribute('data-ask-button')"):
+            break
+    else:
+        pytest.fail("the Ask button is not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#turn-1 .rla-sources")
+    wait_announced(page, "Answer ready")
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        name = page.evaluate("document.activeElement.textContent || ''")
+        if name.startswith("Open at page"):
+            break
+    else:
+        pytest.fail("no 'Open at page' link reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("mark#q1")
+    shot(page, "06-keyboard-viewer")
+
+
+def test_no_evidence_partial_and_personal_data_are_accessible(page: Any) -> None:
+    page.goto("/")
+    ask_with_mouse(page, "zebra crossings", 1)
+    assert "What I searched" in page.locator("#turn-1").inner_text()
+    assert_accessible(page, "07-no-evidence")
+    ask_with_mouse(page, "partial adultification", 2)
+    assert "Partly answered" in page.locator("#turn-2").inner_text()
+    ask_with_mouse(page, "Is Jane Smith at risk?", 3)
+    assert "Personal details detected" in page.locator("#turn-3").inner_text()
+    assert_accessible(page, "08-partial-and-personal-data")
+
+
+def test_error_summary_on_empty_question(page: Any) -> None:
+    page.goto("/")
+    page.get_by_text("Filter the library (optional)").click()
+    page.fill("#year_from", "soon")
+    page.click("[data-ask-button]")
+    page.wait_for_selector(".rla-error-summary")
+    assert page.evaluate("document.activeElement.classList.contains('rla-error-summary')")
+    assert "Enter a question" in page.locator(".rla-error-summary").inner_text()
+    assert page.title().startswith("Error:")
+    assert_accessible(page, "09-error-summary")
+    page.get_by_role("link", name="Enter a question").click()
+    assert page.evaluate("document.activeElement.id") == "question"
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/library", "10-library"),
+        (
+            "/library/national-review-2022?page=2&q=Professional%20curiosity%20was%20often%20missing.",
+            "11-viewer-pdf",
+        ),
+        ("/about", "12-about"),
+        ("/no-such-page", "13-not-found"),
+    ],
+)
+def test_other_pages_are_accessible(page: Any, path: str, name: str) -> None:
+    page.goto(path)
+    if "viewer" in name:
+        page.wait_for_function("() => document.querySelector('img.rla-page-image').complete")
+        assert page.evaluate("document.querySelector('img.rla-page-image').naturalWidth") > 100
+    assert_accessible(page, name)
+
+
+def test_the_page_works_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/")
+    page.fill("#question", "What is adultification bias?")
+    page.click("[data-ask-button]")
+    page.wait_for_url("**/c/**")
+    assert page.locator("#turn-1 .rla-source").count() >= 1
+    assert page.locator("#turn-1 [data-copy-target]").is_hidden()  # the copy button needs JS
+    page.locator("#turn-1-feedback").get_by_label("Yes", exact=True).check()
+    page.locator("#turn-1-feedback").get_by_role("button", name="Send feedback").click()
+    page.wait_for_selector(".rla-notification-banner--success")
+    assert "Thank you for your feedback." in page.inner_text(".rla-notification-banner--success")
+    page.fill("#question", "And what about supervision?")
+    page.click("[data-ask-button]")
+    page.wait_for_selector("#turn-2")
+    shot(page, "14-no-javascript")
+    context.close()
