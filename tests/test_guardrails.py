@@ -61,6 +61,11 @@ def test_hidden_characters_are_stripped_before_other_checks(settings: Settings) 
     assert verdict.status is None and verdict.question == "What did Child Q find?"
 
 
+def test_full_width_and_lookalike_forms_are_folded_before_detection(settings: Settings) -> None:
+    for text in ("call ０７７００ ９００１２３ please", "jo＠example．org", "DOB ３/４/２０１５"):
+        assert check_input(text, settings).status == "personal_data", text
+
+
 def test_empty_and_too_long(settings: Settings) -> None:
     for empty in ("", "   ", "\u200b\u200b", "\U000e0041"):
         verdict = check_input(empty, settings)
