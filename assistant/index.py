@@ -491,7 +491,8 @@ class Index:
         return self._pages.get(doc_id, [])
 
     def vectors(self) -> np.ndarray:
-        return np.load(self.build_dir / "vectors.npy", mmap_mode="r")
+        vectors: np.ndarray = np.load(self.build_dir / "vectors.npy", mmap_mode="r")
+        return vectors
 
     def dense_search(
         self, vector: Sequence[float], k: int, filters: Filters | None = None

@@ -96,7 +96,8 @@ def _checked(raw: Sequence[Sequence[float]], embedder: Embedder) -> np.ndarray:
     norms = np.linalg.norm(matrix, axis=1, keepdims=True)
     if not np.all(np.isfinite(matrix)) or np.any(norms == 0):
         raise ModelError(f"{embedder.name} returned a zero or non-finite vector")
-    return matrix / norms
+    unit: np.ndarray = matrix / norms
+    return unit
 
 
 def _progress_bar(total: int, enabled: bool):  # type: ignore[no-untyped-def]

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.errors import IngestError
 from assistant.types import Chunk, Document, Page
 from ingest.chunking import TokenLimit, chunk_document
-from ingest.report import SKIP_REASONS, DocumentOutcome
+from ingest.report import SKIP_REASONS, DocumentOutcome, Status
 from ingest.themes import document_themes, tag
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ def file_digest(path: Path) -> str:
 def outcome_for_error(source: Source, exc: Exception, doc_id: str = "") -> DocumentOutcome:
     """The report row for a file that could not be ingested."""
     if isinstance(exc, IngestError):
-        status = "skipped" if exc.reason in SKIP_REASONS else "failed"
+        status: Status = "skipped" if exc.reason in SKIP_REASONS else "failed"
         return DocumentOutcome(source.shown, doc_id, status, exc.reason, exc.detail[:300])
     log.exception("unexpected error ingesting %s", source.shown)
     detail = f"{type(exc).__name__}: {exc}"[:300]
