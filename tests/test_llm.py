@@ -404,6 +404,12 @@ def test_check_model_text(label: str, raw: str, expected: str) -> None:
     assert sorted(c.n for c in checked.citations) == sorted(markers(checked.text))
 
 
+def test_sentence_limit_is_enforced() -> None:
+    raw = " ".join(["The search should never have happened [1]."] * 5)
+    checked = check_model_text(raw, PASSAGES, max_sentences=2)
+    assert checked.kept_sentences == 2 and checked.dropped_sentences == 0
+
+
 def test_quote_is_the_best_supporting_passage_sentence() -> None:
     checked = check_model_text("Staff did not put safeguarding first [1].", PASSAGES)
     assert checked.citations[0].quote == "Staff did not put safeguarding first on the day."

@@ -246,7 +246,9 @@ class LlmAnswerer:
     def _checked(
         self, raw: str, question: str, passages: Sequence[Passage], history: Sequence[Turn]
     ) -> Draft:
-        checked = check_model_text(raw, passages, self.pages)
+        checked = check_model_text(
+            raw, passages, self.pages, max_sentences=self.settings.answer_max_sentences
+        )
         log.info(
             "llm answer checked: kept=%d dropped=%d citations=%d",
             checked.kept_sentences,

@@ -159,9 +159,14 @@ def _finish(body: str, numbers: Sequence[int]) -> str:
 
 
 def check_model_text(
-    raw: str, passages: Sequence[Passage], pages: PageLookup | None = None
+    raw: str,
+    passages: Sequence[Passage],
+    pages: PageLookup | None = None,
+    *,
+    max_sentences: int | None = None,
 ) -> Checked:
-    """Check the model's text against the passages it was given (numbered 1..len(passages))."""
+    """Check the model's text against the passages it was given (numbered 1..len(passages)).
+    At most ``max_sentences`` checked sentences are kept (the prompt asks for no more)."""
     allowed = allowed_url_set(p.document.url for p in passages)
     text = normalise_markers(raw)
     support = _Support(passages)
@@ -171,6 +176,9 @@ def check_model_text(
     kept = dropped = 0
     last_para_end = 0
     for span in sentence_spans(text):
+        if max_sentences is not None and kept >= max_sentences:
+            problems.append("answer cut to the sentence limit")
+            break
         if "\n\n" in text[last_para_end : span.start] or not paragraphs:
             paragraphs.append([])
         last_para_end = span.end
