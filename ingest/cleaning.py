@@ -187,6 +187,55 @@ def _full_line_length(lines: Sequence[str]) -> int:
     return max(lengths[int(len(lengths) * 0.8)] if len(lengths) > 4 else lengths[-1], 1)
 
 
+_FOOTNOTE = re.compile(r"^(\d{1,3})\s+\S")
+MAX_FOOTNOTE_LINES = 20
+
+
+def split_footnotes(lines: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(body lines, footnotes) of a page whose last lines are numbered notes ("6 Working
+    together to safeguard children 2023 ..."), so notes do not run into the last paragraph.
+
+    The notes must start with consecutive numbers, sit below some body text and not continue
+    a numbered list begun above them.
+    """
+    filled = [i for i, line in enumerate(lines) if line.strip()]
+    start = None
+    for k in reversed(filled[-MAX_FOOTNOTE_LINES:]):
+        if k > filled[0] and _footnote_run(lines, k):
+            start = k
+    if start is None:
+        return list(lines), []
+    notes: list[list[str]] = []
+    number = -1
+    for line in lines[start:]:
+        m = _FOOTNOTE.match(line.strip())
+        if not notes or (m and int(m.group(1)) == number + 1):
+            number = int(m.group(1)) if m else number
+            notes.append([line])
+        elif line.strip():
+            notes[-1].append(line)
+    return list(lines[:start]), [collapse_spaces(" ".join(note)) for note in notes]
+
+
+def _footnote_run(lines: Sequence[str], k: int) -> bool:
+    first = _FOOTNOTE.match(lines[k].strip())
+    if not first:
+        return False
+    expected = int(first.group(1))
+    for line in lines[k:]:
+        m = _FOOTNOTE.match(line.strip())
+        if m and int(m.group(1)) == expected + 1:
+            expected += 1
+        elif m and int(m.group(1)) != expected:
+            return False
+    above = [line.strip() for line in lines[:k] if line.strip()]
+    continues_list = any(
+        (m := _FOOTNOTE.match(line)) and int(m.group(1)) == int(first.group(1)) - 1
+        for line in above[-MAX_FOOTNOTE_LINES:]
+    )
+    return not continues_list
+
+
 def is_list_item(text: str) -> bool:
     return bool(_BULLET.match(text))
 
@@ -258,6 +307,7 @@ class _HeadingPlacer:
     def blocks_for_page(self, raw: RawPage, lines: list[str]) -> list[Block]:
         marks = [m for m in self._pending if m.page_index == raw.index]
         self._pending = [m for m in self._pending if m.page_index != raw.index]
+        lines, notes = split_footnotes(lines)
         out: list[Block] = []
         body: list[str] = []
         i = 0
@@ -275,6 +325,7 @@ class _HeadingPlacer:
             out.append(self._block(raw, mark.title, "heading", mark.level, self._titles()[:-1]))
             i += used
         out.extend(self._paragraphs(raw, body))
+        out.extend(self._block(raw, note, "paragraph", 0, self._titles()) for note in notes)
         for mark in marks:  # outline entries whose title was not found in the text
             self._enter(mark)
         return out

@@ -10,6 +10,7 @@ from ingest.cleaning import (
     clean_pages,
     join_hyphenated,
     normalise_text,
+    split_footnotes,
     split_paragraphs,
     unwrap_lines,
 )
@@ -102,6 +103,31 @@ def test_unwrap_lines_starts_paragraphs_at_bullets_and_short_sentence_ends() -> 
         "• second point that wraps onto the next line",
         "1. numbered item",
     ]
+
+
+def test_footnotes_at_the_page_bottom_are_their_own_paragraphs() -> None:
+    lines = [
+        "Practitioners should read the statutory guidance6 and the",
+        "advice for doctors7.",
+        "6 Working together to safeguard children 2023: statutory",
+        "guidance (publishing.service.gov.uk)",
+        "7 Protecting children and young people (gmc-uk.org)",
+    ]
+    body, notes = split_footnotes(lines)
+    assert body == lines[:2]
+    assert notes == [
+        "6 Working together to safeguard children 2023: statutory guidance "
+        "(publishing.service.gov.uk)",
+        "7 Protecting children and young people (gmc-uk.org)",
+    ]
+
+
+def test_numbered_lines_that_are_not_a_note_sequence_stay_in_the_body() -> None:
+    continuing = ["Findings:", "3 no one asked", "4 no one recorded", "Text.", "5 no one"]
+    assert split_footnotes(continuing[1:]) == (continuing[1:], [])  # nothing above them
+    assert split_footnotes(["Alone on the page 3 times."]) == (["Alone on the page 3 times."], [])
+    skipping = ["Body text.", "4 first note", "6 a later note"]  # 4 does not lead to 6
+    assert split_footnotes(skipping) == (skipping[:2], ["6 a later note"])
 
 
 # --- running headers, footers and page numbers --------------------------------------------------
