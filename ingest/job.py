@@ -73,7 +73,8 @@ def run_ingest(
         notes: list[str] = []
         previous = _served(settings, notes)
         preparer = Preparer(settings, limit=embedder, manifest=_manifest(manifest), demo=demo)
-        prepared, failures = _prepare_all(settings, preparer, paths, progress)
+        exclude = [manifest] if manifest is not None else []
+        prepared, failures = _prepare_all(settings, preparer, paths, exclude, progress)
         plan = _plan(prepared, failures, previous, sync=sync, demo=demo)
         usable = reusable(previous, embedder)
         to_embed = missing_digests(plan.chunks, usable)
@@ -148,9 +149,13 @@ def _manifest(path: Path | None) -> Mapping[str, Any]:
 
 
 def _prepare_all(
-    settings: Settings, preparer: Preparer, paths: Sequence[Path], progress: bool
+    settings: Settings,
+    preparer: Preparer,
+    paths: Sequence[Path],
+    exclude: Sequence[Path],
+    progress: bool,
 ) -> tuple[list[Prepared], list[DocumentOutcome]]:
-    sources, failures = find_files(paths)
+    sources, failures = find_files(paths, exclude=exclude)
     prepared: list[Prepared] = []
     digests: dict[str, str] = {}
     doc_ids: dict[str, str] = {}

@@ -49,12 +49,14 @@ class Source:
     shown: str
 
 
-def find_files(paths: Sequence[Path]) -> tuple[list[Source], list[DocumentOutcome]]:
+def find_files(
+    paths: Sequence[Path], *, exclude: Sequence[Path] = ()
+) -> tuple[list[Source], list[DocumentOutcome]]:
     """Files under ``paths`` (folders walked recursively, hidden entries skipped), in a stable
-    order, plus outcomes for given paths that do not exist."""
+    order, plus outcomes for given paths that do not exist. ``exclude``: e.g. the manifest."""
     found: list[Source] = []
     missing: list[DocumentOutcome] = []
-    seen: set[Path] = set()
+    seen: set[Path] = {Path(p).resolve() for p in exclude}
     for given in paths:
         given = Path(given)
         if not given.exists():

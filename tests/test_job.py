@@ -299,3 +299,27 @@ def test_missing_paths_and_hidden_files(tmp_path: Path, settings: Settings) -> N
     report = run_ingest(settings, [library, tmp_path / "nowhere"], embedder=HashingEmbedder())
     assert statuses(report) == {"alpha.md": "added", "nowhere": "failed"}
     assert next(o for o in report.outcomes if o.status == "failed").reason == "not_found"
+
+
+def test_manifest_metadata_applies_and_a_metadata_change_reembeds_nothing(
+    tmp_path: Path, settings: Settings
+) -> None:
+    library = write_library(tmp_path / "lib", ("alpha", "beta"))
+    manifest = tmp_path / "lib" / "manifest.yaml"
+    manifest.write_text(
+        "alpha.md:\n  area: Hackney\n  doc_type: lcspr\n  themes: [policing]\n", encoding="utf-8"
+    )
+    first = run_ingest(settings, [library], embedder=HashingEmbedder(), manifest=manifest)
+    assert statuses(first) == {"alpha.md": "added", "beta.md": "added"}  # not the manifest
+    alpha = open_served(settings).document("alpha")
+    assert alpha is not None
+    assert (alpha.area, alpha.doc_type, alpha.themes) == ("Hackney", "lcspr", ("policing",))
+    assert alpha.extra.get("themes_source") == "declared"
+    beta = open_served(settings).document("beta")
+    assert beta is not None and beta.extra.get("themes_source") == "tagged"
+    assert "silence-on-racism" in beta.themes  # tagged on most of its chunks
+    manifest.write_text("alpha.md:\n  area: Camden\n", encoding="utf-8")
+    second = run_ingest(settings, [library], embedder=HashingEmbedder(), manifest=manifest)
+    assert statuses(second) == {"alpha.md": "updated", "beta.md": "unchanged"}
+    assert second.chunks_embedded == 0 and second.swapped and second.build_id != first.build_id
+    assert open_served(settings).document("alpha").area == "Camden"  # type: ignore[union-attr]
