@@ -289,7 +289,25 @@ def _ranges(numbers: Sequence[int]) -> str:
 
 
 def _key(text: str) -> str:
-    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+    """Lowercase words only, without leading section numbers ("2.1 Findings" -> "findings")."""
+    key = re.sub(r"[^\w]+", " ", text.lower()).strip()
+    return re.sub(r"^(\d+ )+", "", key)
+
+
+def heading_matches(line: str, title: str, *, exact: bool = False) -> bool:
+    """Whether a line of text is the outline entry ``title``: the same words (case, punctuation
+    and section numbers aside), or - for titles of three words or more that the outline cut
+    short - the line starting with them and not reading as a sentence."""
+    a, b = _key(line), _key(title)
+    if not a or not b:
+        return False
+    return a == b or (
+        not exact
+        and len(b.split()) >= 3
+        and a.startswith(b + " ")
+        and len(a) <= 2 * len(b) + 20
+        and not line.rstrip().endswith((".", ",", ";"))
+    )
 
 
 class _HeadingPlacer:
@@ -321,6 +339,8 @@ class _HeadingPlacer:
             out.extend(self._paragraphs(raw, body))
             body = []
             marks.remove(mark)
+            # the heading as the page prints it (the outline's wording may differ slightly)
+            mark = HeadingMark(mark.page_index, mark.level, " ".join(lines[i : i + used]))
             self._enter(mark)
             out.append(self._block(raw, mark.title, "heading", mark.level, self._titles()[:-1]))
             i += used
@@ -335,13 +355,16 @@ class _HeadingPlacer:
     ) -> tuple[HeadingMark, int] | None:
         if not marks or not lines[i].strip():
             return None
-        for used in (1, 2, 3):
-            if i + used > len(lines):
-                break
-            candidate = _key(" ".join(lines[i : i + used]))
-            for mark in marks:
-                if candidate == _key(mark.title):
-                    return mark, used
+        windows = [
+            (used, collapse_spaces(" ".join(lines[i : i + used])))
+            for used in (1, 2, 3)
+            if i + used <= len(lines)
+        ]
+        for exact in (True, False):  # an exact match anywhere beats a shortened title
+            for used, text in windows:
+                for mark in marks:
+                    if heading_matches(text, mark.title, exact=exact):
+                        return mark, used
         return None
 
     def _enter(self, mark: HeadingMark) -> None:

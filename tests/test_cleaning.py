@@ -8,6 +8,7 @@ from ingest.cleaning import (
     HeadingMark,
     RawPage,
     clean_pages,
+    heading_matches,
     join_hyphenated,
     normalise_text,
     split_footnotes,
@@ -292,3 +293,22 @@ def test_clean_pages_tolerates_empty_pages(text: str) -> None:
     cleaned = clean_pages([RawPage(1, "1", text), RawPage(2, "2", "Some text.")])
     assert [b.text for b in cleaned.blocks] == ["Some text."]
     assert cleaned.pages[0].text == ""
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "expected"),
+    [
+        ("2.1 Findings", "Findings", True),
+        ("FINDINGS:", "Findings", True),
+        ("Child criminal exploitation (CCE)13", "Child criminal exploitation (CCE)", True),
+        ("Mental health and wellbeing", "Mental health", False),  # short titles must be exact
+        (
+            "Child criminal exploitation (CCE) is a form of abuse.",
+            "Child criminal exploitation (CCE)",
+            False,
+        ),
+        ("", "Findings", False),
+    ],
+)
+def test_heading_matches(line: str, title: str, expected: bool) -> None:
+    assert heading_matches(line, title) is expected

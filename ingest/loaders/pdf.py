@@ -25,6 +25,7 @@ from ingest.pagelines import HeadingMark, RawPage, printed_page_numbers
 
 log = logging.getLogger(__name__)
 
+_WORD_FOOTNOTE_REFS = re.compile(r"(?:\s*\d+F)+\s*$")
 MIN_TEXT_CHARS = 10  # fewer non-space characters than this on a page: no text on that page
 _JUNK_TITLE = re.compile(
     r"^(untitled|microsoft (word|powerpoint)\b|document\d*$|slide \d+)|\.(docx?|pdf|indd|pptx?)$",
@@ -140,6 +141,7 @@ def _outline(document: pdfium.PdfDocument, count: int) -> list[HeadingMark]:
     try:
         for bookmark in document.get_toc(max_depth=8):
             title = collapse_spaces(normalise_text(bookmark.get_title() or ""))
+            title = _WORD_FOOTNOTE_REFS.sub("", title)  # "Mental health 13F" from Word
             dest = bookmark.get_dest()
             index = dest.get_index() if dest is not None else None
             if title and index is not None and 0 <= index < count:
