@@ -281,3 +281,49 @@ def test_the_page_works_without_javascript(browser: Any, base_url: str) -> None:
     page.wait_for_selector("#turn-2")
     shot(page, "14-no-javascript")
     context.close()
+
+
+@pytest.fixture(scope="module")
+def real_base_url(
+    base_url: str, demo_index: Any, real_embedder: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The demo library, the real Assistant and embedding model, served by waitress."""
+    import waitress
+
+    from assistant.pipeline import build_assistant
+    from web import create_app
+
+    settings, _ = demo_index
+    db = tmp_path_factory.mktemp("browser-real") / "web.sqlite3"
+    settings = settings.model_copy(
+        update={"database_url": f"sqlite:///{db}", "rate_limit": "1000/minute"}
+    )
+    app = create_app(settings, assistant=build_assistant(settings, embedder=real_embedder))
+    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+    threading.Thread(target=server.run, daemon=True).start()
+    yield f"http://127.0.0.1:{server.effective_port}"
+    server.close()
+
+
+@pytest.mark.integration
+def test_demo_library_end_to_end_with_the_real_assistant(browser: Any, real_base_url: str) -> None:
+    """What `make run` gives a new user: a starter question, a cited answer, the quoted page."""
+    context = browser.new_context(base_url=real_base_url, viewport={"width": 1100, "height": 900})
+    page = context.new_page()
+    page.goto("/")
+    page.locator(".rla-starter").first.click()
+    page.wait_for_selector("#turn-1 .rla-sources", timeout=60_000)
+    wait_announced(page, "Answer ready")
+    assert page.locator("#turn-1 .rla-source").count() >= 1
+    assert page.locator("#turn-1 a.rla-cite").count() >= 1
+    assert_accessible(page, "20-real-demo-answer")
+    ask_with_mouse(page, "What should practitioners do differently?", 2)
+    assert page.locator("article.rla-turn").count() == 2
+    page.locator("#turn-1 .rla-source__links a").first.click()
+    page.wait_for_selector("mark#q1")
+    assert len(page.locator("mark#q1").inner_text()) > 20
+    assert_accessible(page, "21-real-demo-viewer")
+    page.goto("/library")
+    assert page.locator("tbody tr").count() == 14
+    assert_accessible(page, "22-real-demo-library")
+    context.close()
