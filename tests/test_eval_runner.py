@@ -56,7 +56,7 @@ def test_run_scores_every_case_and_passes_history(tmp_path: Path) -> None:
     fake = FakeAssistant()
     run = run_cases(fake, CASES, generator="extractive")
     by_id = {r.case.id: r for r in run.records}
-    assert by_id["f1"].result("hit@1").passed is True
+    assert by_id["f1"].result("hit@1").value == 1.0
     assert by_id["f1"].result("quote_fidelity").passed is True
     assert by_id["f1"].result("citation_recall").value == 1.0
     assert by_id["u1"].result("abstention").passed is True
@@ -137,3 +137,53 @@ def test_dataset_resolution_and_expected_docs() -> None:
         dataset.resolve("no-such-dataset")
     exp = dataset.expected(CASES[2], FakeAssistant().index.documents)
     assert exp.doc_ids == ("child-q",) and exp.pages == {"child-q": frozenset({1})}
+
+
+def _dataset(tmp_path: Path) -> Path:
+    path = tmp_path / "mini-v1.jsonl"
+    rows = [
+        {"id": "f1", "question": CASES[0].question, "expected_docs": ["its-silent.md"]},
+        {"id": "u1", "question": CASES[3].question, "kind": "out-of-scope", "answerable": False},
+    ]
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_cli_run_and_compare(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from contextlib import contextmanager
+
+    from assistant.cli import main
+    from evals import commands_eval
+
+    fakes = {"assistant": FakeAssistant()}
+
+    @contextmanager
+    def fake_assistant(settings, library):  # type: ignore[no-untyped-def]
+        yield fakes["assistant"]
+
+    monkeypatch.setattr(commands_eval, "_assistant", fake_assistant)
+    data, out = _dataset(tmp_path), tmp_path / "results"
+    assert main(["eval", "run", str(data), "--name", "a", "--out", str(out), "--quiet"]) == 0
+    assert "hit@5=1" in capsys.readouterr().out
+    config = json.loads((out / "a" / "config.json").read_text())
+    assert config["generator"] == "extractive" and config["judge"] == "lexical-v1"
+    assert config["dataset"]["name"] == "mini-v1" and config["git"]["commit"]
+    fakes["assistant"] = FakeAssistant(refuse_all=True)
+    code = main(
+        [
+            "eval",
+            "run",
+            str(data),
+            "--name",
+            "b",
+            "--out",
+            str(out),
+            "--quiet",
+            "--compare",
+            str(out / "a"),
+        ]
+    )
+    assert code == 1 and "false_refusal" in capsys.readouterr().out
+    assert main(["eval", "run", str(data), "--generator", "llm", "--out", str(out)]) == 2
