@@ -12,7 +12,7 @@ better. A metric missing from the new run, while gated and present in the old on
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,37 @@ def load_summary(path: Path) -> dict[str, Any]:
         return dict(json.loads(file.read_text(encoding="utf-8")))
     except (OSError, ValueError) as exc:
         raise ConfigurationError(f"cannot read run summary {file}: {exc}") from exc
+
+
+def load_records(path: Path) -> list[dict[str, Any]]:
+    """A run directory's records.jsonl (or the file itself) as JSON rows."""
+    file = path / "records.jsonl" if path.is_dir() else path
+    try:
+        lines = file.read_text(encoding="utf-8").splitlines()
+        return [dict(json.loads(line)) for line in lines if line.strip()]
+    except (OSError, ValueError) as exc:
+        raise ConfigurationError(f"cannot read run records {file}: {exc}") from exc
+
+
+def headline_from_records(
+    rows: Sequence[Mapping[str, Any]], ids: Collection[str] | None = None
+) -> dict[str, Any]:
+    """A summary with the per-record metric means over ``ids`` (all rows when None).
+
+    Lets a fast subset run be compared with the same questions of a full baseline run.
+    """
+    chosen = [r for r in rows if ids is None or r["id"] in ids]
+    values: dict[str, list[float]] = {}
+    for row in chosen:
+        for name, result in row["metrics"].items():
+            if name != "equity" and result["value"] is not None:
+                values.setdefault(name, []).append(float(result["value"]))
+    headline: dict[str, float | None] = {
+        name: round(sum(v) / len(v), 4) for name, v in values.items()
+    }
+    errors = sum(r["status"] == "error" for r in chosen)
+    headline["error_rate"] = round(errors / len(chosen), 4) if chosen else None
+    return {"questions": len(chosen), "headline": headline}
 
 
 def load_thresholds(path: Path | None = None) -> dict[str, dict[str, float]]:

@@ -146,6 +146,7 @@ class Record:
             "expected_doc_ids": list(self.expected.doc_ids),
             "notices": list(a.notices),
             "latency_ms": round(self.latency_ms, 1),
+            "answer_metrics": dict(a.metrics),
             "metrics": {r.name: r.to_dict() for r in self.results},
         }
 

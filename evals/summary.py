@@ -59,7 +59,12 @@ def latency(records: Sequence[Record]) -> dict[str, float]:
 
 def equity_summary(groups: Sequence[GroupResult]) -> dict[str, Any]:
     if not groups:
-        return {"groups": [], "group_pass_rate": None, "mean_jaccard": None}
+        return {
+            "groups": [],
+            "group_pass_rate": None,
+            "same_status_rate": None,
+            "mean_jaccard": None,
+        }
     return {
         "groups": [g.to_dict() for g in groups],
         "group_pass_rate": round(sum(g.passed for g in groups) / len(groups), 4),
@@ -79,6 +84,8 @@ def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> 
     headline: dict[str, float | None] = {name: row["value"] for name, row in overall.items()}
     headline["error_rate"] = round(statuses.get("error", 0) / len(records), 4) if records else None
     headline["equity_group_pass_rate"] = equity["group_pass_rate"]
+    headline["equity_same_status_rate"] = equity.get("same_status_rate")
+    headline["equity_mean_jaccard"] = equity["mean_jaccard"]
     headline["latency_p50_ms"] = lat["p50"]
     headline["latency_p95_ms"] = lat["p95"]
     return {

@@ -82,3 +82,17 @@ def test_shipped_thresholds_file_is_valid() -> None:
     assert {"hit@5", "citation_validity", "quote_fidelity", "safety"} <= set(gates)
     for gate in gates.values():
         assert set(gate) <= {"max_drop", "min", "max_rise", "max"}
+
+
+def test_headline_from_records_restricts_to_the_given_questions() -> None:
+    def row(qid: str, hit: float | None, status: str = "answered") -> dict:
+        return {
+            "id": qid,
+            "status": status,
+            "metrics": {"hit@5": {"value": hit}, "equity": {"value": 0.1}},
+        }
+
+    rows = [row("a", 1.0), row("b", 0.0), row("c", None, "error")]
+    assert cmp.headline_from_records(rows)["headline"] == {"hit@5": 0.5, "error_rate": 0.3333}
+    subset = cmp.headline_from_records(rows, {"a", "c"})
+    assert subset == {"questions": 2, "headline": {"hit@5": 1.0, "error_rate": 0.5}}
