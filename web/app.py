@@ -55,7 +55,7 @@ def create_app(
     assistant: AssistantLike | None = None,
     assistant_factory: Callable[[], AssistantLike] | None = None,
 ) -> Flask:
-    settings = settings or Settings()
+    settings = settings or Settings()  # type: ignore[call-arg]
     app = Flask(__name__)
     security.configure(app, settings)
     store = Store.from_url(settings.resolved_database_url)

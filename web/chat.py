@@ -7,6 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from web.asking import ask as run_ask
 from web.asking import owned_conversation, owner
@@ -69,7 +70,7 @@ def index() -> tuple[str, int]:
 
 
 @bp.post("/ask")
-def ask() -> Response | tuple[str, int]:
+def ask() -> ResponseReturnValue:
     req: AskRequest = parse_ask(request.form, services().settings.max_question_chars)
     if req.errors:
         return _page(owned_conversation(req.conversation_id), req.form, req.errors, 400)
@@ -103,7 +104,7 @@ def export(conversation_id: str) -> Response:
 
 
 @bp.post("/c/<conversation_id>/delete")
-def delete(conversation_id: str) -> Response:
+def delete(conversation_id: str) -> ResponseReturnValue:
     who = owner(create=False)
     if who is None or not services().store.delete_conversation(conversation_id, who):
         abort(404)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, request
+from flask import Blueprint, abort, flash, jsonify, redirect, request
+from flask.typing import ResponseReturnValue
 
 from web.asking import owner
 from web.forms import FeedbackInput, parse_answer_feedback, parse_source_feedback
@@ -32,7 +33,7 @@ def _location(turn_id: str) -> tuple[str, int]:
     return found[1], found[2]
 
 
-def _reply(parsed: FeedbackInput, entry: FeedbackEntry | None, back: str) -> Response:
+def _reply(parsed: FeedbackInput, entry: FeedbackEntry | None, back: str) -> ResponseReturnValue:
     if parsed.errors or entry is None:
         message = parsed.errors[0].message if parsed.errors else "That source is not in the answer"
         if _wants_json():
@@ -54,7 +55,7 @@ def _reply(parsed: FeedbackInput, entry: FeedbackEntry | None, back: str) -> Res
 
 
 @bp.post("/answer/<turn_id>")
-def answer(turn_id: str) -> Response:
+def answer(turn_id: str) -> ResponseReturnValue:
     conversation_id, position = _location(turn_id)
     parsed = parse_answer_feedback(
         request.form.get("rating"),
@@ -75,7 +76,7 @@ def answer(turn_id: str) -> Response:
 
 
 @bp.post("/source/<turn_id>/<int:n>")
-def source(turn_id: str, n: int) -> Response:
+def source(turn_id: str, n: int) -> ResponseReturnValue:
     conversation_id, position = _location(turn_id)
     parsed = parse_source_feedback(request.form.get("rating"))
     turn = services().store.turn(turn_id)

@@ -107,7 +107,8 @@ def parse_ask(data: Mapping[str, Any], max_chars: int) -> AskRequest:
         errors.append(FieldError("conversation_id", "conversation_id must be a string"))
         conversation_id = ""
     form = {k: _text(data, k) for k in ("question", "theme", "doc_type", "year_from", "year_to")}
-    form["question"] = data.get("question") if isinstance(data.get("question"), str) else ""
+    raw_question = data.get("question")
+    form["question"] = raw_question if isinstance(raw_question, str) else ""
     return AskRequest(question, filters, conversation_id.strip(), history, tuple(errors), form)
 
 

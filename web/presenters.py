@@ -73,11 +73,14 @@ def page_range(start: Any, end: Any) -> str:
 
 def theme_options(documents: Sequence[Document]) -> list[tuple[str, str]]:
     """(slug, label) for the theme filter: the ingest taxonomy if importable, else the library's."""
+    taxonomy: Any = None
     try:
-        from ingest.themes import THEMES  # type: ignore[import-not-found]
+        from ingest.themes import THEMES
+
+        taxonomy = THEMES
     except ImportError:
-        THEMES = None  # noqa: N806
-    options = _taxonomy(THEMES) if THEMES else []
+        pass
+    options = _taxonomy(taxonomy) if taxonomy else []
     if not options:
         slugs = sorted({t for d in documents for t in d.themes})
         options = [(s, theme_label(s)) for s in slugs]

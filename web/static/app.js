@@ -98,6 +98,8 @@
     if (starters) { starters.hidden = true; }
     var label = document.querySelector('label[for="question"]');
     if (label) { label.textContent = "Ask a follow-up question"; }
+    var lead = document.querySelector("[data-hint-lead]");
+    if (lead) { lead.textContent = "Your earlier questions in this conversation are taken into account."; }
     if (!document.querySelector("[data-conversation-actions]")) {
       var list = document.createElement("ul");
       list.className = "rla-actions";
