@@ -29,16 +29,30 @@ def _fmt(value: float | None, digits: int = 3) -> str:
 
 
 def _headline_rows(summary: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """One row per metric that applied to at least one question."""
     rows = []
     for name, row in summary["metrics"].items():
         if not row["n"]:
-            counts = "not applicable"
-        elif row["passed"] + row["failed"]:
+            continue
+        if row["passed"] + row["failed"]:
             counts = f"{row['passed']}/{row['n']} passed"
         else:
             counts = f"{row['n']} questions (graded, no pass/fail)"
         rows.append((name, _fmt(row["value"]), counts))
     return rows
+
+
+def _not_applicable(summary: Mapping[str, Any]) -> str:
+    names = [n for n, row in summary["metrics"].items() if not row["n"]]
+    return f"Not applicable to this dataset: {', '.join(names)}." if names else ""
+
+
+def _statuses_by_group(group: Mapping[str, Any]) -> str:
+    """``answered: Black, Asian; partial: Sikh`` for an equity group."""
+    by_status: dict[str, list[str]] = {}
+    for variant, status in zip(group["variants"], group["statuses"], strict=True):
+        by_status.setdefault(status, []).append(variant)
+    return "; ".join(f"{status}: {', '.join(names)}" for status, names in by_status.items())
 
 
 def _failures(records: Sequence[Record]) -> list[tuple[Record, list[tuple[str, str]]]]:
@@ -72,6 +86,7 @@ def render_markdown(
         "|---|---:|---|",
     ]
     lines += [f"| {n} | {v} | {c} |" for n, v, c in _headline_rows(summary)]
+    lines += ["", _not_applicable(summary)] if _not_applicable(summary) else []
     lat = summary["latency_ms"]
     lines += ["", f"Latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms.", ""]
     lines += _md_kinds(summary) + _md_equity(summary)
@@ -121,7 +136,7 @@ def _md_equity(summary: Mapping[str, Any]) -> list[str]:
     for g in eq["groups"]:
         lines.append(
             f"| {g['template']} | {'yes' if g['passed'] else 'no'} | "
-            f"{'yes' if g['same_status'] else 'no'} | {_fmt(g['mean_jaccard'], 2)} | "
+            f"{_md_cell(_statuses_by_group(g))} | {_fmt(g['mean_jaccard'], 2)} | "
             f"{_fmt(g['min_jaccard'], 2)} | {_md_cell(g['reason'])} |"
         )
     return [*lines, ""]
@@ -181,7 +196,7 @@ def _html_equity(summary: Mapping[str, Any]) -> str:
             g["template"],
             ", ".join(g["variants"]),
             "yes" if g["passed"] else "no",
-            " / ".join(g["statuses"]),
+            _statuses_by_group(g),
             _fmt(g["mean_jaccard"], 2),
             _fmt(g["min_jaccard"], 2),
             g["reason"],

@@ -187,3 +187,29 @@ def test_cli_run_and_compare(
     )
     assert code == 1 and "false_refusal" in capsys.readouterr().out
     assert main(["eval", "run", str(data), "--generator", "llm", "--out", str(out)]) == 2
+
+
+def test_equity_groups_reach_summary_and_reports(tmp_path: Path) -> None:
+    template = "What did the review conclude about racism for {g} children at school?"
+    cases = [
+        Case.from_dict(
+            {
+                "id": f"t-{g}",
+                "question": template.format(g=g),
+                "kind": "equity",
+                "answerable": None,
+                "template": "t",
+                "group": g,
+            }
+        )
+        for g in ("Black", "Sikh")
+    ]
+    run = run_cases(FakeAssistant(), cases)
+    equity = run.summary["equity"]
+    assert list(equity["groups"][0]["variants"]) == ["Black", "Sikh"]
+    assert run.summary["headline"]["equity_same_status_rate"] == 1.0
+    assert all(r.result("equity") is not None for r in run.records)
+    config = {"name": "eq", "dataset": {"name": "eq"}}
+    out = write_run(tmp_path / "eq", config, run)
+    assert "answered: Black, Sikh" in (out / "report.html").read_text()
+    assert "## Equity counterfactuals" in (out / "report.md").read_text()
