@@ -90,3 +90,23 @@ def test_describe_never_includes_the_message() -> None:
         text = describe(exc)
     assert text.startswith("ValueError at test_web_render.py:")
     assert "secret" not in text
+
+
+def test_highlight_finds_the_trailing_run_of_a_quote_that_starts_on_the_previous_page() -> None:
+    page = " ".join(f"word{i}" for i in range(200))
+    quote = (
+        " ".join(f"earlier{i}" for i in range(300)) + " " + " ".join(f"word{i}" for i in range(10))
+    )
+    marked = highlight(page, quote)
+    assert marked.found == "partial"
+    assert (
+        '<mark id="q1" tabindex="-1">word0 word1 word2 word3 word4 word5 word6 word7 word8 word9</mark>'
+        in str(marked.html)
+    )
+
+
+def test_highlight_ignores_runs_shorter_than_six_words() -> None:
+    assert (
+        highlight("alpha beta gamma delta epsilon", "alpha beta gamma delta epsilon zeta").found
+        == "none"
+    )

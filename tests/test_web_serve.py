@@ -38,3 +38,41 @@ def test_serve_run_raises_no_build_error(tmp_path: Path) -> None:
     args = argparse.Namespace(host="127.0.0.1", port=0, threads=1)
     with pytest.raises(NoBuildError, match="rla ingest"):
         commands_serve.run(args, Settings(data_dir=tmp_path, _env_file=None))
+
+
+def test_serve_builds_the_app_once_purges_old_conversations_and_runs_waitress(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    import waitress
+    from sqlalchemy import update
+
+    from tests.web_fakes import FakeAssistant, write_small_build
+    from web.storage import ConversationRow, Store
+
+    settings = Settings(data_dir=tmp_path, retention_days=30, secret_key="k", _env_file=None)
+    write_small_build(settings)
+    store = Store.from_url(settings.resolved_database_url)
+    old = store.new_conversation("someone")
+    store.add_turn(old, "someone", "old question", {"status": "answered", "text": "a"})
+    with store.engine.begin() as conn:
+        conn.execute(update(ConversationRow).values(updated=datetime.now(UTC) - timedelta(days=31)))
+    served: dict[str, object] = {}
+    loads: list[int] = []
+
+    def load(s: Settings) -> FakeAssistant:
+        loads.append(1)
+        return FakeAssistant(s)
+
+    monkeypatch.setattr(commands_serve, "_load_assistant", load)
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
+    args = argparse.Namespace(host="127.0.0.1", port=5099, threads=2)
+    assert commands_serve.run(args, settings) == 0
+    assert loads == [1]
+    assert (served["host"], served["port"], served["threads"]) == ("127.0.0.1", 5099, 2)
+    client = served["app"].test_client()  # type: ignore[attr-defined]
+    assert client.get("/healthz").get_json()["model_loaded"] is True
+    assert store.conversation(old, "someone") is None
+    out = capsys.readouterr().out
+    assert "deleted 1 conversation(s)" in out and "http://127.0.0.1:5099/" in out

@@ -33,6 +33,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from web import create_app
 
+    _apply_retention(settings)
     assistant = _load_assistant(settings)
     app = create_app(settings, assistant=assistant)
     logging.getLogger("web").setLevel(logging.INFO)
@@ -49,6 +50,23 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         channel_timeout=120,
     )
     return 0
+
+
+def _apply_retention(settings: Settings) -> None:
+    """Conversations past retention go at start-up too (schedule `rla purge` for long runs)."""
+    if settings.retention_days <= 0:
+        return
+    from datetime import UTC, datetime, timedelta
+
+    from web.storage import Store
+
+    cutoff = datetime.now(UTC) - timedelta(days=settings.retention_days)
+    report = Store.from_url(settings.resolved_database_url).purge_older_than(cutoff)
+    if report.conversations or report.feedback:
+        print(
+            f"Retention: deleted {report.conversations} conversation(s) and "
+            f"{report.feedback} feedback record(s) older than {settings.retention_days} days."
+        )
 
 
 def _load_assistant(settings: Settings):  # type: ignore[no-untyped-def]

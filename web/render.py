@@ -60,6 +60,7 @@ class Highlight:
 
 
 _WORD = re.compile(r"\S+")
+MIN_RUN_WORDS = 6
 _DASHES = str.maketrans(
     {"‐": "-", "‑": "-", "–": "-", "—": "-", "’": "'", "‘": "'", "“": '"', "”": '"'}
 )
@@ -71,6 +72,20 @@ def _pattern(words: list[str]) -> re.Pattern[str]:
         chars = [re.escape(ch) for ch in word.translate(_DASHES)]
         parts.append("".join(chars))
     return re.compile(r"\s+".join(parts), re.IGNORECASE)
+
+
+def _longest_run(folded: str, words: list[str], *, from_start: bool) -> re.Match[str] | None:
+    """Longest leading (or trailing) run of the quote's words found in the page, by binary search:
+    if the first k words occur together, so do the first k - 1, so "found" is monotonic in k."""
+    best, low, high = None, MIN_RUN_WORDS, len(words) - 1
+    while low <= high:
+        size = (low + high) // 2
+        match = _pattern(words[:size] if from_start else words[-size:]).search(folded)
+        if match:
+            best, low = match, size + 1
+        else:
+            high = size - 1
+    return best
 
 
 def _find(text: str, quote: str) -> tuple[int, int, str] | None:
@@ -86,12 +101,15 @@ def _find(text: str, quote: str) -> tuple[int, int, str] | None:
     match = _pattern(words).search(folded)
     if match:
         return match.start(), match.end(), "exact"
-    for size in range(len(words) - 1, 5, -1):
-        for part in (words[:size], words[-size:]):
-            match = _pattern(part).search(folded)
-            if match:
-                return match.start(), match.end(), "partial"
-    return None
+    runs = [
+        _longest_run(folded, words, from_start=True),
+        _longest_run(folded, words, from_start=False),
+    ]
+    found = [m for m in runs if m is not None]
+    if not found:
+        return None
+    longest = max(found, key=lambda m: m.end() - m.start())
+    return longest.start(), longest.end(), "partial"
 
 
 def highlight(text: str, quote: str, mark_id: str = "q1") -> Highlight:

@@ -269,6 +269,7 @@
       form.setAttribute("data-enhanced", "1");
       form.addEventListener("submit", function (event) {
         event.preventDefault();
+        if (form.getAttribute("data-sent")) { return; } // one piece of feedback per form
         var data = new FormData(form);
         var submitter = event.submitter;
         if (submitter && submitter.name) { data.set(submitter.name, submitter.value); }
@@ -282,7 +283,10 @@
           return response.json().then(function (body) { return { ok: response.ok, body: body }; });
         }).then(function (reply) {
           if (result) { result.textContent = reply.ok ? reply.body.message : reply.body.error; }
-          if (reply.ok) { form.classList.add("rla-feedback--sent"); }
+          if (reply.ok) {
+            form.setAttribute("data-sent", "1");
+            form.querySelectorAll("button").forEach(function (b) { b.setAttribute("aria-disabled", "true"); });
+          }
         }).catch(function () {
           form.submit();
         });
