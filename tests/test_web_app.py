@@ -222,3 +222,86 @@ def test_question_text_is_never_logged(client, caplog: pytest.LogCaptureFixture)
     for message in messages:
         assert "Qzxv" not in message
         assert "marker" not in message
+
+
+ROUTES = {
+    ("GET", "/"),
+    ("POST", "/ask"),
+    ("GET", "/c/<conversation_id>"),
+    ("GET", "/c/<conversation_id>/export.md"),
+    ("POST", "/c/<conversation_id>/delete"),
+    ("GET", "/conversations"),
+    ("GET", "/about"),
+    ("GET", "/library"),
+    ("GET", "/library/<doc_id>"),
+    ("GET", "/library/<doc_id>/page/<int:number>.png"),
+    ("POST", "/feedback/answer/<turn_id>"),
+    ("POST", "/feedback/source/<turn_id>/<int:n>"),
+    ("POST", "/api/ask"),
+    ("POST", "/api/ask/stream"),
+    ("GET", "/api/search"),
+    ("GET", "/api/documents"),
+    ("POST", "/api/feedback"),
+    ("GET", "/api/feedback/export"),
+    ("GET", "/healthz"),
+    ("GET", "/static/<path:filename>"),
+}
+
+
+def test_every_route_answers_with_security_headers(build_dir: Path, tmp_path: Path) -> None:
+    """Each rule in the URL map is requested once; a new route must be added here (and tested)."""
+    app = make_app(build_dir, tmp_path / "db.sqlite3", feedback_export_token="t0ken")
+    rules = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert rules == ROUTES
+    client = app.test_client()
+    token = csrf_token(client)
+    asked = client.post("/ask", data={"question": "adultification", "csrf_token": token})
+    conversation = asked.headers["Location"].split("#")[0]
+    html = client.get(conversation).get_data(as_text=True)
+    turn_id = html.split('action="/feedback/answer/', 1)[1].split('"', 1)[0]
+    calls = [
+        (client.get("/"), 200),
+        (asked, 303),
+        (client.get(conversation), 200),
+        (client.get(conversation + "/export.md"), 200),
+        (client.get("/conversations"), 200),
+        (client.get("/about"), 200),
+        (client.get("/library"), 200),
+        (client.get("/library/national-review-2022?page=1"), 200),
+        (client.get("/library/national-review-2022/page/1.png"), 200),
+        (
+            client.post(
+                f"/feedback/answer/{turn_id}", data={"rating": "helpful", "csrf_token": token}
+            ),
+            303,
+        ),
+        (
+            client.post(
+                f"/feedback/source/{turn_id}/1", data={"rating": "relevant", "csrf_token": token}
+            ),
+            303,
+        ),
+        (client.post("/api/ask", json={"question": "adultification"}), 200),
+        (
+            client.post(
+                "/api/ask/stream",
+                json={"question": "adultification"},
+                headers={"X-CSRFToken": token},
+            ),
+            200,
+        ),
+        (client.get("/api/search?q=adultification"), 200),
+        (client.get("/api/documents"), 200),
+        (client.post("/api/feedback", json={"turn_id": turn_id, "rating": "helpful"}), 201),
+        (client.get("/api/feedback/export", headers={"Authorization": "Bearer t0ken"}), 200),
+        (client.get("/healthz"), 200),
+        (client.get("/static/app.js"), 200),
+        (client.post(conversation + "/delete", data={"csrf_token": token}), 303),
+    ]
+    for response, status in calls:
+        assert response.status_code == status, (response.request.path, response.status_code)
+        assert_security_headers(response)
