@@ -84,6 +84,19 @@ def test_pdf_hyphenated_line_break_is_joined(review_pdf: Path, settings: Setting
     assert "multi-agency plan" in loaded.pages[3].text
 
 
+def test_pdf_paragraph_gaps_separate_paragraphs(tmp_path: Path, settings: Settings) -> None:
+    first = (
+        "The first paragraph is long enough to wrap across several lines of the page so that "
+        "its last line is as wide as the others and ends in a full stop at the margin here."
+    )
+    second = "The second paragraph starts after a gap."
+    path = docgen.make_pdf(
+        tmp_path / "gaps.pdf", [f"{first}\n\n{second}"], footer_with_page_numbers=False
+    )
+    texts = [b.text for b in load(path, settings).blocks]
+    assert texts == [first, second]
+
+
 def test_pdf_metadata(review_pdf: Path, settings: Settings) -> None:
     meta = load(review_pdf, settings).metadata
     assert meta["pdf_title"] == "LCSPR Child A"

@@ -19,7 +19,7 @@ import pypdfium2 as pdfium
 from assistant.errors import IngestError
 from ingest.cleaning import clean_pages, collapse_spaces, normalise_text
 from ingest.loaders.common import sha256_bytes
-from ingest.loaders.pdf_headings import font_headings
+from ingest.loaders.pdf_headings import font_headings, text_with_paragraph_gaps
 from ingest.model import LoadedDocument
 from ingest.pagelines import HeadingMark, RawPage, printed_page_numbers
 
@@ -84,7 +84,7 @@ def _page_text(document: pdfium.PdfDocument, i: int) -> str:
     try:
         textpage = page.get_textpage()
         try:
-            return str(textpage.get_text_range())
+            return text_with_paragraph_gaps(textpage)
         finally:
             textpage.close()
     except pdfium.PdfiumError as exc:

@@ -1,4 +1,11 @@
-"""Headings of a PDF without an outline, from font size and weight.
+"""Layout read from glyph boxes: paragraph gaps on every page, and the headings of a PDF
+without an outline, from font size and weight.
+
+Paragraph gaps: pdfium's text has no blank lines, so a blank line is put wherever a line starts
+clearly further below the previous one than lines of the page usually do (space after a
+paragraph), or above it (a new column or text box).
+
+Headings:
 
 Each text line is measured by the loose (font-based) box of a few of its letters, so glyph
 shapes do not matter. The body size is the size most characters are set in. Lines clearly
@@ -10,6 +17,7 @@ headers) and documents where "headings" would be a large share of all lines are 
 from __future__ import annotations
 
 import re
+import statistics
 from collections import Counter
 from dataclasses import dataclass
 
@@ -24,6 +32,7 @@ BOLD_LARGER = 1.05  # ... or this multiple when it is bold
 MAX_LEVELS = 3  # size-based levels; bold body-size headings come one below
 MAX_HEADING_CHARS = 150
 BOLD_WEIGHT = 600
+PARAGRAPH_GAP = 0.35  # extra space, in line heights, that separates paragraphs
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,51 @@ def _standalone(lines: list[_Line], n: int) -> bool:
         and (after is None or not after.bold)
         and (before is None or before.bold or before.text.endswith((".", ":", "?", "!")))
     )
+
+
+def text_with_paragraph_gaps(textpage: pdfium.PdfTextPage) -> str:
+    """The page's text ("\\r\\n" line breaks) with an empty line at each paragraph gap."""
+    text = str(textpage.get_text_range())
+    try:
+        return _with_gaps(textpage, text)
+    except (pdfium.PdfiumError, ValueError, statistics.StatisticsError):
+        return text  # layout unreadable: the text alone is still right
+
+
+def _with_gaps(textpage: pdfium.PdfTextPage, text: str) -> str:
+    lines = text.split("\r\n")
+    count = textpage.count_chars()
+    # per line: (top of its first glyph, bottom of its last glyph, height); pdfium sometimes
+    # runs two printed lines into one text line, so the two ends are measured separately
+    boxes: list[tuple[float, float, float] | None] = []
+    position = 0
+    for line in lines:
+        visible = [position + k for k, c in enumerate(line) if not c.isspace()]
+        position += len(line) + 2
+        if not visible or visible[-1] >= count:
+            boxes.append(None)
+            continue
+        _, first_bottom, _, top = textpage.get_charbox(visible[0], loose=True)
+        _, bottom, _, _ = textpage.get_charbox(visible[-1], loose=True)
+        height = float(top - first_bottom)
+        boxes.append((float(top), float(bottom), height) if height > 0 else None)
+    filled = [b for b in boxes if b is not None]
+    if len(filled) < 3:
+        return text
+    height = statistics.median(b[2] for b in filled)
+    gaps = [a[1] - b[0] for a, b in zip(filled, filled[1:], strict=False)]
+    ordinary = [g for g in gaps if -height < g < 2 * height]
+    usual = sorted(ordinary)[len(ordinary) // 4] if ordinary else 0.0  # most lines: no gap
+    out: list[str] = []
+    previous: tuple[float, float, float] | None = None
+    for line, box in zip(lines, boxes, strict=True):
+        if box is not None and previous is not None:
+            gap = previous[1] - box[0]
+            if gap > usual + PARAGRAPH_GAP * height or gap < -height:
+                out.append("")
+        out.append(line)
+        previous = box or previous
+    return "\r\n".join(out)
 
 
 def _continues(previous: _Line, line: _Line, marks: list[HeadingMark], level: int) -> bool:
