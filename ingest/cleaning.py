@@ -55,6 +55,7 @@ _SPACES = dict.fromkeys(
     " ",
 )
 _DROPPED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\x00"), None)
+_TRANSLATE = str.maketrans({**_SPACES, **_DROPPED})
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
 _LINE_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen at a line end (the line break is removed)
 _BULLET = re.compile(r"^\s*(?:[•●▪■◦‣∙·\-–*o§]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\))\s+")
@@ -91,7 +92,7 @@ def normalise_text(text: str) -> str:
     text = text.replace(_LINE_HYPHEN, "-\n").replace("\u00ad\n", "-\n").replace("\u00ad", "")
     for odd, plain in (*_LIGATURES.items(), *_PRIVATE_BULLETS.items()):
         text = text.replace(odd, plain)
-    text = text.translate(_SPACES).translate(_DROPPED)
+    text = text.translate(_TRANSLATE)
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
@@ -298,7 +299,10 @@ def heading_matches(line: str, title: str, *, exact: bool = False) -> bool:
     """Whether a line of text is the outline entry ``title``: the same words (case, punctuation
     and section numbers aside), or - for titles of three words or more that the outline cut
     short - the line starting with them and not reading as a sentence."""
-    a, b = _key(line), _key(title)
+    return _keys_match(_key(line), _key(title), line, exact=exact)
+
+
+def _keys_match(a: str, b: str, line: str, *, exact: bool) -> bool:
     if not a or not b:
         return False
     return a == b or (
@@ -355,15 +359,16 @@ class _HeadingPlacer:
     ) -> tuple[HeadingMark, int] | None:
         if not marks or not lines[i].strip():
             return None
-        windows = [
-            (used, collapse_spaces(" ".join(lines[i : i + used])))
-            for used in (1, 2, 3)
-            if i + used <= len(lines)
-        ]
+        windows = []
+        for used in (1, 2, 3):
+            if i + used <= len(lines):
+                text = " ".join(lines[i : i + used])
+                windows.append((used, text, _key(text)))
+        titles = [(mark, _key(mark.title)) for mark in marks]
         for exact in (True, False):  # an exact match anywhere beats a shortened title
-            for used, text in windows:
-                for mark in marks:
-                    if heading_matches(text, mark.title, exact=exact):
+            for used, text, key in windows:
+                for mark, title_key in titles:
+                    if _keys_match(key, title_key, text, exact=exact):
                         return mark, used
         return None
 

@@ -95,7 +95,7 @@ def _page_text(document: pdfium.PdfDocument, i: int) -> str:
 
 
 def _visible_chars(text: str) -> int:
-    return sum(1 for c in text if not c.isspace() and c != "\ufffe")
+    return len("".join(text.split())) - text.count("\ufffe")
 
 
 def _textless_warning(texts: list[str]) -> list[str]:
