@@ -134,3 +134,31 @@ def test_api_search_and_documents_with_the_real_build(client) -> None:  # type: 
     assert documents["build"]["is_demo"] is True
     assert len(documents["documents"]) == 14
     assert client.get("/healthz").get_json()["documents"] == 14
+
+
+@pytest.mark.shared
+def test_real_pdf_opens_at_the_cited_page_with_its_image(
+    real_pdfs: Path, real_embedder, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """A real DfE PDF from ../shared: the citation opens its page, quote highlighted, page rendered."""
+    from assistant.pipeline import build_assistant
+    from assistant.settings import Settings
+    from ingest.job import run_ingest
+    from web import create_app
+
+    pdf = real_pdfs / "dfe_information_sharing_advice_safeguarding_practitioners_2024.pdf"
+    if not pdf.is_file():
+        pytest.skip(f"{pdf.name} not in {real_pdfs}")
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    run_ingest(settings, [pdf], embedder=real_embedder)
+    app = create_app(settings, assistant=build_assistant(settings, embedder=real_embedder))
+    client = app.test_client()
+    html = ask_page(client, "When can practitioners share information without consent?")
+    links = viewer_links(html)
+    assert links, "expected at least one cited page"
+    page = client.get(links[0]).get_data(as_text=True)
+    assert '<mark id="q1"' in page
+    image = re.search(r'src="(/library/[^"]+/page/\d+\.png)"', page)
+    assert image, "a PDF page should show its rendered image"
+    png = client.get(image.group(1))
+    assert png.status_code == 200 and png.data[:4] == b"\x89PNG"
