@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.builds import StoredBuild
 from assistant.embeddings import Embedder
 from assistant.errors import ModelError
-from assistant.index import StoredBuild
 from assistant.types import Chunk
 from ingest.chunking import embed_text
 

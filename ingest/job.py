@@ -22,19 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant import tokens
+from assistant.builds import StoredBuild, discard_build, read_build, validate_build
 from assistant.embeddings import Embedder
 from assistant.errors import BuildError, IngestError
-from assistant.index import (
-    BuildContent,
-    StoredBuild,
-    discard_build,
-    prune,
-    read_build,
-    served_build_id,
-    swap,
-    validate_build,
-    write_build,
-)
+from assistant.index import BuildContent, prune, served_build_id, swap, write_build
 from assistant.types import Chunk, Document, Page
 from ingest.chunking import EMBED_FORMAT
 from ingest.embedding import missing_digests, reusable, vectors_for

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from assistant.builds import read_build
 from assistant.errors import BuildError
-from assistant.index import list_builds, open_served, read_build, served_build_id
+from assistant.index import list_builds, open_served, served_build_id
 from assistant.settings import Settings
 from ingest.job import NothingIngested, ingest_lock, run_ingest
 from tests import docgen
@@ -323,3 +324,32 @@ def test_manifest_metadata_applies_and_a_metadata_change_reembeds_nothing(
     assert statuses(second) == {"alpha.md": "updated", "beta.md": "unchanged"}
     assert second.chunks_embedded == 0 and second.swapped and second.build_id != first.build_id
     assert open_served(settings).document("alpha").area == "Camden"  # type: ignore[union-attr]
+
+
+def test_pdf_page_labels_reach_the_chunks(tmp_path: Path, settings: Settings) -> None:
+    pages = [
+        f"Page {i} text. "
+        + " ".join(f"Sentence {j} of page {i} about the school." for j in range(40))
+        for i in range(1, 5)
+    ]
+    pdf = docgen.make_pdf(
+        tmp_path / "review.pdf",
+        pages,
+        header="Borough Safeguarding Children Partnership",
+        page_labels=[(1, "r", 1), (3, "D", 1)],
+    )
+    report = run_ingest(settings, [pdf], embedder=HashingEmbedder())
+    assert report.outcomes[0].pages == 4
+    index = open_served(settings)
+    expected = {i: docgen.printed_label(i, [(1, "r", 1), (3, "D", 1)]) for i in range(1, 5)}
+    assert {p.index: p.label for p in index.pages("review")} == expected == {
+        1: "i", 2: "ii", 3: "1", 4: "2"
+    }  # fmt: skip
+    for chunk in index.chunks:
+        assert chunk.page_label_start == expected[chunk.page_start]
+        assert chunk.page_label_end == expected[chunk.page_end]
+        assert "Borough Safeguarding Children Partnership" not in chunk.text
+        for sentence in chunk.text.split(". "):
+            if sentence.startswith("Sentence"):  # "Sentence j of page i": i within the range
+                page = int(sentence.split(" of page ")[1].split()[0])
+                assert chunk.page_start <= page <= chunk.page_end, (chunk.chunk_id, sentence)
