@@ -18,6 +18,11 @@ def test_serve_arguments_default_to_localhost() -> None:
     assert (args.host, args.port, args.threads) == ("127.0.0.1", 5000, 4)
     args = parser.parse_args(["--host", "0.0.0.0", "--port", "8080", "--threads", "8"])
     assert (args.host, args.port, args.threads) == ("0.0.0.0", 8080, 8)
+    assert commands_serve._server_options(args).get("trusted_proxy") is None
+    proxied = parser.parse_args(["--trusted-proxy", "10.0.0.5"])
+    options = commands_serve._server_options(proxied)
+    assert options["trusted_proxy"] == "10.0.0.5"
+    assert options["trusted_proxy_headers"] == {"x-forwarded-for", "x-forwarded-proto"}
 
 
 def test_serve_without_a_build_tells_the_admin_to_ingest(
@@ -67,7 +72,7 @@ def test_serve_builds_the_app_once_purges_old_conversations_and_runs_waitress(
 
     monkeypatch.setattr(commands_serve, "_load_assistant", load)
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: served.update(app=app, **kw))
-    args = argparse.Namespace(host="127.0.0.1", port=5099, threads=2)
+    args = argparse.Namespace(host="127.0.0.1", port=5099, threads=2, trusted_proxy="")
     assert commands_serve.run(args, settings) == 0
     assert loads == [1]
     assert (served["host"], served["port"], served["threads"]) == ("127.0.0.1", 5099, 2)

@@ -21,6 +21,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--port", type=int, default=5000, help="port (default 5000)")
     parser.add_argument("--threads", type=int, default=4, help="worker threads (default 4)")
+    parser.add_argument(
+        "--trusted-proxy",
+        default="",
+        metavar="ADDR",
+        help="address of a reverse proxy whose X-Forwarded-For/-Proto headers are trusted "
+        "(client addresses for rate limiting, https for secure cookies); default: none",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -40,16 +47,27 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"Serving the Review Learning Assistant on http://{args.host}:{args.port}/ (Ctrl+C to stop)"
     )
-    waitress.serve(
-        app,
-        host=args.host,
-        port=args.port,
-        threads=args.threads,
-        ident="rla",
-        clear_untrusted_proxy_headers=True,
-        channel_timeout=120,
-    )
+    waitress.serve(app, **_server_options(args))
     return 0
+
+
+def _server_options(args: argparse.Namespace) -> dict[str, object]:
+    options: dict[str, object] = {
+        "host": args.host,
+        "port": args.port,
+        "threads": args.threads,
+        "ident": "rla",
+        "clear_untrusted_proxy_headers": True,
+        "channel_timeout": 120,
+    }
+    proxy = getattr(args, "trusted_proxy", "")
+    if proxy:
+        options.update(
+            trusted_proxy=proxy,
+            trusted_proxy_count=1,
+            trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
+        )
+    return options
 
 
 def _apply_retention(settings: Settings) -> None:
