@@ -37,15 +37,11 @@ _TYPE_RULES: tuple[tuple[str, str], ...] = (
     ("briefing", r"\bbriefing\b|\blearning brief\b|\b7[- ]minute\b|\bseven[- ]minute\b"),
     ("rapid_review", r"\brapid review\b"),
     ("serious_case_review", r"\bserious case review\b|\bscr\b"),
-    (
-        "national_review",
-        r"\bnational (child safeguarding practice )?review\b|\bnational panel review\b"
-        r"|\bchild safeguarding practice review panel\b",
-    ),
+    ("national_review", r"\bnational (child safeguarding practice )?review\b"),
     (
         "lcspr",
         r"\blocal child safeguarding practice review\b|\blcspr\b"
-        r"|\bchild safeguarding practice review\b",
+        r"|\bchild safeguarding practice review\b(?! panel)",  # not the Panel's name
     ),
     (
         "guidance",

@@ -235,7 +235,7 @@ def test_html_main_content_headings_and_metadata(tmp_path: Path, settings: Setti
     for boilerplate in ("cookies", "Privacy notice", "All rights reserved", "Contact us"):
         assert boilerplate not in text
     finding = next(b for b in loaded.blocks if b.text.startswith("Adultification"))
-    assert finding.heading_path[-1] == "Findings"
+    assert finding.heading_path == ("Findings",)  # the <h1> title is not repeated in paths
     meta = loaded.metadata
     assert meta["title"] == "Learning from a local child safeguarding practice review"
     assert meta["date"] == "2024-03-05"
@@ -293,24 +293,34 @@ def test_markdown_front_matter_and_headings(tmp_path: Path, settings: Settings) 
     assert meta["custom_note"] == "kept"
     assert meta["first_heading"] == "Child Q"
     got = [(b.kind, b.heading_path, b.text) for b in loaded.blocks]
+    # the single "# Child Q" opens the document: it is its title, not part of every path
     assert got == [
         ("paragraph", (), "This is a summary written for the demo library."),
         ("heading", (), "Child Q"),
-        ("heading", ("Child Q",), "What happened"),
+        ("heading", (), "What happened"),
         (
             "paragraph",
-            ("Child Q", "What happened"),
+            ("What happened",),
             "Child Q was strip searched at school by police officers.",
         ),
-        ("list", ("Child Q", "What happened"), "She was menstruating."),
-        ("list", ("Child Q", "What happened"), "No appropriate adult was present."),
-        ("table", ("Child Q", "What happened"), "Agency | Finding"),
-        ("table", ("Child Q", "What happened"), "Police | Adultification"),
-        ("heading", ("Child Q", "What happened"), "Detail"),
-        ("paragraph", ("Child Q", "What happened", "Detail"), "verbatim block"),
+        ("list", ("What happened",), "She was menstruating."),
+        ("list", ("What happened",), "No appropriate adult was present."),
+        ("table", ("What happened",), "Agency | Finding"),
+        ("table", ("What happened",), "Police | Adultification"),
+        ("heading", ("What happened",), "Detail"),
+        ("paragraph", ("What happened", "Detail"), "verbatim block"),
     ]
     assert "---" not in loaded.pages[0].text
     assert loaded.pages[0].text.startswith("This is a summary")
+
+
+def test_markdown_with_several_top_headings_keeps_them_in_paths(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = tmp_path / "two.md"
+    path.write_text("# Part one\n\nText one.\n\n# Part two\n\nText two.\n", encoding="utf-8")
+    paths = [b.heading_path for b in load(path, settings).blocks if b.kind == "paragraph"]
+    assert paths == [("Part one",), ("Part two",)]
 
 
 def test_markdown_html_blocks_keep_their_text(tmp_path: Path, settings: Settings) -> None:

@@ -178,6 +178,8 @@ def test_doc_id_is_stable() -> None:
         ("Working Together to Safeguard Children 2023", "guidance"),
         ("Statutory guidance on information sharing", "guidance"),
         ("Annual report 2023", "other"),
+        ("Child Safeguarding Practice Review Panel: annual report 2023 to 2024", "other"),
+        ("Child safeguarding practice review: Child J", "lcspr"),
     ],
 )
 def test_infer_doc_type_from_title(title: str, expected: str) -> None:

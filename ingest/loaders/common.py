@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,21 @@ class HeadingTracker:
 
     def path(self) -> tuple[str, ...]:
         return tuple(title for _, title in self._path)
+
+
+def title_out_of_paths(blocks: Sequence[Block]) -> list[Block]:
+    """Blocks without the document's title in their heading paths, when the only top-level
+    heading opens the document (an HTML <h1>, a Markdown "# Title"): a title on every
+    chunk's section says nothing."""
+    headings = [b for b in blocks if b.kind == "heading"]
+    top = [b for b in headings if b.level == 1]
+    if len(top) != 1 or headings[0] is not top[0]:
+        return list(blocks)
+    title = top[0].text
+    return [
+        replace(b, heading_path=b.heading_path[1:]) if b.heading_path[:1] == (title,) else b
+        for b in blocks
+    ]
 
 
 def single_page_document(

@@ -14,7 +14,12 @@ import trafilatura
 
 from assistant.errors import IngestError
 from ingest.cleaning import collapse_spaces, normalise_text
-from ingest.loaders.common import HeadingTracker, sha256_bytes, single_page_document
+from ingest.loaders.common import (
+    HeadingTracker,
+    sha256_bytes,
+    single_page_document,
+    title_out_of_paths,
+)
 from ingest.loaders.text import decode
 from ingest.model import Block, LoadedDocument
 
@@ -43,6 +48,7 @@ def load_html(path: Path, data: bytes) -> LoadedDocument:
     else:
         warnings.append("no main content recognised: all visible text of the page was kept")
         blocks, metadata = _fallback(text)
+    blocks = title_out_of_paths(blocks)
     return single_page_document(
         path,
         media_type="html",

@@ -18,7 +18,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from ingest.cleaning import collapse_spaces, normalise_text
-from ingest.loaders.common import HeadingTracker, sha256_bytes, single_page_document
+from ingest.loaders.common import (
+    HeadingTracker,
+    sha256_bytes,
+    single_page_document,
+    title_out_of_paths,
+)
 from ingest.loaders.text import decode
 from ingest.model import Block, BlockKind, LoadedDocument
 
@@ -150,6 +155,7 @@ def load_markdown(path: Path, data: bytes) -> LoadedDocument:
     first_heading = next((b.text for b in blocks if b.kind == "heading" and b.level == 1), "")
     if first_heading:
         metadata.setdefault("first_heading", first_heading)
+    blocks = title_out_of_paths(blocks)
     return single_page_document(
         path,
         media_type="md",
