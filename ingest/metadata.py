@@ -310,7 +310,7 @@ def split_themes(value: Any) -> tuple[str, ...]:
 
 def _extra(meta: Mapping[str, Any]) -> dict[str, str]:
     """Everything that is not a Document field, as strings (lists joined by newlines)."""
-    skip = {*_FIELDS, "doc_id", "first_line", "page_count"}
+    skip = {*_FIELDS, "doc_id", "page_count"}
     out: dict[str, str] = {}
     for key, value in meta.items():
         if key in skip or value in (None, "", [], {}):

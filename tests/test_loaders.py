@@ -368,6 +368,14 @@ def test_text_paragraphs_by_blank_lines(tmp_path: Path, settings: Settings) -> N
     assert loaded.warnings == ()
 
 
+def test_text_short_opening_line_is_offered_as_title(tmp_path: Path, settings: Settings) -> None:
+    path = tmp_path / "summary.txt"
+    path.write_text("Child F: learning summary\n\nThe review found gaps.\n", encoding="utf-8")
+    assert load(path, settings).metadata == {"first_heading": "Child F: learning summary"}
+    path.write_text("The review found gaps.\n\nMore text.\n", encoding="utf-8")
+    assert load(path, settings).metadata == {}
+
+
 def test_text_one_paragraph_per_long_line(tmp_path: Path, settings: Settings) -> None:
     lines = [f"Sentence {n} " + "about the review and its findings on race. " * 4 for n in range(3)]
     path = tmp_path / "article.txt"

@@ -42,8 +42,9 @@ def load_text(path: Path, data: bytes) -> LoadedDocument:
     tracker = HeadingTracker()
     blocks = [tracker.block(p) for p in text_paragraphs(text)]
     metadata: dict[str, str] = {}
-    if blocks and len(blocks[0].text) <= 200 and len(blocks) > 1:
-        metadata["first_line"] = blocks[0].text
+    first = blocks[0].text if blocks else ""
+    if len(blocks) > 1 and len(first) <= 120 and not first.endswith((".", ",", ";", ":")):
+        metadata["first_heading"] = first  # a short opening line reads as the title
     return single_page_document(
         path,
         media_type="txt",
