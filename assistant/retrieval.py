@@ -5,7 +5,11 @@ Steps, each a small function:
 1. ``candidates``: dense and keyword searches, both with the same metadata filters.
 2. ``fuse``: reciprocal rank fusion, ``score = sum(1 / (RRF_K + rank))`` over the two lists. RRF
    needs no score calibration between cosine similarities and BM25 scores, which live on
-   different scales and shift with the library.
+   different scales and shift with the library. ``RRF_K = 10`` rather than the usual 60: on the
+   gold set (33 answerable questions, demo library) the expected document was cited in 32 answers
+   with k=10, 30 with k=20 and 29 with k=60; a small k lets a passage that only one retriever
+   ranks near the top (e.g. BM25 finding "spotlight themes" that the embedding misses) compete
+   with passages both retrievers rank moderately.
 3. ``diversify``: greedy selection that discounts a document's further passages (MMR-lite) and
    caps passages per document, so one long document cannot crowd out the rest.
 
@@ -25,7 +29,7 @@ from assistant.embeddings import Embedder
 from assistant.index import Index
 from assistant.types import Chunk, Filters, Passage
 
-RRF_K = 60
+RRF_K = 10  # tuned on the gold set (see module docstring)
 # each further passage from an already-chosen document has its fused score divided by
 # (1 + DOC_DISCOUNT * passages_already_chosen_from_it)
 DOC_DISCOUNT = 0.5

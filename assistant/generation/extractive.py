@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -32,11 +33,13 @@ from assistant.types import Citation, Page, Passage, Turn
 W_SIMILARITY = 0.50
 W_OVERLAP = 0.30
 W_PASSAGE = 0.20
-RELATIVE_FLOOR = 0.75
+RELATIVE_FLOOR = 0.70
 LIST_CARRY = 0.95  # share of an introduction's score ("...three recommendations:") its items get
 LIST_ITEMS = 6  # blocks after an introduction that count as its items
 MAX_JACCARD = 0.7
 MAX_COSINE = 0.92
+
+_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 
 PageLookup = Callable[[str], Sequence[Page]]
 
@@ -92,12 +95,7 @@ class ExtractiveAnswerer:
         yield Draft(text="".join(parts), citations=tuple(citations), generator=self.name)
 
     def score(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
-        raw = [
-            (s, p)
-            for p in passages
-            for s in split(p.chunk.text)
-            if not s.text.rstrip("\"'”’)").endswith("?")
-        ]
+        raw = [(s, p) for p in passages for s in split(p.chunk.text) if quotable(s.text)]
         if not raw:
             return []
         query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
@@ -127,6 +125,14 @@ class ExtractiveAnswerer:
 
     def _cite(self, n: int, cand: Candidate) -> Citation:
         return cite(n, cand.passage, cand.text, self.pages(cand.passage.chunk.doc_id))
+
+
+def quotable(text: str) -> bool:
+    """Statements only: not questions, not table rows, not sentences carrying a web address
+    (links are shown through the citations, and the output check removes others)."""
+    if text.rstrip("\"'”’)").endswith("?") or text.count(" | ") >= 1:
+        return False
+    return not _URL.search(text)
 
 
 def _context_words(passage: Passage) -> frozenset[str]:
@@ -161,28 +167,41 @@ def carry_list_introductions(cands: list[Candidate]) -> list[Candidate]:
 
 
 def select(candidates: Sequence[Candidate], limit: int) -> list[Candidate]:
-    """Best first, above the relative floor, without near-duplicates, at most ``limit``."""
-    ranked = sorted(candidates, key=lambda c: -c.score)
+    """Best first, above the relative floor, without near-duplicates, at most ``limit``.
+
+    A list introduction ("...three lead recommendations:") is never chosen for itself; it is
+    added in front of its items when one of them is chosen and there is room.
+    """
+    ranked = sorted((c for c in candidates if not c.text.endswith(":")), key=lambda c: -c.score)
     if not ranked:
         return []
-    floor = RELATIVE_FLOOR * ranked[0].score
+    best = ranked[0].score
+    floor = RELATIVE_FLOOR * best if best > 0 else best
     chosen: list[Candidate] = []
     for cand in ranked:
         if len(chosen) >= limit or cand.score < floor:
             break
         if not any(near_duplicate(cand, other) for other in chosen):
             chosen.append(cand)
-    return [c for c in chosen if not _dangling(c, chosen)]
+    for intro in _introductions(candidates, chosen):
+        if len(chosen) < limit:
+            chosen.append(intro)
+    return chosen
 
 
-def _dangling(cand: Candidate, chosen: Sequence[Candidate]) -> bool:
-    """An introduction ("...as follows:") chosen without any of its items."""
-    if not cand.text.endswith(":"):
-        return False
-    return not any(
-        o.passage is cand.passage and cand.block < o.block <= cand.block + LIST_ITEMS
-        for o in chosen
-    )
+def _introductions(candidates: Sequence[Candidate], chosen: Sequence[Candidate]) -> list[Candidate]:
+    intros: list[Candidate] = []
+    for item in chosen:
+        before = [
+            c
+            for c in candidates
+            if c.passage is item.passage
+            and c.text.endswith(":")
+            and item.block - LIST_ITEMS <= c.block < item.block
+        ]
+        if before and before[-1] not in intros:
+            intros.append(before[-1])
+    return intros
 
 
 def near_duplicate(a: Candidate, b: Candidate) -> bool:
