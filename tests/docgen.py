@@ -164,12 +164,17 @@ def make_pdf(
     return path
 
 
-def make_scanned_pdf(path: Path, pages: int = 2) -> Path:
-    """A PDF whose pages are images of text only (a scan): no text layer at all."""
+def make_scanned_pdf(path: Path, pages: int = 2, *, text_pages: Sequence[str] = ()) -> Path:
+    """A PDF whose pages are images of text only (a scan): no text layer at all; with
+    ``text_pages``, those come first as ordinary text pages (a partly scanned document)."""
     from fpdf import FPDF
     from PIL import Image, ImageDraw
 
     pdf = FPDF(format="A4")
+    pdf.set_font("Helvetica", size=11)
+    for text in text_pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 6, _latin1(text))
     for n in range(1, pages + 1):
         image = Image.new("L", (1240, 1754), color=255)
         draw = ImageDraw.Draw(image)

@@ -69,6 +69,19 @@ def test_scanned_pdf_has_no_text_layer(tmp_path: Path, settings: Settings) -> No
     assert "OCR" in err.value.detail
 
 
+def test_partly_scanned_pdf_loads_with_a_warning(tmp_path: Path, settings: Settings) -> None:
+    texts = ["The typed covering report explains the review.", "Its second typed page."]
+    path = docgen.make_scanned_pdf(tmp_path / "mixed.pdf", pages=3, text_pages=texts)
+    loaded = load(path, settings)
+    assert [b.text for b in loaded.blocks] == texts
+    assert "3 of 5 pages have no text layer (scanned pages?)" in loaded.warnings
+
+
+def test_permissions_only_encryption_still_loads(tmp_path: Path, settings: Settings) -> None:
+    path = docgen.make_pdf(tmp_path / "restricted.pdf", ["Open to read."], encrypt_password="")
+    assert [b.text for b in load(path, settings).blocks] == ["Open to read.", "Page 1"]
+
+
 def test_blank_pages_pdf_has_no_text_layer(tmp_path: Path, settings: Settings) -> None:
     path = docgen.make_blank_pages_pdf(tmp_path / "blank.pdf")
     assert reason(path, settings) == "no_text_layer"

@@ -121,18 +121,22 @@ def _with_gaps(textpage: pdfium.PdfTextPage, text: str) -> str:
         height = float(top - first_bottom)
         boxes.append((float(top), float(bottom), height) if height > 0 else None)
     filled = [b for b in boxes if b is not None]
-    if len(filled) < 3:
+    if len(filled) < 2:
         return text
     height = statistics.median(b[2] for b in filled)
     gaps = [a[1] - b[0] for a, b in zip(filled, filled[1:], strict=False)]
     ordinary = [g for g in gaps if -height < g < 2 * height]
-    usual = sorted(ordinary)[len(ordinary) // 4] if ordinary else 0.0  # most lines: no gap
+    if len(filled) >= 3 and ordinary:
+        usual = sorted(ordinary)[len(ordinary) // 4]  # most lines: no gap
+        threshold = usual + PARAGRAPH_GAP * height
+    else:
+        threshold = height  # too few lines to know the page's spacing: a whole empty line
     out: list[str] = []
     previous: tuple[float, float, float] | None = None
     for line, box in zip(lines, boxes, strict=True):
         if box is not None and previous is not None:
             gap = previous[1] - box[0]
-            if gap > usual + PARAGRAPH_GAP * height or gap < -height:
+            if gap > threshold or gap < -height:
                 out.append("")
         out.append(line)
         previous = box or previous
