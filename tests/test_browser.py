@@ -327,3 +327,22 @@ def test_demo_library_end_to_end_with_the_real_assistant(browser: Any, real_base
     assert page.locator("tbody tr").count() == 14
     assert_accessible(page, "22-real-demo-library")
     context.close()
+
+
+def test_pages_reflow_on_a_small_screen(browser: Any, base_url: str) -> None:
+    """WCAG 1.4.10: at 320 CSS px nothing scrolls sideways except the library table's own region."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 320, "height": 640})
+    page = context.new_page()
+    page.goto("/")
+    ask_with_mouse(page, "What is adultification bias?", 1)
+    overflow = "() => document.scrollingElement.scrollWidth - window.innerWidth"
+    assert page.evaluate(overflow) <= 0
+    shot(page, "15-small-screen-answer")
+    page.goto(
+        "/library/national-review-2022?page=2&q=Professional%20curiosity%20was%20often%20missing."
+    )
+    assert page.evaluate(overflow) <= 0
+    page.goto("/library")
+    assert page.evaluate(overflow) <= 0
+    assert_accessible(page, "16-small-screen-library")
+    context.close()
