@@ -47,60 +47,9 @@ _QUOTED = re.compile(
 _CAPITALISED = re.compile(r"[A-Z][\w’'&-]*(?:\s+(?:of|and|the|for|&)?\s*[A-Z][\w’'&-]*)*")
 _AFTER_START = re.compile(r"(?:^|[.!?:;]\s+|['\"‘“(]\s*)$")
 _NOT_NAMES = frozenset(
-    [
-        "I",
-        "I'm",
-        "I've",
-        "I'd",
-        "I'll",
-        "What",
-        "Who",
-        "Whom",
-        "Whose",
-        "When",
-        "Where",
-        "Why",
-        "How",
-        "Which",
-        "Is",
-        "Are",
-        "Was",
-        "Were",
-        "Do",
-        "Does",
-        "Did",
-        "Can",
-        "Could",
-        "Should",
-        "Would",
-        "Will",
-        "Has",
-        "Have",
-        "Had",
-        "Please",
-        "Tell",
-        "List",
-        "Give",
-        "Show",
-        "Compare",
-        "Explain",
-        "Describe",
-        "Summarise",
-        "Summarize",
-        "And",
-        "But",
-        "Or",
-        "If",
-        "In",
-        "On",
-        "At",
-        "For",
-        "To",
-        "Of",
-        "The",
-        "A",
-        "An",
-    ]
+    """i i'm i've i'd i'll what who whom whose when where why how which is are was were do does did
+    can could should would will has have had please tell list give show compare explain describe
+    summarise summarize and but or if in on at for to of the a an""".split()  # noqa: SIM905
 )
 
 
@@ -157,7 +106,7 @@ def names_in(question: str) -> list[str]:
         words = match.group(0).split()
         if _AFTER_START.search(body[: match.start()]):
             words = words[1:]  # the first word is capitalised because a sentence starts there
-        while words and words[0] in _NOT_NAMES:
+        while words and words[0].lower() in _NOT_NAMES:
             words = words[1:]
         while words and words[-1].lower() in {"of", "and", "the", "for", "&"}:
             words = words[:-1]

@@ -1,0 +1,273 @@
+"""The answer pipeline, step by step, with the hashing fake embedder and a tiny real build."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+
+import pytest
+
+from assistant.errors import ConfigurationError
+from assistant.generation.base import Draft
+from assistant.pipeline import Assistant, build_assistant
+from assistant.settings import Settings
+from assistant.types import Citation, Passage, Turn
+from tests.answering_support import DocSpec, write_pages_build
+from tests.fakes import HashingEmbedder
+
+SPECS = [
+    DocSpec(
+        "child-q",
+        "Child Q review",
+        [
+            "The strip search of Child Q at school should never have happened. School staff "
+            "deferred to the police and should have challenged the officers.\n\n"
+            "Racism was likely to have been an influencing factor in the decision to search.",
+            "Adultification bias probably influenced the practitioners, who saw a Black girl as "
+            "older and less vulnerable than she was.",
+        ],
+        themes=("adultification",),
+    ),
+    DocSpec(
+        "review-system",
+        "The review system",
+        [
+            "A local authority must notify the national Panel of a serious incident within five "
+            "working days. The safeguarding partners then carry out a rapid review."
+        ],
+        doc_type="guidance",
+        year=2023,
+    ),
+    DocSpec(
+        "fathers",
+        "Male carers of babies",
+        ["Fathers and male carers of babies under one were often invisible to services."],
+        doc_type="national_review",
+        year=2021,
+    ),
+]
+
+
+def _settings(tmp_path, **overrides) -> Settings:  # type: ignore[no-untyped-def]
+    values = {"relevance_threshold": 0.1, "partial_margin": 0.0, **overrides}
+    return Settings(data_dir=tmp_path, _env_file=None, **values)
+
+
+@pytest.fixture()
+def embedder() -> HashingEmbedder:
+    return HashingEmbedder(dimensions=256)
+
+
+@pytest.fixture()
+def assistant(tmp_path, embedder) -> Assistant:  # type: ignore[no-untyped-def]
+    settings = _settings(tmp_path)
+    index = write_pages_build(settings, SPECS, embedder, is_demo=True)
+    return build_assistant(settings, embedder=embedder, index=index)
+
+
+def test_answered_with_verified_citations_metrics_and_what_was_searched(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("Why should the school staff have challenged the police strip search?")
+    assert answer.status == "answered", answer.notices
+    assert answer.generator == "extractive"
+    assert answer.citations and all(c.verified for c in answer.citations)
+    assert answer.citations[0].doc_id == "child-q"
+    assert "[1]" in answer.text and answer.text.startswith("From ")
+    assert answer.searched.documents_in_library == 3
+    assert "Child Q review" in answer.searched.documents_matched
+    assert answer.searched.nearest == ()
+    for step in (
+        "check_input_ms",
+        "condense_ms",
+        "retrieve_ms",
+        "generate_ms",
+        "verify_citations_ms",
+    ):
+        assert step in answer.metrics
+    assert answer.build_id == assistant.index.build_id
+    assert any("demo library" in n for n in answer.notices)
+    data = answer.to_dict()
+    assert data["citations"][0]["viewer_url"].startswith("/library/child-q?page=")
+
+
+def test_below_threshold_is_no_evidence_with_nearest_documents(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = _settings(tmp_path, relevance_threshold=0.99)
+    a = build_assistant(
+        settings, embedder=embedder, index=write_pages_build(settings, SPECS, embedder)
+    )
+    answer = a.ask("What about strip search at school?")
+    assert answer.status == "no_evidence"
+    assert answer.citations == ()
+    assert answer.searched.nearest and answer.searched.nearest[0] == "Child Q review"
+    assert "not used as evidence" in answer.text
+    assert "Child Q review" in answer.text
+
+
+def test_filters_that_match_nothing_say_so(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("strip search at school", filters={"year_from": 2030})
+    assert answer.status == "no_evidence"
+    assert "filter" in answer.text.lower()
+    assert answer.searched.filters.year_from == 2030
+
+
+def test_filters_restrict_the_evidence(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(
+        "notify the Panel of a serious incident", filters={"doc_type": "guidance"}
+    )
+    assert answer.status in ("answered", "partial")
+    assert {c.doc_id for c in answer.citations} == {"review-system"}
+
+
+def test_malformed_filters_are_an_error_answer_not_an_exception(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("strip search", filters={"year_from": "last year"})
+    assert answer.status == "error" and "filter" in answer.text
+
+
+def test_personal_data_stops_before_searching(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(
+        "My client is jane.doe@example.org, what does Child Q say about schools?"
+    )
+    assert answer.status == "personal_data"
+    assert answer.passages == () and answer.search_query == ""
+    assert "retrieve_ms" not in answer.metrics
+
+
+def test_out_of_scope_is_refused(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("Could Child Q's family sue the school, and would they win?")
+    assert answer.status == "out_of_scope" and answer.citations == ()
+
+
+class _Broken(HashingEmbedder):
+    def embed_query(self, text: str) -> list[float]:
+        raise RuntimeError("boom " + text)
+
+
+def test_unexpected_exceptions_become_an_error_status_without_logging_the_question(
+    tmp_path, embedder, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    settings = _settings(tmp_path)
+    index = write_pages_build(settings, SPECS, embedder)
+    broken = _Broken(dimensions=256)
+    a = build_assistant(settings, embedder=broken, index=index)
+    secret = "What did the review say about Zebedee Quixote-Smith?"
+    with caplog.at_level(logging.DEBUG):
+        answer = a.ask(secret)
+    assert answer.status == "error"
+    assert "went wrong" in answer.text
+    assert "Zebedee" not in caplog.text and "RuntimeError" in caplog.text
+
+
+def test_malformed_history_is_an_error_answer(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("What about it?", history=[42])  # type: ignore[list-item]
+    assert answer.status == "error"
+
+
+def test_follow_up_searches_with_the_previous_subject(assistant) -> None:  # type: ignore[no-untyped-def]
+    history = [Turn("What did the Child Q review find about the strip search?", "...")]
+    answer = assistant.ask("What did it say about adultification?", history)
+    assert "Child Q" in answer.search_query
+    assert answer.citations[0].doc_id == "child-q"
+
+
+@pytest.mark.parametrize(
+    ("question", "fragment"),
+    [
+        ("Did the Child Q review mention Zebedee Quixote-Smith?", "do not mention Zebedee"),
+        ("On which page does the Child Q review discuss racism?", "no printed page numbers"),
+        ("Quote the Child Q review's findings on racism word for word.", "word for word"),
+    ],
+)
+def test_partial_when_the_library_covers_only_part(assistant, question: str, fragment: str) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(question)
+    assert answer.status == "partial"
+    assert any(fragment in n for n in answer.notices), answer.notices
+    assert answer.citations  # what the library does hold is still quoted
+
+
+def test_weak_evidence_is_partial(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = _settings(tmp_path, relevance_threshold=0.1, partial_margin=0.9)
+    a = build_assistant(
+        settings, embedder=embedder, index=write_pages_build(settings, SPECS, embedder)
+    )
+    answer = a.ask("What did the Child Q review find about racism?")
+    assert answer.status == "partial"
+    assert any("only partly match" in n for n in answer.notices)
+
+
+def test_live_case_is_partial_with_signposting(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(
+        "A 14-year-old girl I'm working with was strip searched at school. What does Child Q say?"
+    )
+    assert answer.status == "partial"
+    assert any("safeguarding procedures" in n for n in answer.notices)
+    assert answer.citations
+
+
+def test_llm_requested_without_a_model_falls_back_with_a_notice(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("What did the Child Q review find about racism?", generator="llm")
+    assert answer.generator == "extractive"
+    assert any("No language model" in n for n in answer.notices)
+
+
+class _LyingAnswerer:
+    name = "llm"
+
+    def answer(self, question: str, passages: Sequence[Passage], *, history=()) -> Draft:  # type: ignore[no-untyped-def]
+        fake = Citation(
+            1, "child-q", "child-q#0", "Child Q review", "Racism was ruled out.", "1", "1", 1, 1
+        )
+        return Draft("Racism was ruled out [1]. See [7].", (fake,), "llm")
+
+    def stream(self, question, passages, *, history=()) -> Iterator[str | Draft]:  # type: ignore[no-untyped-def]
+        yield self.answer(question, passages)
+
+
+def test_unverifiable_llm_answer_is_replaced_by_the_extractive_one(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = _settings(tmp_path)
+    index = write_pages_build(settings, SPECS, embedder)
+    a = build_assistant(settings, embedder=embedder, index=index, chat_model=object())
+    a._answerers["llm"] = _LyingAnswerer()  # type: ignore[assignment]
+    answer = a.ask("What did the Child Q review find about racism?", generator="llm")
+    assert answer.generator == "extractive"
+    assert "ruled out" not in answer.text
+    assert all(c.verified for c in answer.citations) and answer.citations
+    assert answer.notices
+
+
+def test_ask_stream_yields_tokens_then_exactly_one_answer(assistant) -> None:  # type: ignore[no-untyped-def]
+    events = list(assistant.ask_stream("What did the Child Q review find about racism?"))
+    kinds = [kind for kind, _ in events]
+    assert kinds[-1] == "answer" and kinds.count("answer") == 1
+    assert set(kinds[:-1]) == {"token"}
+    answer = events[-1][1]
+    assert "".join(str(v) for k, v in events[:-1]) == answer.text
+    assert answer.status == "answered"
+
+
+def test_ask_stream_refusal_has_no_tokens(assistant) -> None:  # type: ignore[no-untyped-def]
+    events = list(assistant.ask_stream("call me on 07700 900123 about the strip search"))
+    assert [k for k, _ in events] == ["answer"]
+    assert events[0][1].status == "personal_data"
+
+
+def test_search_returns_passages(assistant) -> None:  # type: ignore[no-untyped-def]
+    passages = assistant.search("fathers of babies", k=2)
+    assert len(passages) == 2 and passages[0].document.doc_id == "fathers"
+
+
+def test_reload_if_swapped_reopens_the_new_build(tmp_path, embedder, assistant) -> None:  # type: ignore[no-untyped-def]
+    assert assistant.reload_if_swapped() is False
+    old = assistant.index.build_id
+    new_index = write_pages_build(assistant.settings, SPECS[:1], embedder)
+    assert assistant.reload_if_swapped() is True
+    assert assistant.index.build_id == new_index.build_id != old
+    assert assistant.ask("What about strip search?").searched.documents_in_library == 1
+    assert assistant.reload_if_swapped() is False
+
+
+def test_a_build_from_another_embedding_model_is_refused(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = _settings(tmp_path)
+    index = write_pages_build(settings, SPECS, embedder)
+    other = HashingEmbedder(dimensions=256)
+    other.name = "another/model"
+    with pytest.raises(ConfigurationError):
+        build_assistant(settings, embedder=other, index=index)
