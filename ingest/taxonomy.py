@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,17 +22,17 @@ class Theme:
     strong: tuple[str, ...] = ()  # regular expressions, matched case-insensitively on word bounds
     weak: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
-    _compiled: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False, repr=False)
+    _compiled: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    def pattern(self, kind: str) -> re.Pattern[str] | None:
-        phrases: Sequence[str] = getattr(self, kind)
-        if not phrases:
-            return None
+    def rules(self, kind: str) -> tuple[tuple[str, re.Pattern[str]], ...]:
+        """(phrase, compiled pattern) for each phrase of ``kind`` (strong | weak | exclude)."""
         if kind not in self._compiled:
-            self._compiled[kind] = re.compile(
-                r"\b(?:" + "|".join(f"(?:{p})" for p in phrases) + r")\b", re.IGNORECASE
+            phrases: Sequence[str] = getattr(self, kind)
+            self._compiled[kind] = tuple(
+                (p, re.compile(rf"\b(?:{p})\b", re.IGNORECASE)) for p in phrases
             )
-        return self._compiled[kind]
+        rules: tuple[tuple[str, re.Pattern[str]], ...] = self._compiled[kind]
+        return rules
 
 
 TAXONOMY: tuple[Theme, ...] = (
@@ -250,6 +251,7 @@ TAXONOMY: tuple[Theme, ...] = (
             r"referr(?:al|als|ed)",
         ),
         weak=(r"agenc(?:y|ies)", r"partner\w*", r"professionals?", r"coordinat\w*"),
+        exclude=(r"safeguarding (?:children(?:'s)? )?partnerships?",),  # an organisation's name
     ),
     Theme(
         "criminal-exploitation",
@@ -399,7 +401,6 @@ TAXONOMY: tuple[Theme, ...] = (
         "What safeguarding partnerships and their leaders do with learning: strategy, governance, "
         "assurance, workforce development and system-wide action.",
         strong=(
-            r"safeguarding (?:children )?partnerships?",
             r"partnership (?:strateg\w*|leadership|arrangements|priorit\w*|board\w*)",
             r"(?:strategic|senior|system) leaders?(?:hip)?",
             r"leadership",
@@ -408,6 +409,13 @@ TAXONOMY: tuple[Theme, ...] = (
             r"workforce (?:development|strateg\w*|plan\w*)",
             r"(?:anti[- ]racist|race equality) (?:strateg\w*|plan\w*|action plan\w*|framework\w*)",
         ),
-        weak=(r"strateg\w*", r"priorit\w*", r"assurance", r"commission\w*", r"accountab\w*"),
+        weak=(
+            r"safeguarding (?:children(?:'s)? )?partnerships?",
+            r"strateg\w*",
+            r"priorit\w*",
+            r"assurance",
+            r"commission\w*",
+            r"accountab\w*",
+        ),
     ),
 )

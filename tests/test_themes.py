@@ -153,6 +153,8 @@ def test_themes_are_tagged_with_their_evidence(text: str, theme: str, evidence: 
         ("The father attended.", "fathers-and-male-carers"),  # one weak phrase is not enough
         ("The review considered the quality of the assessment.", "risk-assessment-bias"),
         ("She fell and bruised her knee.", "infant-injury"),
+        ("The Commissioner commissioned the review.", "partnership-strategy"),
+        ("Hackney Safeguarding Children Partnership asked professionals.", "multi-agency-working"),
     ],
 )
 def test_false_friends_do_not_tag(text: str, theme: str) -> None:
