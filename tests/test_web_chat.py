@@ -247,3 +247,12 @@ def test_about_page_explains_storage_and_retention(client) -> None:  # type: ign
     html = client.get("/about").get_data(as_text=True)
     assert "deleted after 30 days" in html
     assert "never the text of questions" in html
+
+
+def test_refused_turns_are_left_out_of_the_history(app, client) -> None:  # type: ignore[no-untyped-def]
+    first = ask(client, "Jane Smith, is she at risk?")
+    conversation_id = first.headers["Location"].split("/")[2].split("#")[0]
+    ask(client, QUESTION, conversation_id=conversation_id)
+    ask(client, "and in schools?", conversation_id=conversation_id)
+    _, history, _ = fake(app).asked[-1]
+    assert [t.question for t in history] == [QUESTION]

@@ -26,6 +26,9 @@ from web.storage import StoredConversation, StoredTurn
 
 log = logging.getLogger("web.ask")
 
+# Refused or failed turns carry no content worth following up (a refused question is not stored).
+SKIPPED_IN_HISTORY = frozenset({"personal_data", "error"})
+
 
 def owner(*, create: bool) -> str | None:
     """This browser's owner id; created (and the session made permanent) when asked to."""
@@ -48,7 +51,8 @@ def history_of(conversation: StoredConversation | None) -> tuple[Turn, ...]:
     if conversation is None:
         return ()
     keep = services().settings.history_turns
-    turns = conversation.turns[-keep:] if keep else ()
+    usable = [t for t in conversation.turns if t.status not in SKIPPED_IN_HISTORY]
+    turns = usable[-keep:] if keep else []
     return tuple(Turn(question=t.question, answer=str(t.answer.get("text", ""))) for t in turns)
 
 
@@ -85,7 +89,9 @@ def conversation_for(req: AskRequest, *, create: bool) -> StoredConversation | N
     return conversation
 
 
-def _store(conversation: StoredConversation | None, question: str, answer: Mapping[str, Any]):  # type: ignore[no-untyped-def]
+def _store(
+    conversation: StoredConversation | None, question: str, answer: Mapping[str, Any]
+) -> StoredTurn | None:
     if conversation is None:
         return None
     who = owner(create=False) or ""
