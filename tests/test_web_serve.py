@@ -81,3 +81,23 @@ def test_serve_builds_the_app_once_purges_old_conversations_and_runs_waitress(
     assert store.conversation(old, "someone") is None
     out = capsys.readouterr().out
     assert "deleted 1 conversation(s)" in out and "http://127.0.0.1:5099/" in out
+
+
+def test_serve_reports_a_busy_port_as_a_one_line_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from assistant.errors import ConfigurationError
+    from tests.web_fakes import FakeAssistant, write_small_build
+
+    settings = Settings(data_dir=tmp_path, secret_key="k", _env_file=None)
+    write_small_build(settings)
+    monkeypatch.setattr(commands_serve, "_load_assistant", FakeAssistant)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        args = argparse.Namespace(host="127.0.0.1", port=port, threads=1, trusted_proxy="")
+        with pytest.raises(ConfigurationError, match=f"cannot listen on 127.0.0.1:{port}"):
+            commands_serve.run(args, settings)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import logging
 
-from assistant.errors import NoBuildError
+from assistant.errors import ConfigurationError, NoBuildError
 from assistant.index import served_build_id
 from assistant.settings import Settings
 
@@ -47,7 +47,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     print(
         f"Serving the Review Learning Assistant on http://{args.host}:{args.port}/ (Ctrl+C to stop)"
     )
-    waitress.serve(app, **_server_options(args))
+    try:
+        waitress.serve(app, **_server_options(args))
+    except OSError as exc:  # address in use, permission denied, unknown host
+        raise ConfigurationError(
+            f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}"
+        ) from exc
     return 0
 
 
