@@ -122,7 +122,6 @@ def _rollback(settings: Settings) -> int:
     from assistant.builds import rollback
     from ingest.job import ingest_lock
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     with ingest_lock(settings):
         now, before = rollback(settings)
     print(f"now serving build {now} (was {before}); roll back again to return to it")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from assistant import tokens
 from assistant.builds import StoredBuild, discard_build, read_build, validate_build
 from assistant.embeddings import Embedder
-from assistant.errors import BuildError, IngestError
+from assistant.errors import BuildError, ConfigurationError, IngestError
 from assistant.index import BuildContent, prune, served_build_id, swap, write_build
 from assistant.types import Chunk, Document, Page
 from ingest.chunking import EMBED_FORMAT
@@ -57,7 +57,6 @@ def run_ingest(
     carrying the report) when no given document could be ingested; BuildError when a build cannot
     be written or validated. In both cases the served build is untouched."""
     started = time.monotonic()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
     with ingest_lock(settings, shared=dry_run):
         if not dry_run:
             prune(settings)  # incomplete builds of killed runs
@@ -99,7 +98,13 @@ def ingest_lock(settings: Settings, *, shared: bool = False) -> Iterator[None]:
     """An exclusive lock on ``data_dir/ingest.lock`` (shared for dry runs): two ingests never
     write at once. The kernel drops it when the process dies, even with kill -9."""
     path = settings.data_dir / LOCK_NAME
-    with path.open("a+") as fh:
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        handle = path.open("a+")
+    except OSError as exc:
+        where = settings.data_dir
+        raise ConfigurationError(f"cannot write to the data directory {where}: {exc}") from exc
+    with handle as fh:
         try:
             fcntl.flock(fh, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
         except BlockingIOError:
