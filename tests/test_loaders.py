@@ -223,6 +223,42 @@ def test_docx_headings_lists_and_tables(tmp_path: Path, settings: Settings) -> N
     assert "The school nurse listened to her." in loaded.pages[0].text
 
 
+def test_docx_tracked_changes_content_controls_and_text_boxes(
+    tmp_path: Path, settings: Settings
+) -> None:
+    import docx
+    from docx.oxml.ns import qn
+    from lxml import etree
+
+    def run(parent, text: str, tag: str = "w:t"):  # type: ignore[no-untyped-def]
+        r = etree.SubElement(parent, qn("w:r"))
+        etree.SubElement(r, qn(tag)).text = text
+        return r
+
+    document = docx.Document()
+    p = document.add_paragraph("The plan was ")
+    inserted = etree.SubElement(p._p, qn("w:ins"), {qn("w:id"): "1", qn("w:author"): "A"})
+    run(inserted, "not ")
+    deleted = etree.SubElement(p._p, qn("w:del"), {qn("w:id"): "2", qn("w:author"): "A"})
+    run(deleted, "always ", "w:delText")
+    run(p._p, "reviewed.")
+    sdt = etree.Element(qn("w:sdt"))
+    document.element.body.sectPr.addprevious(sdt)
+    content = etree.SubElement(sdt, qn("w:sdtContent"))
+    run(etree.SubElement(content, qn("w:p")), "Text inside a content control.")
+    holder = document.add_paragraph("Anchor paragraph.")
+    box = etree.SubElement(run(holder._p, ""), qn("w:txbxContent"))
+    run(etree.SubElement(box, qn("w:p")), "A pull quote in a text box.")
+    path = tmp_path / "tracked.docx"
+    document.save(str(path))
+    assert [b.text for b in load(path, settings).blocks] == [
+        "The plan was not reviewed.",
+        "Text inside a content control.",
+        "Anchor paragraph.",
+        "A pull quote in a text box.",
+    ]
+
+
 # --- HTML ---------------------------------------------------------------------------------------
 
 

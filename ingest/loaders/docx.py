@@ -6,13 +6,16 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+from docx.oxml.ns import qn
 
 from assistant.errors import IngestError
 from ingest.cleaning import collapse_spaces, normalise_text
 from ingest.loaders.common import HeadingTracker, sha256_bytes, single_page_document
-from ingest.model import Block, LoadedDocument
+from ingest.model import Block, BlockKind, LoadedDocument
 
 MAX_UNZIPPED_BYTES = 400 * 1024 * 1024  # all members together, inflated
 MAX_RATIO = 100  # inflated / compressed, over the package or any large member
@@ -64,29 +67,77 @@ def load_docx(path: Path, data: bytes) -> LoadedDocument:
 
 
 def _blocks(document: Any) -> tuple[list[Block], str]:
-    from docx.table import Table
+    """Blocks in reading order: paragraphs (with tracked insertions, without deletions),
+    tables row by row, content controls opened, text boxes after their paragraph."""
+    from docx.text.paragraph import Paragraph
 
     tracker = HeadingTracker()
     blocks: list[Block] = []
     first_heading = ""
-    for item in document.iter_inner_content():
-        if isinstance(item, Table):
-            blocks.extend(_table_rows(item, tracker))
+    for element in _body_items(document.element.body):
+        if element.tag == qn("w:tbl"):
+            blocks.extend(_table_rows(element, tracker))
             continue
-        text = collapse_spaces(normalise_text(item.text))
-        if not text:
-            continue
-        style = _style_name(item)
-        level = _heading_level(item, style)
-        if style.lower() == "title":
-            first_heading = first_heading or text
-            blocks.append(Block(text=text, page_index=1, page_label="1", kind="heading", level=1))
-        elif level:
-            first_heading = first_heading or text
-            blocks.append(tracker.heading(text, level))
-        else:
-            blocks.append(tracker.block(text, "list" if _is_list(item, style) else "paragraph"))
+        paragraph = Paragraph(element, document)
+        text = paragraph_text(element)
+        if text:
+            style = _style_name(paragraph)
+            level = _heading_level(paragraph, style)
+            if style.lower() == "title":
+                first_heading = first_heading or text
+                blocks.append(
+                    Block(text=text, page_index=1, page_label="1", kind="heading", level=1)
+                )
+            elif level:
+                first_heading = first_heading or text
+                blocks.append(tracker.heading(text, level))
+            else:
+                kind: BlockKind = "list" if _is_list(paragraph, style) else "paragraph"
+                blocks.append(tracker.block(text, kind))
+        for box in element.iter(qn("w:txbxContent")):
+            for inner in box.iter(qn("w:p")):
+                if paragraph_text(inner):
+                    blocks.append(tracker.block(paragraph_text(inner)))
     return blocks, first_heading
+
+
+def _body_items(body: Any) -> Iterator[Any]:
+    """w:p and w:tbl elements of the body in order, looking inside content controls."""
+    for child in body:
+        if child.tag in (qn("w:p"), qn("w:tbl")):
+            yield child
+        elif child.tag == qn("w:sdt"):
+            for content in child.iter(qn("w:sdtContent")):
+                yield from _body_items(content)
+                break
+
+
+_SKIPPED = frozenset(
+    qn(tag) for tag in ("w:del", "w:moveFrom", "w:txbxContent", "w:instrText", "w:delText")
+)
+
+
+def paragraph_text(p: Any) -> str:
+    """A paragraph's visible text: tracked insertions in, deletions, field codes and text boxes
+    (read separately) out."""
+    parts: list[str] = []
+    _collect(p, parts)
+    return collapse_spaces(normalise_text("".join(parts)))
+
+
+def _collect(element: Any, parts: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if tag in _SKIPPED:
+            continue
+        if tag == qn("w:t"):
+            parts.append(child.text or "")
+        elif tag in (qn("w:tab"), qn("w:br"), qn("w:cr")):
+            parts.append(" ")
+        elif tag == qn("w:noBreakHyphen"):
+            parts.append("-")
+        else:
+            _collect(child, parts)
 
 
 def _style_name(paragraph: Any) -> str:
@@ -123,12 +174,13 @@ def _is_list(paragraph: Any, style: str) -> bool:
 
 
 def _table_rows(table: Any, tracker: HeadingTracker) -> list[Block]:
+    """One block per row, cells joined by " | " (merged cells once, empty cells left out)."""
     out = []
-    for row in table.rows:
-        cells: list[str] = []
-        for cell in row.cells:
-            text = collapse_spaces(normalise_text(cell.text))
-            if text and (not cells or cells[-1] != text):  # merged cells repeat their text
+    for row in table.findall(qn("w:tr")):  # nested tables are read as cell text
+        cells = []
+        for cell in row.findall(qn("w:tc")):
+            text = " ".join(t for t in (paragraph_text(p) for p in cell.iter(qn("w:p"))) if t)
+            if text:
                 cells.append(text)
         if cells:
             out.append(tracker.block(" | ".join(cells), "table"))
