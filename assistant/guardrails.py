@@ -1,7 +1,8 @@
 """Guardrails: what comes in (a practitioner's question) and what goes out (an answer's text).
 
 ``check_input`` runs, in order: hidden-character stripping (before everything else, so nothing
-invisible can steer a later check), empty, length cap, personal data, instruction tampering and
+invisible can steer a later check), removal of Markdown images and HTML tags (never part of a
+question; an image URL is an exfiltration channel and its words only dilute the search), empty, length cap, personal data, instruction tampering and
 out-of-scope requests, then live-case signposting. A stop carries a canned message from
 ``prompts/messages``; detected personal data is named by kind only and never echoed or logged.
 
@@ -22,7 +23,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant import personal_data, scope
-from assistant.output_checks import allowed_url_set, remove_generalisations, remove_links
+from assistant.output_checks import (
+    allowed_url_set,
+    remove_active_content,
+    remove_generalisations,
+    remove_links,
+)
 from assistant.prompts import message
 from assistant.settings import Settings
 from assistant.spans import MARKER
@@ -106,7 +112,7 @@ def _notices(text: str) -> tuple[str, ...]:
 
 def check_input(question: str, settings: Settings) -> InputVerdict:
     """Clean the question and decide whether it may be searched and answered."""
-    cleaned = strip_hidden(question or "")
+    cleaned = remove_active_content(strip_hidden(question or ""))
     if not cleaned:
         return _stop("", "error", message("empty"))
     if len(cleaned) > settings.max_question_chars:

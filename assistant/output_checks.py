@@ -142,6 +142,12 @@ def remove_links(text: str, allowed_urls: set[str]) -> tuple[str, int]:
     return tidy(text), removed
 
 
+def remove_active_content(text: str) -> str:
+    """A question without Markdown images, HTML images and HTML tags (their words kept)."""
+    stripped = _HTML_TAG.sub("", _HTML_IMAGE.sub("", _MD_IMAGE.sub("", text)))
+    return tidy(stripped) if stripped != text else text
+
+
 def tidy(text: str) -> str:
     """Spacing left behind by removals: doubled spaces, space before punctuation, empty lines."""
     text = re.sub(r"[ \t]{2,}", " ", text)
