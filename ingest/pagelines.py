@@ -163,24 +163,41 @@ def _at_line_edge(text: str, start: int, end: int) -> bool:
 
 
 def printed_page_numbers(
-    page_lines: Sequence[Sequence[str]], indexes: Sequence[int]
+    page_lines: Sequence[Sequence[str]], indexes: Sequence[int], *, roman: bool = False
 ) -> dict[int, int]:
-    """Physical index -> arabic page number printed alone on an edge line, where it follows a
-    consistent sequence (same offset) on at least half of the pages that print one."""
+    """Physical index -> page number printed alone on an edge line ("12", "Page 12 of 40",
+    "- xii -"), arabic or (``roman=True``) roman, where the numbers follow one consistent
+    sequence (same offset from the physical index) on at least half of the pages printing one."""
     found: dict[int, int] = {}
     offsets: Counter[int] = Counter()
     for lines, index in zip(page_lines, indexes, strict=True):
         for pos in _edge_positions(lines):
             m = _PAGE_NUMBER_ONLY.match(_norm(lines[pos]))
-            if m and m.group(1).isdigit():
-                offsets[int(m.group(1)) - index] += 1
-                found.setdefault(index, int(m.group(1)))
+            token = m.group(1) if m else ""
+            value = (roman_to_int(token) if roman else None) if not token.isdigit() else None
+            if token.isdigit() and not roman:
+                value = int(token)
+            if value is not None and index not in found:
+                offsets[value - index] += 1
+                found[index] = value
     if not offsets:
         return {}
     offset, count = offsets.most_common(1)[0]
     if count < max(2, len(found) // 2):
         return {}
     return {i: n for i, n in found.items() if n - i == offset}
+
+
+def to_roman(value: int) -> str:
+    out = ""
+    for number, numeral in (
+        (1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
+        (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i"),
+    ):  # fmt: skip
+        while value >= number:
+            out += numeral
+            value -= number
+    return out
 
 
 # a contents entry: some words, then a page number after a space or dotted leaders

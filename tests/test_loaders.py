@@ -169,6 +169,28 @@ def test_pdf_without_labels_takes_printed_numbers_after_a_cover(
     assert all(not p.text.rstrip().endswith(p.label) for p in loaded.pages[2:])
 
 
+def test_pdf_without_labels_takes_printed_roman_front_matter(
+    tmp_path: Path, settings: Settings
+) -> None:
+    from fpdf import FPDF
+
+    printed = [None, "ii", "iii", "1", "2", "3", "4"]  # a cover, roman front matter, then 1-4
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    pdf.set_font("Helvetica", size=11)
+    for n, number in enumerate(printed):
+        pdf.add_page()
+        pdf.multi_cell(0, 6, f"Section {'ABCDEFG'[n]} of the review: what the agencies knew.")
+        if number:
+            pdf.set_xy(100, 280)
+            pdf.cell(0, 5, number)
+    path = tmp_path / "front-matter.pdf"
+    pdf.output(str(path))
+    pages = load(path, settings).pages
+    assert [p.label for p in pages] == ["[1]", "ii", "iii", "1", "2", "3", "4"]
+    assert all(p.text.endswith("what the agencies knew.") for p in pages)  # numbers removed
+
+
 def test_pdf_without_labels_or_offset_uses_physical_numbers(
     tmp_path: Path, settings: Settings
 ) -> None:

@@ -21,7 +21,7 @@ from ingest.cleaning import clean_pages, collapse_spaces, normalise_text
 from ingest.loaders.common import sha256_bytes
 from ingest.loaders.pdf_headings import font_headings, text_with_paragraph_gaps
 from ingest.model import LoadedDocument
-from ingest.pagelines import HeadingMark, RawPage, printed_page_numbers
+from ingest.pagelines import HeadingMark, RawPage, printed_page_numbers, to_roman
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,12 @@ def _labels(document: pdfium.PdfDocument, texts: list[str]) -> tuple[list[str], 
     offset = next(iter(printed.values())) - next(iter(printed))
     if offset == 0:
         return [str(i) for i in indexes], []
-    labels = [str(i + offset) if i + offset >= 1 else f"[{i}]" for i in indexes]
+    # before page 1: front matter's printed roman numbers where it has them, else "[n]"
+    romans = printed_page_numbers(lines[: 1 - offset], indexes[: 1 - offset], roman=True)
+    labels = [
+        str(i + offset) if i + offset >= 1 else to_roman(romans[i]) if i in romans else f"[{i}]"
+        for i in indexes
+    ]
     note = f"page labels taken from printed page numbers (page 1 is physical page {1 - offset})"
     return labels, [note]
 
