@@ -77,6 +77,20 @@ def test_pdf_outline_gives_heading_paths(review_pdf: Path, settings: Settings) -
     assert actions.heading_path == ("Actions",)
 
 
+def test_pdf_outline_with_the_title_on_top_keeps_it_out_of_paths(
+    tmp_path: Path, settings: Settings
+) -> None:
+    path = docgen.make_pdf(
+        tmp_path / "titled.pdf",
+        ["Opening words of the review.", "What happened to the family.", "What we learnt."],
+        outline=[(1, 1, "Review of Child G"), (2, 2, "Background"), (3, 2, "Learning")],
+    )
+    blocks = load(path, settings).blocks
+    learnt = next(b for b in blocks if b.text == "What we learnt.")
+    assert learnt.heading_path == ("Learning",)
+    assert blocks[0].text == "Review of Child G" and blocks[0].kind == "heading"
+
+
 def test_pdf_hyphenated_line_break_is_joined(review_pdf: Path, settings: Settings) -> None:
     loaded = load(review_pdf, settings)
     finding = next(b for b in loaded.blocks if "racism" in b.text)

@@ -18,9 +18,9 @@ import pypdfium2 as pdfium
 
 from assistant.errors import IngestError
 from ingest.cleaning import clean_pages, collapse_spaces, normalise_text
-from ingest.loaders.common import sha256_bytes
+from ingest.loaders.common import sha256_bytes, title_out_of_paths
 from ingest.loaders.pdf_headings import font_headings, text_with_paragraph_gaps
-from ingest.model import LoadedDocument
+from ingest.model import Block, LoadedDocument
 from ingest.pagelines import HeadingMark, RawPage, printed_page_numbers, to_roman
 
 log = logging.getLogger(__name__)
@@ -60,10 +60,18 @@ def load_pdf(path: Path, data: bytes) -> LoadedDocument:
         media_type="pdf",
         digest=sha256_bytes(data),
         pages=cleaned.pages,
-        blocks=cleaned.blocks,
+        blocks=_title_out_of_paths(cleaned.blocks),
         metadata=metadata,
         warnings=tuple(warnings),
     )
+
+
+def _title_out_of_paths(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """An outline whose only top entry is the title on the first pages: not in every path."""
+    top = [b for b in blocks if b.kind == "heading" and b.level == 1]
+    if len(top) == 1 and top[0].page_index <= 2:
+        return tuple(title_out_of_paths(blocks))
+    return blocks
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
