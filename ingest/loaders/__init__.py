@@ -3,6 +3,16 @@
 ``load(path, settings)`` picks a loader by the file's first bytes and its suffix, enforces the
 size cap, and turns every way a file can be unusable into ``IngestError(reason, detail)`` with
 ``reason`` one of :data:`REASONS`. It never lets a third-party exception escape.
+
+Reasons: ``unsupported`` (a type we do not read: .doc, .pptx, images, ...), ``too_large`` (over
+``Settings.max_file_mb``), ``encrypted`` (needs a password), ``corrupt`` (damaged, truncated, or
+not what its name says), ``no_text_layer`` (a scanned PDF: run OCR first), ``empty`` (no pages
+or no text), ``zip_bomb`` (a DOCX that would inflate beyond safe limits), ``unreadable`` (the
+file system refused). ``decode_error`` is reserved: text is always decoded somehow (UTF-8, then
+cp1252, then Latin-1), with a warning.
+
+Every loader gives pages (PDF: one per physical page with its printed label; other formats:
+one page, index 1, label "1") and blocks carrying their page and heading path.
 """
 
 from __future__ import annotations

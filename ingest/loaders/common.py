@@ -1,4 +1,4 @@
-"""Pieces shared by the loaders: digests, size limits, single-page documents."""
+"""Pieces shared by the loaders: digests, heading paths, single-page documents."""
 
 from __future__ import annotations
 
