@@ -6,8 +6,9 @@ question; an image URL is an exfiltration channel and its words only dilute the 
 out-of-scope requests, then live-case signposting. A stop carries a canned message from
 ``prompts/messages``; detected personal data is named by kind only and never echoed or logged.
 
-``check_output`` removes links/images outside the citation set and unattributed generalisations
-about ethnic or faith groups, drops citations whose marker no longer appears, and reports what it
+``check_output`` removes links/images outside the citation set, unattributed generalisations
+about ethnic or faith groups and sentences addressed to an assistant (instructions planted in a
+document, even when quoted verbatim), drops citations whose marker no longer appears, and reports what it
 did in ``problems``.
 
 Text that comes from documents is data: see ``instruction_like`` (used by the LLM answerer to
@@ -28,10 +29,11 @@ from assistant.output_checks import (
     remove_active_content,
     remove_generalisations,
     remove_links,
+    tidy,
 )
 from assistant.prompts import message
 from assistant.settings import Settings
-from assistant.spans import MARKER
+from assistant.spans import MARKER, sentence_spans
 from assistant.types import Citation, Passage
 
 log = logging.getLogger(__name__)
@@ -135,6 +137,15 @@ def instruction_like(sentence: str) -> bool:
     return bool(_INSTRUCTION_LIKE.search(sentence))
 
 
+def _remove_instruction_like(text: str) -> tuple[str, int]:
+    """Sentences that address an assistant are instructions planted in a document, not learning:
+    they never appear in an answer, even as a verbatim quote."""
+    spans = [sp for sp in sentence_spans(text) if instruction_like(sp.text)]
+    for span in reversed(spans):
+        text = text[: span.start] + text[span.end :]
+    return (tidy(text), len(spans)) if spans else (text, 0)
+
+
 def _cited_texts(citations: Sequence[Citation], passages: Sequence[Passage]) -> list[str]:
     chunk_ids = {c.chunk_id for c in citations}
     texts = [p.chunk.text for p in passages if p.chunk.chunk_id in chunk_ids]
@@ -144,7 +155,8 @@ def _cited_texts(citations: Sequence[Citation], passages: Sequence[Passage]) -> 
 def check_output(
     text: str, citations: Sequence[Citation], passages: Sequence[Passage]
 ) -> OutputVerdict:
-    """Remove links and images outside the citations, and unattributed group generalisations."""
+    """Remove links and images outside the citations, unattributed group generalisations, and
+    sentences addressed to an assistant."""
     problems: list[str] = []
     allowed = allowed_url_set([c.url for c in citations] + [c.viewer_url for c in citations])
     text, links = remove_links(text, allowed)
@@ -155,6 +167,9 @@ def check_output(
         problems.append(
             f"removed {general} sentence(s) generalising about an ethnic or faith group"
         )
+    text, planted = _remove_instruction_like(text)
+    if planted:
+        problems.append(f"removed {planted} sentence(s) addressed to an assistant (planted text)")
     present = {int(m.group(1)) for m in MARKER.finditer(text)}
     kept = tuple(c for c in citations if c.n in present)
     if len(kept) < len(citations):

@@ -16,7 +16,9 @@ MARKER = re.compile(r"\[(\d{1,3})\]")
 _MARKERS = r"(?:\s*\[\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\])*"
 # End punctuation, closing quotes/brackets, trailing markers; then space and a sentence start.
 _BOUNDARY = re.compile(
-    r"[.!?…]+[\"”’')\]]*" + _MARKERS + r"(?P<gap>[ \t]+|[ \t]*\n[ \t]*)(?=[\"“‘'(\[]?[A-Z0-9])"
+    r"[.!?…]+[\"”’')\]]*"
+    + _MARKERS
+    + r"(?P<gap>[ \t]+|[ \t]*\n[ \t]*)(?=(?!\[\d)[\"“‘'(\[]?[A-Z0-9])"
 )
 _PARAGRAPH = re.compile(r"\n[ \t]*\n\s*")
 _ABBREVIATIONS = frozenset(

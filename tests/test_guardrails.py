@@ -531,6 +531,11 @@ NOT_INSTRUCTION_LIKE = [
 @pytest.mark.parametrize("sentence", INSTRUCTION_LIKE)
 def test_instruction_like_sentences(sentence: str) -> None:
     assert instruction_like(sentence)
+    planted = make_passage(2, f"Minutes of the meeting. {sentence}", doc_id="planted")
+    text = f"From 2 documents in the library:\n\nThe review found gaps. [1] {sentence} [2]"
+    verdict = check_output(text, [_cite(1, SOURCE), _cite(2, planted)], [SOURCE, planted])
+    assert verdict.text == "From 2 documents in the library:\n\nThe review found gaps. [1]"
+    assert [c.n for c in verdict.citations] == [1] and "planted" in verdict.problems[0]
 
 
 @pytest.mark.parametrize("sentence", NOT_INSTRUCTION_LIKE)
