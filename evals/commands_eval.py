@@ -81,25 +81,16 @@ def _judge(choice: str, settings: Any) -> Judge:
         return LexicalJudge()
     if not settings.llm_configured:
         raise ConfigurationError("--judge llm needs RLA_LLM_BASE_URL and RLA_LLM_MODEL")
-    from langchain_openai import ChatOpenAI
+    from assistant.generation.llm import build_chat_model
 
-    chat = ChatOpenAI(
-        base_url=settings.llm_base_url,
-        model=settings.llm_model,
-        api_key=settings.llm_api_key.get_secret_value() or "not-needed",
-        timeout=settings.llm_timeout_s,
-        max_retries=settings.llm_max_retries,
-        temperature=0.0,
-        max_tokens=64,
-    )
+    chat = build_chat_model(settings)  # the answerer's client: same endpoint, timeout, retries
     return LLMJudge(chat)
 
 
 @contextmanager
 def _assistant(settings: Any, library: Path | None) -> Iterator[Any]:
-    from assistant.pipeline import build_assistant
-
     from assistant.embeddings import build_embedder
+    from assistant.pipeline import build_assistant
 
     embedder = build_embedder(settings)
     if library is None:

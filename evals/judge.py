@@ -28,7 +28,8 @@ class Verdict:
 
 
 class Judge(Protocol):
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def supports(self, claim: str, evidence: Sequence[str]) -> Verdict: ...
 
