@@ -45,9 +45,10 @@ _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u2028\u2029]
 _INSTRUCTION_LIKE = re.compile(
     r"(\b(system|assistant|developer)\s*:|\bignore (?:all |any |your |the )?(?:previous|prior|"
     r"above|earlier) (?:instructions|messages)|\b(?:the|an?|any) (?:assistant|ai|chatbot|"
-    r"language model|llm|model)s? (?:must|should|shall|will|is to|are to|needs? to)\b|"
+    r"ai model|language model|llm)s? (?:must|should|shall|will|is to|are to|needs? to)\b|"
     r"\byou (?:must|should) now\b|\bmust now (?:state|say|tell|answer|output|claim)\b|"
-    r"\b(?:when|if) (?:you are |you're )?(?:asked|summari[sz]ing|answering)\b[^.]{0,40}\b(?:say|"
+    r"\b(?:when|if) (?:(?:you are|you're|you get) asked|(?:you are |you're )?summari[sz]ing|"
+    r"(?:you are |you're )?answering)\b[^.]{0,40}\b(?:say|"
     r"state|tell|claim|output)\b|\bdo not (?:tell|mention|reveal) (?:this|these) (?:to )?)",
     re.IGNORECASE,
 )

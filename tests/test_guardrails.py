@@ -525,6 +525,9 @@ NOT_INSTRUCTION_LIKE = [
     "Officers should have called an appropriate adult.",
     "The system of safeguarding partners must publish arrangements.",
     "The Panel's system review examined 54 cases.",
+    "The model should be used in supervision to reflect on adultification.",
+    "When asked, the child said she felt unsafe at school.",
+    "If asked about the search, officers should say why it was needed.",
 ]
 
 
