@@ -141,8 +141,8 @@ class Record:
             "generator": a.generator,
             "search_query": a.search_query,
             "citations": [c.to_dict() for c in a.citations],
-            "passages": [_passage_summary(p) for p in a.passages],
-            "retrieved": [_passage_summary(p) for p in self.retrieved],
+            "passages": [_passage_summary(p, text=200) for p in a.passages],
+            "retrieved": [_passage_summary(p, text=0) for p in self.retrieved],
             "expected_doc_ids": list(self.expected.doc_ids),
             "notices": list(a.notices),
             "latency_ms": round(self.latency_ms, 1),
@@ -151,7 +151,19 @@ class Record:
         }
 
 
-def _passage_summary(p: Passage) -> dict[str, Any]:
-    data = p.to_dict()
-    data["text"] = data["text"][:300]
+def _passage_summary(p: Passage, *, text: int) -> dict[str, Any]:
+    """A passage for records.jsonl: rank, ids, scores, pages, and the first ``text`` characters."""
+    c = p.chunk
+    data: dict[str, Any] = {
+        "rank": p.rank,
+        "doc_id": c.doc_id,
+        "chunk_id": c.chunk_id,
+        "score": round(p.score, 5),
+        "page_start": c.page_label_start,
+        "page_end": c.page_label_end,
+        "page_index_start": c.page_start,
+        "page_index_end": c.page_end,
+    }
+    if text:
+        data["text"] = c.text[:text]
     return data
