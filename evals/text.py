@@ -10,7 +10,10 @@ from assistant.keyword import tokenize
 
 _SPACE = re.compile(r"\s+")
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
-_CUT = re.compile(r"[.!?…][\"”’')]*(?=\s)|\](?=\s+[A-Z0-9“\"‘(])")
+_CUT = re.compile(r"[.!?…][\"”’')]*(?=\s+(\S))|\[\d+(?:\s*[,;]\s*\d+)*\](?=\s+([^\s\[]))")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:e\.g|i\.e|cf|vs|etc|pp?|para|paras|no|nos|dr|mr|mrs|ms|st)|\b[A-Z])\.$", re.I
+)
 _LEADING_MARKERS = re.compile(r"^((?:\s*\[\d+(?:\s*[,;]\s*\d+)*\])+)\s*")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*%?")
 _NEGATIONS = frozenset(
@@ -91,9 +94,14 @@ def sentences(text: str) -> list[str]:
 
 
 def _cut(line: str) -> list[str]:
-    """A line cut after sentence-ending punctuation (closing quotes kept) and after markers."""
+    """A line cut after sentence-ending punctuation (closing quotes kept) and after a citation
+    marker followed by more text. No cut after an abbreviation ("e.g.", "p.") or before a
+    lower-case word."""
     pieces, start = [], 0
     for match in _CUT.finditer(line):
+        if match.group(1) is not None:
+            if match.group(1).islower() or _ABBREVIATION.search(line[start : match.start() + 1]):
+                continue
         pieces.append(line[start : match.end()])
         start = match.end()
     pieces.append(line[start:])

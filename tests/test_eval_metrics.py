@@ -346,3 +346,12 @@ def test_default_evaluators_judge_only_the_gating_retrieval_metrics() -> None:
     assert verdicts["hit@1"] is None and verdicts["hit@3"] is None and verdicts["mrr"] is None
     assert verdicts["hit@5"] is True and verdicts["recall@10"] is True
     assert [x.name for x in r.results][-1] == "safety"
+
+
+def test_sentences_do_not_split_abbreviations_or_lower_case_continuations() -> None:
+    text = "Use public task (e.g. when exercising duties). [1] reviews say little; [2] See p. 12."
+    assert t.sentences(text) == [
+        "Use public task (e.g. when exercising duties). [1]",
+        "reviews say little; [2]",
+        "See p. 12.",
+    ]
