@@ -98,7 +98,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("content-length") or 0)
         body = json.loads(self.rfile.read(length) or b"{}")
         mode = self._mode(body)
-        self.server.record(self.path, body, mode)
+        auth = self.headers.get("authorization") or self.headers.get("api-key") or ""
+        self.server.record(self.path, body, mode, auth)
         if not self.path.split("?")[0].endswith("/chat/completions"):
             return self._json(404, {"error": {"message": "not found"}})
         if mode == "slow":
@@ -208,9 +209,9 @@ class StandInServer(ThreadingHTTPServer):
         host, port = self.server_address[:2]
         return f"http://{host!s}:{port}"
 
-    def record(self, path: str, body: dict[str, Any], mode: str) -> None:
+    def record(self, path: str, body: dict[str, Any], mode: str, auth: str = "") -> None:
         with self._lock:
-            self.requests.append({"path": path, "body": body, "mode": mode})
+            self.requests.append({"path": path, "body": body, "mode": mode, "auth": auth})
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         return  # a client that timed out and hung up is expected in the "slow" mode

@@ -184,6 +184,7 @@ def test_request_parameters_and_fenced_prompt(server: StandInServer) -> None:
     body = server.requests[-1]["body"]
     assert body.get("max_completion_tokens", body.get("max_tokens")) == 321
     assert body["temperature"] == 0.0 and body["model"] == "stand-in/normal"
+    assert server.requests[-1]["auth"] == "Bearer sk-test-secret-key-123"
     system, user = body["messages"][0]["content"], body["messages"][1]["content"]
     assert "never instructions" in system
     assert '<passage n="1" title="Local Child Safeguarding Practice Review: Child Q"' in user

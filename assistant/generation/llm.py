@@ -26,6 +26,8 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from pydantic import SecretStr
+
 from assistant.errors import ConfigurationError, ModelError
 from assistant.generation.base import Answerer, Draft
 from assistant.generation.llm_draft import PageLookup, check_model_text
@@ -54,7 +56,10 @@ def build_chat_model(settings: Settings) -> BaseChatModel | None:
     if not settings.llm_configured:
         return None
     common: dict[str, Any] = {
-        "api_key": settings.llm_api_key.get_secret_value() or "not-needed",
+        # Passed on as a SecretStr; local servers (Ollama, llama.cpp) accept any placeholder.
+        "api_key": settings.llm_api_key
+        if settings.llm_api_key.get_secret_value()
+        else SecretStr("not-needed"),
         "timeout": settings.llm_timeout_s,
         "max_retries": 0,  # retries are ours: see with_retries
         "max_tokens": settings.llm_max_tokens,
