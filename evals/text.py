@@ -99,9 +99,11 @@ def _cut(line: str) -> list[str]:
     lower-case word."""
     pieces, start = [], 0
     for match in _CUT.finditer(line):
-        if match.group(1) is not None:
-            if match.group(1).islower() or _ABBREVIATION.search(line[start : match.start() + 1]):
-                continue
+        follower = match.group(1)
+        if follower is not None and (
+            follower.islower() or _ABBREVIATION.search(line[start : match.start() + 1])
+        ):
+            continue
         pieces.append(line[start : match.end()])
         start = match.end()
     pieces.append(line[start:])
