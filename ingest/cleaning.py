@@ -90,6 +90,7 @@ def normalise_text(text: str) -> str:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n").replace("\f", "\n\n")
     text = text.replace(_LINE_HYPHEN, "-\n").replace("\u00ad\n", "-\n").replace("\u00ad", "")
+    text = text.replace("\x02\n", "-\n")  # older pdfium builds mark line-end hyphens so
     for odd, plain in (*_LIGATURES.items(), *_PRIVATE_BULLETS.items()):
         text = text.replace(odd, plain)
     text = text.translate(_TRANSLATE)

@@ -41,6 +41,8 @@ def test_normalise_text_keeps_meaningful_characters() -> None:
 
 def test_pdfium_line_end_hyphen_becomes_a_line_break_hyphen() -> None:
     assert normalise_text("multi\ufffeagency") == "multi-\nagency"
+    assert normalise_text("safe\x02\r\nguarding") == "safe-\nguarding"
+    assert normalise_text("soft\u00ad\nhyphen and in\u00adline") == "soft-\nhyphen and inline"
 
 
 # --- hyphenation --------------------------------------------------------------------------------
