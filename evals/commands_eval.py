@@ -69,9 +69,10 @@ def run(args: argparse.Namespace, settings: Any) -> int:
 
 
 def compare_runs(before: Path, after: Path, thresholds: Path | None) -> int:
-    result = cmp.compare(
-        cmp.load_summary(before), cmp.load_summary(after), cmp.load_thresholds(thresholds)
-    )
+    old, new, notes = cmp.load_pair(before, after)
+    result = cmp.compare(old, new, cmp.load_thresholds(thresholds))
+    for note in notes:
+        print(note)
     print(cmp.format_table(result))
     return 0 if result.passed else 1
 

@@ -93,6 +93,34 @@ def headline_from_records(
     return {"questions": len(chosen), "headline": headline}
 
 
+def _dataset_sha(path: Path) -> str:
+    config = path / "config.json"
+    if not path.is_dir() or not config.is_file():
+        return ""
+    try:
+        return str(json.loads(config.read_text(encoding="utf-8"))["dataset"]["sha256"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def load_pair(before: Path, after: Path) -> tuple[dict[str, Any], dict[str, Any], list[str]]:
+    """Two summaries to compare, and notes. When the new run holds a subset of the old run's
+    questions (``--limit``), both are re-aggregated from records over the shared questions."""
+    old, new, notes = load_summary(before), load_summary(after), []
+    sha_old, sha_new = _dataset_sha(before), _dataset_sha(after)
+    if sha_old and sha_new and sha_old != sha_new:
+        notes.append("warning: the runs used different datasets; deltas may not mean much")
+    if old.get("questions") != new.get("questions") and before.is_dir() and after.is_dir():
+        rows_new = load_records(after)
+        ids = {r["id"] for r in rows_new}
+        rows_old = load_records(before)
+        if ids and ids <= {r["id"] for r in rows_old}:
+            old = headline_from_records(rows_old, ids)
+            new = headline_from_records(rows_new)
+            notes.append(f"compared on the {len(ids)} questions both runs share")
+    return old, new, notes
+
+
 def load_thresholds(path: Path | None = None) -> dict[str, dict[str, float]]:
     file = path or DEFAULT_THRESHOLDS
     try:

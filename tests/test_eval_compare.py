@@ -96,3 +96,25 @@ def test_headline_from_records_restricts_to_the_given_questions() -> None:
     assert cmp.headline_from_records(rows)["headline"] == {"hit@5": 0.5, "error_rate": 0.3333}
     subset = cmp.headline_from_records(rows, {"a", "c"})
     assert subset == {"questions": 2, "headline": {"hit@5": 1.0, "error_rate": 0.5}}
+
+
+def test_a_limited_run_is_compared_on_the_shared_questions(tmp_path: Path) -> None:
+    def run_dir(name: str, hits: dict[str, float]) -> Path:
+        folder = tmp_path / name
+        folder.mkdir()
+        rows = [
+            {"id": q, "status": "answered", "metrics": {"hit@5": {"value": v}}}
+            for q, v in hits.items()
+        ]
+        (folder / "records.jsonl").write_text("\n".join(json.dumps(r) for r in rows))
+        mean = sum(hits.values()) / len(hits)
+        (folder / "summary.json").write_text(
+            json.dumps({"questions": len(hits), "headline": {"hit@5": mean}})
+        )
+        return folder
+
+    full = run_dir("full", {"a": 1.0, "b": 0.0, "c": 0.0})
+    part = run_dir("part", {"a": 1.0})
+    old, new, notes = cmp.load_pair(full, part)
+    assert old["headline"]["hit@5"] == new["headline"]["hit@5"] == 1.0
+    assert "1 questions both runs share" in notes[0]
