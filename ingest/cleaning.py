@@ -191,6 +191,7 @@ def _full_line_length(lines: Sequence[str]) -> int:
 
 _FOOTNOTE = re.compile(r"^(\d{1,3})\s+\S")
 MAX_FOOTNOTE_LINES = 20
+MAX_LINES_PER_NOTE = 4
 
 
 def split_footnotes(lines: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -224,12 +225,16 @@ def _footnote_run(lines: Sequence[str], k: int) -> bool:
     if not first:
         return False
     expected = int(first.group(1))
-    for line in lines[k:]:
+    filled = 1
+    for line in lines[k + 1 :]:
         m = _FOOTNOTE.match(line.strip())
-        if m and int(m.group(1)) == expected + 1:
-            expected += 1
-        elif m and int(m.group(1)) != expected:
-            return False
+        if m and int(m.group(1)) != expected + 1:
+            return False  # each note number once, in order
+        expected += 1 if m else 0
+        filled += 1 if line.strip() else 0
+    notes = expected - int(first.group(1)) + 1
+    if filled > MAX_LINES_PER_NOTE * notes:
+        return False  # too much text for its notes: body text follows, not a note
     above = [line.strip() for line in lines[:k] if line.strip()]
     continues_list = any(
         (m := _FOOTNOTE.match(line)) and int(m.group(1)) == int(first.group(1)) - 1
@@ -293,6 +298,7 @@ def _ranges(numbers: Sequence[int]) -> str:
 def _key(text: str) -> str:
     """Lowercase words only, without leading section numbers ("2.1 Findings" -> "findings")."""
     key = re.sub(r"[^\w]+", " ", text.lower()).strip()
+    key = re.sub(r"(?<=[a-z])\d{1,3}$", "", key)  # a footnote mark glued on: "Mental health16"
     return re.sub(r"^(\d+ )+", "", key)
 
 

@@ -125,6 +125,21 @@ def test_footnotes_at_the_page_bottom_are_their_own_paragraphs() -> None:
     ]
 
 
+def test_a_footnote_mark_starting_a_body_line_does_not_swallow_the_page() -> None:
+    lines = [
+        "there is a specific legal duty on teachers.",
+        "14 If a teacher discovers that an act of FGM appears to have been carried",
+        "out, the teacher must report this to the police.",
+        "Mental health",
+        "43. All staff should be aware that mental health problems can be an indicator.",
+        "14 Under section 5B(11) (a) of the Female Genital Mutilation Act 2003, teacher",
+        "means a person within section 141A(1) of the Education Act 2002.",
+    ]
+    body, notes = split_footnotes(lines)
+    assert body == lines[:5]
+    assert notes == [" ".join(lines[5:])]
+
+
 def test_numbered_lines_that_are_not_a_note_sequence_stay_in_the_body() -> None:
     continuing = ["Findings:", "3 no one asked", "4 no one recorded", "Text.", "5 no one"]
     assert split_footnotes(continuing[1:]) == (continuing[1:], [])  # nothing above them
@@ -302,6 +317,7 @@ def test_clean_pages_tolerates_empty_pages(text: str) -> None:
     [
         ("2.1 Findings", "Findings", True),
         ("FINDINGS:", "Findings", True),
+        ("Mental health16", "Mental health", True),
         ("Child criminal exploitation (CCE)13", "Child criminal exploitation (CCE)", True),
         ("Mental health and wellbeing", "Mental health", False),  # short titles must be exact
         (

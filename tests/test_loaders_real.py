@@ -157,3 +157,26 @@ def test_font_size_headings_agree_with_the_outline(real_pdfs: Path, name: str) -
     agreed = found & outline
     assert len(agreed) >= 0.9 * len(outline)  # recall
     assert len(agreed) >= 0.85 * len(found)  # precision
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_cleaning_loses_no_words(
+    loaded: dict[str, LoadedDocument], real_pdfs: Path, name: str
+) -> None:
+    """Only furniture (page numbers) and contents pages go: every page's blocks keep the words
+    pdfium reads on it (hyphen joins may merge a few)."""
+    words = re.compile(r"[A-Za-z]{3,}")
+    document = pdfium.PdfDocument(str(real_pdfs / name))
+    try:
+        raw = [
+            len(words.findall(document[i].get_textpage().get_text_range()))
+            for i in range(len(document))
+        ]
+    finally:
+        document.close()
+    kept: dict[int, int] = {}
+    for block in loaded[name].blocks:
+        kept[block.page_index] = kept.get(block.page_index, 0) + len(words.findall(block.text))
+    for index, count in enumerate(raw, start=1):
+        if index not in EXPECTED[name][1]:
+            assert kept.get(index, 0) >= 0.97 * count, index
