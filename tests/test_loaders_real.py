@@ -180,3 +180,17 @@ def test_cleaning_loses_no_words(
     for index, count in enumerate(raw, start=1):
         if index not in EXPECTED[name][1]:
             assert kept.get(index, 0) >= 0.97 * count, index
+
+
+@pytest.mark.parametrize("name", list(EXPECTED))
+def test_outline_entries_are_found_as_headings(
+    loaded: dict[str, LoadedDocument], real_pdfs: Path, name: str
+) -> None:
+    document = pdfium.PdfDocument(str(real_pdfs / name))
+    try:
+        pages = [b.get_dest().get_index() + 1 for b in document.get_toc()]
+    finally:
+        document.close()
+    expected = [p for p in pages if p not in EXPECTED[name][1]]  # contents pages are dropped
+    headings = [b for b in loaded[name].blocks if b.kind == "heading"]
+    assert len(headings) >= 0.97 * len(expected)
