@@ -218,7 +218,8 @@ def _plan(
         status = _status(item, old.get(doc.doc_id))
         plan.changed |= status != "unchanged"
         plan.add(doc, item.chunks, item.pages)
-        plan.outcomes.append(_outcome(item.source, doc, status, len(item.chunks), len(item.pages)))
+        row = _outcome(item.source, doc, status, len(item.chunks), len(item.pages))
+        plan.outcomes.append(replace(row, detail="; ".join(item.warnings)))
     failed_at = {_key(f.path): i for i, f in enumerate(failures) if f.reason != "duplicate"}
     failures = list(failures)
     present = {p.document.doc_id for p in prepared}

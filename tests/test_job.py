@@ -340,6 +340,7 @@ def test_pdf_page_labels_reach_the_chunks(tmp_path: Path, settings: Settings) ->
     )
     report = run_ingest(settings, [pdf], embedder=HashingEmbedder())
     assert report.outcomes[0].pages == 4
+    assert "header" in report.outcomes[0].detail.lower()  # the loader's warnings are reported
     index = open_served(settings)
     expected = {i: docgen.printed_label(i, [(1, "r", 1), (3, "D", 1)]) for i in range(1, 5)}
     assert {p.index: p.label for p in index.pages("review")} == expected == {
