@@ -112,8 +112,14 @@ def coverage(ctx: Context, a: Assistant) -> None:
 def generate(ctx: Context, a: Assistant) -> None:
     answerer = a.answerer_for(ctx)
     assert ctx.retrieved is not None
-    ctx.draft = answerer.answer(ctx.query, ctx.retrieved.passages, history=ctx.history)
+    question = answer_question(ctx, answerer)
+    ctx.draft = answerer.answer(question, ctx.retrieved.passages, history=ctx.history)
     ctx.used_generator = ctx.draft.generator
+
+
+def answer_question(ctx: Context, answerer: Answerer) -> str:
+    """A model reads the question with the history; extractive scoring uses the search query."""
+    return ctx.cleaned if answerer.name == "llm" else ctx.query
 
 
 def verify_citations(ctx: Context, a: Assistant) -> None:
@@ -316,7 +322,8 @@ class Assistant:
         started = time.perf_counter()
         answerer = self.answerer_for(ctx)
         assert ctx.retrieved is not None
-        for item in answerer.stream(ctx.query, ctx.retrieved.passages, history=ctx.history):
+        question = answer_question(ctx, answerer)
+        for item in answerer.stream(question, ctx.retrieved.passages, history=ctx.history):
             if isinstance(item, Draft):
                 ctx.draft, ctx.used_generator = item, item.generator
             else:
