@@ -1,0 +1,1 @@
+"""Evaluations: datasets, small evaluators, a runner, reports and run comparison (see README.md)."""
