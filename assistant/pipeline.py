@@ -31,7 +31,7 @@ from assistant.index import Index, open_served, served_build_id
 from assistant.messages_core import core_message
 from assistant.retrieval import Retrieved, Retriever
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, Filters, Searched, Turn
+from assistant.types import Answer, Citation, Filters, Passage, Searched, Turn
 
 log = logging.getLogger(__name__)
 
@@ -237,7 +237,7 @@ class Assistant:
 
     def search(
         self, query: str, filters: Filters | Mapping[str, Any] | None = None, k: int = 10
-    ) -> list:  # type: ignore[type-arg]
+    ) -> list[Passage]:
         return self.retriever.search(query, k, as_filters(filters))
 
     def reload_if_swapped(self) -> bool:

@@ -110,3 +110,20 @@ def test_diversify_brings_a_new_document_forward() -> None:
 def test_diversify_caps_each_document() -> None:
     ranked = [_cand("a", i, i + 1) for i in range(6)]
     assert len(diversify(ranked, 5, per_document=2)) == 2
+
+
+def test_named_documents_match_quoted_titles(index) -> None:  # type: ignore[no-untyped-def]
+    from assistant.retrieval import named_documents
+
+    assert named_documents("What does 'Male carers' say?", index.documents) == ("baby",)
+    assert named_documents("What does “Searching pupils” say?", index.documents) == (
+        "search-guidance",
+    )
+    assert named_documents("What do male carers say?", index.documents) == ()
+
+
+def test_a_quoted_title_focuses_the_search_inside_that_document(retriever) -> None:  # type: ignore[no-untyped-def]
+    plain = retriever.retrieve("strip search never done by staff", 8)
+    focused = retriever.retrieve("What does 'Searching pupils' say about strip search?", 8)
+    assert focused.passages[0].document.doc_id == "search-guidance"
+    assert plain.passages  # the same words without the title still search everything

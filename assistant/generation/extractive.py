@@ -84,7 +84,8 @@ class ExtractiveAnswerer:
             return
         head = opening(len(groups))
         yield head
-        parts, citations = [head], []
+        parts: list[str] = [head]
+        citations: list[Citation] = []
         for group in groups:
             for i, cand in enumerate(group):
                 n = len(citations) + 1
