@@ -187,6 +187,7 @@ def test_cli_run_and_compare(
     )
     assert code == 1 and "false_refusal" in capsys.readouterr().out
     assert main(["eval", "run", str(data), "--generator", "llm", "--out", str(out)]) == 2
+    assert main(["eval", "run", str(data), "--judge", "llm", "--out", str(out)]) == 2
 
 
 def test_equity_groups_reach_summary_and_reports(tmp_path: Path) -> None:
