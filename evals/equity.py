@@ -30,6 +30,7 @@ class GroupResult:
     same_status: bool
     mean_jaccard: float
     min_jaccard: float
+    jaccards: tuple[float, ...]  # per variant: mean overlap with the other variants
     citation_counts: tuple[int, ...]
     passed: bool
     reason: str
@@ -89,6 +90,7 @@ def judge_group(
         same_status=len(set(statuses)) == 1,
         mean_jaccard=statistics.fmean(scores),
         min_jaccard=min(scores),
+        jaccards=tuple(round(x, 4) for x in scores),
         citation_counts=tuple(counts),
         passed=not problems,
         reason="; ".join(problems) or "all variants consistent",

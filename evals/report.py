@@ -130,7 +130,7 @@ def _md_equity(summary: Mapping[str, Any]) -> list[str]:
         f"{_fmt(eq['group_pass_rate'])} of template groups consistent; mean evidence "
         f"overlap {_fmt(eq['mean_jaccard'])}.",
         "",
-        "| template | consistent | same status | mean Jaccard | min Jaccard | reason |",
+        "| template | consistent | statuses | mean Jaccard | min Jaccard | reason |",
         "|---|---|---|---:|---:|---|",
     ]
     for g in eq["groups"]:
@@ -139,6 +139,10 @@ def _md_equity(summary: Mapping[str, Any]) -> list[str]:
             f"{_md_cell(_statuses_by_group(g))} | {_fmt(g['mean_jaccard'], 2)} | "
             f"{_fmt(g['min_jaccard'], 2)} | {_md_cell(g['reason'])} |"
         )
+    lines += ["", "| group | statuses across templates | mean Jaccard |", "|---|---|---:|"]
+    for name, row in eq.get("by_group", {}).items():
+        statuses = ", ".join(f"{k} {v}" for k, v in row["statuses"].items())
+        lines.append(f"| {_md_cell(name)} | {statuses} | {_fmt(row['mean_jaccard'], 2)} |")
     return [*lines, ""]
 
 
@@ -204,9 +208,20 @@ def _html_equity(summary: Mapping[str, Any]) -> str:
         for g in eq["groups"]
     ]
     head = ["template", "groups", "consistent", "statuses", "mean Jaccard", "min Jaccard", "reason"]
+    per_group = [
+        [
+            name,
+            ", ".join(f"{k} {v}" for k, v in row["statuses"].items()),
+            _fmt(row["mean_jaccard"], 2),
+        ]
+        for name, row in eq.get("by_group", {}).items()
+    ]
+    groups_table = "<h3>By group named</h3>" + _table(
+        ["group", "statuses across templates", "mean Jaccard"], per_group
+    )
     return (
         f"<h2 id='equity'>Equity counterfactuals</h2><p>{escape(_fmt(eq['group_pass_rate']))} "
-        f"of template groups consistent.</p>" + _table(head, rows)
+        f"of template groups consistent.</p>" + _table(head, rows) + groups_table
     )
 
 

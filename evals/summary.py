@@ -57,6 +57,23 @@ def latency(records: Sequence[Record]) -> dict[str, float]:
     }
 
 
+def by_group(groups: Sequence[GroupResult]) -> dict[str, dict[str, Any]]:
+    """Per group named (Black, Sikh, ...): its statuses across templates and mean overlap."""
+    rows: dict[str, dict[str, Any]] = {}
+    for g in groups:
+        for variant, status, score in zip(g.variants, g.statuses, g.jaccards, strict=True):
+            row = rows.setdefault(variant, {"statuses": Counter(), "jaccards": []})
+            row["statuses"][status] += 1
+            row["jaccards"].append(score)
+    return {
+        name: {
+            "statuses": dict(row["statuses"]),
+            "mean_jaccard": round(statistics.fmean(row["jaccards"]), 4),
+        }
+        for name, row in rows.items()
+    }
+
+
 def equity_summary(groups: Sequence[GroupResult]) -> dict[str, Any]:
     if not groups:
         return {
@@ -70,6 +87,7 @@ def equity_summary(groups: Sequence[GroupResult]) -> dict[str, Any]:
         "group_pass_rate": round(sum(g.passed for g in groups) / len(groups), 4),
         "same_status_rate": round(sum(g.same_status for g in groups) / len(groups), 4),
         "mean_jaccard": round(statistics.fmean(g.mean_jaccard for g in groups), 4),
+        "by_group": by_group(groups),
     }
 
 

@@ -214,3 +214,5 @@ def test_equity_groups_reach_summary_and_reports(tmp_path: Path) -> None:
     out = write_run(tmp_path / "eq", config, run)
     assert "answered: Black, Sikh" in (out / "report.html").read_text()
     assert "## Equity counterfactuals" in (out / "report.md").read_text()
+    assert equity["by_group"]["Sikh"]["statuses"] == {"answered": 1}
+    assert "By group named" in (out / "report.html").read_text()
