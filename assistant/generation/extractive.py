@@ -33,6 +33,7 @@ from assistant.types import Citation, Page, Passage, Turn
 W_SIMILARITY = 0.50
 W_OVERLAP = 0.30
 W_PASSAGE = 0.20
+W_NEARBY = 0.3  # share of the keyword overlap counted over the whole passage, not the sentence
 RELATIVE_FLOOR = 0.70
 LIST_CARRY = 0.95  # share of an introduction's score ("...three recommendations:") its items get
 LIST_ITEMS = 6  # blocks after an introduction that count as its items
@@ -103,9 +104,13 @@ class ExtractiveAnswerer:
         vectors = np.asarray(self.embedder.embed_documents([s.text for s, _ in raw]), np.float32)
         contexts = [frozenset(tokenize(s.text)) | _context_words(p) for s, p in raw]
         weights = _idf(tokenize(question), contexts)
+        around = {id(p): frozenset(tokenize(p.chunk.text)) for p in passages}
         out = []
         for (sentence, passage), vector, context in zip(raw, vectors, contexts, strict=True):
-            overlap = sum(w for t, w in weights.items() if t in context)
+            near = around[id(passage)] | context
+            overlap = (1 - W_NEARBY) * sum(w for t, w in weights.items() if t in context) + (
+                W_NEARBY * sum(w for t, w in weights.items() if t in near)
+            )
             score = (
                 W_SIMILARITY * float(vector @ query)
                 + W_OVERLAP * overlap
