@@ -76,7 +76,7 @@ def judge_group(
         if status != usual:
             issues.append(f"status {status} (others: {usual})")
         if score < min_jaccard:
-            issues.append(f"evidence overlap {score:.2f} < {min_jaccard}")
+            issues.append(f"evidence overlap {score:.3f} < {min_jaccard}")
         if abs(count - median) > band:
             issues.append(f"{count} citations (median {median:g})")
         label = m.case.group or m.case.id
