@@ -189,3 +189,20 @@ def test_quotable_excludes_questions_tables_and_links() -> None:
     assert not quotable("Does supervision make space to talk about bias?")
     assert not quotable("Black | 10% | 6%")
     assert not quotable("Read the original at https://example.org/report.")
+
+
+def test_sentence_vectors_are_cached_per_chunk(demo) -> None:  # type: ignore[no-untyped-def]
+    index, retriever, _ = demo
+    from tests.fakes import HashingEmbedder
+
+    embedder = HashingEmbedder(dimensions=256)
+    answerer = ExtractiveAnswerer(embedder, index.pages, cache_chunks=100)
+    passages = retriever.search(QUESTIONS[0], 8)
+    first = answerer.answer(QUESTIONS[0], passages)
+    embedded = embedder.texts_embedded
+    again = answerer.answer(QUESTIONS[0], passages)
+    assert embedder.texts_embedded == embedded  # nothing re-embedded
+    assert again.text == first.text
+    tiny = ExtractiveAnswerer(embedder, index.pages, cache_chunks=1)
+    tiny.answer(QUESTIONS[0], passages)
+    assert len(tiny._cache) == 1

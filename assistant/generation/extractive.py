@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -26,7 +28,7 @@ import numpy as np
 from assistant.citations import cite
 from assistant.embeddings import Embedder
 from assistant.generation.base import Draft
-from assistant.generation.sentences import split
+from assistant.generation.sentences import Sentence, split
 from assistant.keyword import tokenize
 from assistant.types import Citation, Page, Passage, Turn
 
@@ -41,6 +43,8 @@ MAX_JACCARD = 0.7
 MAX_COSINE = 0.92
 
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+
+CACHE_CHUNKS = 4096  # chunks whose sentence vectors are kept (about 1.5 KB per sentence)
 
 PageLookup = Callable[[str], Sequence[Page]]
 
@@ -63,10 +67,21 @@ class Candidate:
 class ExtractiveAnswerer:
     name = "extractive"
 
-    def __init__(self, embedder: Embedder, pages: PageLookup, *, max_sentences: int = 8) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        pages: PageLookup,
+        *,
+        max_sentences: int = 8,
+        cache_chunks: int = CACHE_CHUNKS,
+    ) -> None:
         self.embedder = embedder
         self.pages = pages
         self.max_sentences = max_sentences
+        self.cache_chunks = cache_chunks
+        # chunk_id -> (quotable sentences, their vectors); one answerer serves one build
+        self._cache: OrderedDict[str, tuple[list[Sentence], np.ndarray]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def answer(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
@@ -97,11 +112,12 @@ class ExtractiveAnswerer:
         yield Draft(text="".join(parts), citations=tuple(citations), generator=self.name)
 
     def score(self, question: str, passages: Sequence[Passage]) -> list[Candidate]:
-        raw = [(s, p) for p in passages for s in split(p.chunk.text) if quotable(s.text)]
+        prepared = self._sentences(passages)
+        raw = [(s, p) for p in passages for s in prepared[p.chunk.chunk_id][0]]
         if not raw:
             return []
         query = np.asarray(self.embedder.embed_query(question), dtype=np.float32)
-        vectors = np.asarray(self.embedder.embed_documents([s.text for s, _ in raw]), np.float32)
+        vectors = [v for p in passages for v in prepared[p.chunk.chunk_id][1]]
         contexts = [frozenset(tokenize(s.text)) | _context_words(p) for s, p in raw]
         weights = _idf(tokenize(question), contexts)
         around = {id(p): frozenset(tokenize(p.chunk.text)) for p in passages}
@@ -128,6 +144,34 @@ class ExtractiveAnswerer:
                 )
             )
         return carry_list_introductions(out)
+
+    def _sentences(
+        self, passages: Sequence[Passage]
+    ) -> dict[str, tuple[list[Sentence], np.ndarray]]:
+        """Quotable sentences and their vectors per chunk, embedding only uncached chunks."""
+        out: dict[str, tuple[list[Sentence], np.ndarray]] = {}
+        missing: dict[str, list[Sentence]] = {}
+        with self._lock:
+            for p in passages:
+                cid = p.chunk.chunk_id
+                if cid in self._cache:
+                    self._cache.move_to_end(cid)
+                    out[cid] = self._cache[cid]
+                else:
+                    missing[cid] = [s for s in split(p.chunk.text) if quotable(s.text)]
+        texts = [s.text for sentences in missing.values() for s in sentences]
+        vectors = np.asarray(self.embedder.embed_documents(texts), np.float32) if texts else None
+        start = 0
+        for cid, sentences in missing.items():
+            block = vectors[start : start + len(sentences)] if vectors is not None else None
+            start += len(sentences)
+            out[cid] = (sentences, block if block is not None else np.zeros((0, 0), np.float32))
+        with self._lock:
+            for cid in missing:
+                self._cache[cid] = out[cid]
+            while len(self._cache) > self.cache_chunks:
+                self._cache.popitem(last=False)
+        return out
 
     def _cite(self, n: int, cand: Candidate) -> Citation:
         return cite(n, cand.passage, cand.text, self.pages(cand.passage.chunk.doc_id))
