@@ -89,7 +89,7 @@ def render_markdown(
     lines += ["", _not_applicable(summary)] if _not_applicable(summary) else []
     lat = summary["latency_ms"]
     lines += ["", f"Latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms.", ""]
-    lines += _md_kinds(summary) + _md_equity(summary)
+    lines += _md_kinds(summary) + _md_kinds(summary, "by_attack", "attack") + _md_equity(summary)
     failures = _failures(records)
     lines += ["## Failures", "", f"{len(failures)} questions with at least one failed metric.", ""]
     for r, items in failures:
@@ -101,17 +101,19 @@ def render_markdown(
     return "\n".join(lines) + "\n"
 
 
-def _md_kinds(summary: Mapping[str, Any]) -> list[str]:
-    kinds = summary["by_kind"]
+def _md_kinds(summary: Mapping[str, Any], key: str = "by_kind", label: str = "kind") -> list[str]:
+    kinds = summary.get(key) or {}
+    if not kinds:
+        return []
     names = [
         n
         for n in summary["metrics"]
         if any(k["metrics"].get(n) is not None for k in kinds.values())
     ]
     lines = [
-        "## By question kind",
+        f"## By {'question kind' if label == 'kind' else label}",
         "",
-        "| kind | questions | " + " | ".join(names) + " |",
+        f"| {label} | questions | " + " | ".join(names) + " |",
         "|---|---:|" + "---:|" * len(names),
     ]
     for kind, row in kinds.items():
@@ -174,11 +176,15 @@ def _html_metrics(summary: Mapping[str, Any]) -> str:
         if row["value"] is not None and n not in LOWER_IS_BETTER
     ]
     table = _table(["metric", "value", "questions"], _headline_rows(summary))
-    return "<h2 id='metrics'>Metrics</h2>" + bar_chart(bars, title="Metric means (0 to 1)") + table
+    note = f"<p class='meta'>{escape(_not_applicable(summary))}</p>"
+    chart = bar_chart(bars, title="Metric means (0 to 1)")
+    return "<h2 id='metrics'>Metrics</h2>" + chart + table + note
 
 
-def _html_kinds(summary: Mapping[str, Any]) -> str:
-    kinds = summary["by_kind"]
+def _html_kinds(summary: Mapping[str, Any], key: str = "by_kind", label: str = "kind") -> str:
+    kinds = summary.get(key) or {}
+    if not kinds:
+        return ""
     names = [
         n
         for n in summary["metrics"]
@@ -188,7 +194,9 @@ def _html_kinds(summary: Mapping[str, Any]) -> str:
         [kind, str(row["questions"]), *(_fmt(row["metrics"].get(n), 2) for n in names)]
         for kind, row in kinds.items()
     ]
-    return "<h2 id='kinds'>By question kind</h2>" + _table(["kind", "questions", *names], rows)
+    title = "By question kind" if label == "kind" else f"By {label}"
+    anchor = "kinds" if label == "kind" else label
+    return f"<h2 id='{anchor}'>{escape(title)}</h2>" + _table([label, "questions", *names], rows)
 
 
 def _html_equity(summary: Mapping[str, Any]) -> str:
@@ -258,10 +266,14 @@ def _html_records(records: Sequence[Record]) -> str:
             f"<li>[{c.n}] {escape(c.title)}, p. {escape(c.page_start)}: “{escape(c.quote)}”</li>"
             for c in r.answer.citations
         )
-        expected = (
-            f"<p class='meta'>Expected handling: {escape(r.case.handling)}</p>"
-            if r.case.handling
-            else ""
+        expected = "".join(
+            f"<p class='meta'>{escape(label)}: {escape(value)}</p>"
+            for label, value in (
+                ("Attack", r.case.attack),
+                ("Group", r.case.group),
+                ("Expected handling", r.case.handling),
+            )
+            if value
         )
         parts.append(
             f"<details id='q-{escape(r.case.id)}'><summary>{escape(r.case.id)} · "
@@ -296,6 +308,7 @@ def render_html(
             "<a href='#failures'>Failures</a> · <a href='#questions'>Questions</a></nav>",
             _html_metrics(summary),
             _html_kinds(summary),
+            _html_kinds(summary, "by_attack", "attack"),
             _html_equity(summary),
             f"<h2 id='latency'>Latency</h2><p>p50 {lat['p50']} ms · p95 {lat['p95']} ms · "
             f"max {lat['max']} ms</p>",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from evals.equity import GroupResult
@@ -91,10 +91,23 @@ def equity_summary(groups: Sequence[GroupResult]) -> dict[str, Any]:
     }
 
 
-def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> dict[str, Any]:
-    kinds: dict[str, list[Record]] = {}
+def breakdown(records: Sequence[Record], key: Callable[[Record], str]) -> dict[str, Any]:
+    """Questions, statuses, metric means and latency per value of ``key`` (e.g. question kind)."""
+    parts: dict[str, list[Record]] = {}
     for r in records:
-        kinds.setdefault(r.case.kind, []).append(r)
+        parts.setdefault(key(r), []).append(r)
+    return {
+        name: {
+            "questions": len(rows),
+            "statuses": dict(Counter(r.answer.status for r in rows)),
+            "metrics": {k: v["value"] for k, v in metric_table(rows).items()},
+            "latency_ms": latency(rows),
+        }
+        for name, rows in sorted(parts.items())
+    }
+
+
+def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> dict[str, Any]:
     overall = metric_table(records)
     lat = latency(records)
     equity = equity_summary(groups)
@@ -110,15 +123,8 @@ def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> 
         "questions": len(records),
         "statuses": dict(sorted(statuses.items())),
         "metrics": overall,
-        "by_kind": {
-            kind: {
-                "questions": len(rows),
-                "statuses": dict(Counter(r.answer.status for r in rows)),
-                "metrics": {k: v["value"] for k, v in metric_table(rows).items()},
-                "latency_ms": latency(rows),
-            }
-            for kind, rows in sorted(kinds.items())
-        },
+        "by_kind": breakdown(records, lambda r: r.case.kind),
+        "by_attack": breakdown([r for r in records if r.case.attack], lambda r: r.case.attack),
         "equity": equity,
         "latency_ms": lat,
         "headline": headline,
