@@ -44,7 +44,7 @@ _COMPLETE_REQUEST = re.compile(
 _QUOTED = re.compile(
     r"(?:^|[\s(])['\"‘“]((?:[^'\"‘’“”]|(?<=\w)['’](?=\w)){3,60}?)['\"’”](?=[\s,.?!:;)]|$)"
 )
-_CAPITALISED = re.compile(r"[A-Z][\w’'&-]*(?:\s+(?:of|and|the|for|&)?\s*[A-Z][\w’'&-]*)*")
+_CAPITALISED = re.compile(r"[A-Z][\w’'&-]*(?:\s+(?:of|the|for|&)?\s*[A-Z][\w’'&-]*)*")
 _AFTER_START = re.compile(r"(?:^|[.!?:;]\s+|['\"‘“(]\s*)$")
 _NOT_NAMES = frozenset(
     """i i'm i've i'd i'll what who whom whose when where why how which is are was were do does did
@@ -135,6 +135,10 @@ def _words_text(text: str) -> str:
 
 
 def _mentions(haystack: str, name: str) -> bool:
-    """The words of ``name`` appear as one phrase (each a word start) in the haystack."""
+    """The words of ``name`` appear as one phrase (each a word start) in the haystack, or, when
+    every word has at least three letters, each somewhere ("Black Caribbean" is covered by
+    "Black, African, Caribbean"; "Baby P" needs the phrase)."""
     words = _words(name)
-    return not words or " " + " ".join(words) in haystack
+    if not words or " " + " ".join(words) in haystack:
+        return True
+    return len(words) > 1 and all(len(w) >= 3 and f" {w}" in haystack for w in words)
