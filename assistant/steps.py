@@ -154,7 +154,7 @@ def no_evidence_text(ctx: Context, a: Served) -> str:
     if not nearest:
         text = core_message("no_evidence_empty", documents=documents)
     else:
-        text = core_message("no_evidence", documents=documents, nearest="; ".join(nearest))
+        text = core_message("no_evidence", documents=documents)
     if not ctx.filters.is_empty():
         text += " " + core_message("no_evidence_filtered")
     return text

@@ -144,3 +144,13 @@ def test_no_build_is_a_clear_error(tmp_path, monkeypatch, capsys) -> None:  # ty
     code = main(["ask", "anything"])
     assert code == 3
     assert "rla ingest" in capsys.readouterr().err
+
+
+def test_no_evidence_shows_what_was_searched_and_the_nearest(data_dir, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("RLA_RELEVANCE_THRESHOLD", "0.99")
+    assert main(["ask", "What about strip searches at school?"]) == 0
+    out = capsys.readouterr().out
+    assert "does not hold anything" in out
+    assert "Status: no_evidence" in out
+    assert "Nearest (not used as evidence): Child Q review" in out
+    assert "Sources:" not in out
