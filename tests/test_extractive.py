@@ -206,3 +206,25 @@ def test_sentence_vectors_are_cached_per_chunk(demo) -> None:  # type: ignore[no
     tiny = ExtractiveAnswerer(embedder, index.pages, cache_chunks=1)
     tiny.answer(QUESTIONS[0], passages)
     assert len(tiny._cache) == 1
+
+
+def test_a_pronoun_opening_brings_its_antecedent_when_there_is_room(fake_embedder) -> None:  # type: ignore[no-untyped-def]
+    from assistant.types import Chunk, Document, Page, Passage
+
+    text = (
+        "The national review looked at two murders in detail. "
+        "It made eight recommendations about specialist units. "
+        "Unrelated weather sentence about rain in spring."
+    )
+    chunk = Chunk("d#0", "d", 0, text, 1, 1, "1", "1")
+    passage = Passage(chunk, Document("d", "Review", "/d.md"), 1.0, 1, dense_score=0.5)
+    pages = {"d": [Page("d", 1, "1", text)]}
+    answerer = ExtractiveAnswerer(fake_embedder, lambda d: pages[d], max_sentences=3)
+    quotes = [
+        c.quote
+        for c in answerer.answer("eight recommendations specialist units", [passage]).citations
+    ]
+    assert quotes[:2] == [
+        "The national review looked at two murders in detail.",
+        "It made eight recommendations about specialist units.",
+    ]

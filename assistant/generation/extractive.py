@@ -12,6 +12,8 @@
 4. Group by document (documents in order of their best sentence, sentences in reading order);
    each sentence is followed by its own ``[n]``. The only words not taken from a source are the
    fixed opening ``From N documents in the library:``.
+5. Context, when there is room: a list's introduction is added before its chosen items, and the
+   sentence before a chosen one that opens with a pronoun ("It made eight recommendations").
 """
 
 from __future__ import annotations
@@ -44,6 +46,9 @@ MAX_COSINE = 0.92
 
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 
+PRONOUN_OPENERS = frozenset(
+    "it its they their them this these those that she he her his such".split()  # noqa: SIM905
+)
 CACHE_CHUNKS = 4096  # chunks whose sentence vectors are kept (about 1.5 KB per sentence)
 
 PageLookup = Callable[[str], Sequence[Page]]
@@ -233,10 +238,26 @@ def select(candidates: Sequence[Candidate], limit: int) -> list[Candidate]:
             break
         if not any(near_duplicate(cand, other) for other in chosen):
             chosen.append(cand)
-    for intro in _introductions(candidates, chosen):
-        if len(chosen) < limit:
-            chosen.append(intro)
+    for extra in _introductions(candidates, chosen) + _antecedents(candidates, chosen):
+        if len(chosen) < limit and extra not in chosen:
+            chosen.append(extra)
     return chosen
+
+
+def _antecedents(candidates: Sequence[Candidate], chosen: Sequence[Candidate]) -> list[Candidate]:
+    """The sentence before a chosen one that opens with a pronoun ("It made eight...")."""
+    out: list[Candidate] = []
+    for item in chosen:
+        if item.text.split(" ", 1)[0].lower() not in PRONOUN_OPENERS:
+            continue
+        before = [
+            c
+            for c in candidates
+            if c.passage is item.passage and c.block == item.block and c.position < item.position
+        ]
+        if before and before[-1] not in chosen and before[-1] not in out:
+            out.append(before[-1])
+    return out
 
 
 def _introductions(candidates: Sequence[Candidate], chosen: Sequence[Candidate]) -> list[Candidate]:
