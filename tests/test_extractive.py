@@ -189,6 +189,8 @@ def test_quotable_excludes_questions_tables_and_links() -> None:
     assert not quotable("Does supervision make space to talk about bias?")
     assert not quotable("Black | 10% | 6%")
     assert not quotable("Read the original at https://example.org/report.")
+    assert not quotable("Principles of children's social care")  # a heading
+    assert quotable("Social and cultural isolation of families;")
 
 
 def test_sentence_vectors_are_cached_per_chunk(demo) -> None:  # type: ignore[no-untyped-def]

@@ -49,6 +49,7 @@ _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 PRONOUN_OPENERS = frozenset(
     "it its they their them this these those that she he her his such".split()  # noqa: SIM905
 )
+HEADING_WORDS = 12  # an unpunctuated line this short is taken for a heading
 CACHE_CHUNKS = 4096  # chunks whose sentence vectors are kept (about 1.5 KB per sentence)
 
 PageLookup = Callable[[str], Sequence[Page]]
@@ -183,9 +184,13 @@ class ExtractiveAnswerer:
 
 
 def quotable(text: str) -> bool:
-    """Statements only: not questions, not table rows, not sentences carrying a web address
-    (links are shown through the citations, and the output check removes others)."""
-    if text.rstrip("\"'”’)").endswith("?") or text.count(" | ") >= 1:
+    """Statements only: not questions, not table rows, not headings (short and without closing
+    punctuation), not sentences carrying a web address (links are shown through the citations,
+    and the output check removes others)."""
+    bare = text.rstrip("\"'”’)]")
+    if bare.endswith("?") or " | " in text:
+        return False
+    if not bare.endswith((".", "!", ":", ";")) and len(text.split()) <= HEADING_WORDS:
         return False
     return not _URL.search(text)
 
