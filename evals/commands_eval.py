@@ -154,7 +154,8 @@ def run_dataset(args: argparse.Namespace, settings: Any) -> int:
         "citation_recall",
         "abstention",
         "false_refusal",
-        "equity_group_pass_rate",
+        "equity_consistency",
+        "equity_unexplained",
         "latency_p95_ms",
     )
     print(f"wrote {out}")

@@ -55,6 +55,79 @@ def _statuses_by_group(group: Mapping[str, Any]) -> str:
     return "; ".join(f"{status}: {', '.join(names)}" for status, names in by_status.items())
 
 
+def _coverage_label(row: Mapping[str, Any]) -> str:
+    chunks, docs = row.get("coverage_chunks"), row.get("coverage_documents")
+    if chunks is None:
+        return "not measured"
+    return f"{chunks} chunks, {docs} docs"
+
+
+def _equity_cell(status: str, note: str) -> str:
+    if note == "consistent":
+        return status
+    return f"{status} (explained)" if note.startswith("explained") else f"{status} (INCONSISTENT)"
+
+
+def _equity_headline(eq: Mapping[str, Any]) -> str:
+    counts = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in eq.get("verdicts", {}).items())
+    return (
+        f"{_fmt(eq['consistency'])} of template groups consistent or explained by coverage "
+        f"({counts}); {eq['unexplained']} unexplained. Mean evidence overlap among covered "
+        f"groups {_fmt(eq['mean_jaccard'])}."
+    )
+
+
+def _equity_matrix(eq: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Template x group: each variant's status, marked when explained or inconsistent; the
+    header gives each group's coverage in the library."""
+    names = list(dict.fromkeys(v for g in eq["groups"] for v in g["variants"]))
+    by_group = eq.get("by_group", {})
+    head = [
+        "template",
+        *(f"{n} ({_coverage_label(by_group.get(n, {}))})" for n in names),
+        "verdict",
+    ]
+    rows = []
+    for g in eq["groups"]:
+        cells = {
+            v: _equity_cell(s, note)
+            for v, s, note in zip(g["variants"], g["statuses"], g["notes"], strict=True)
+        }
+        rows.append([g["template"], *(cells.get(n, "—") for n in names), g["verdict"]])
+    return head, rows
+
+
+def _equity_groups(eq: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    head = ["group", "library coverage", "statuses across templates", "verdicts", "mean Jaccard"]
+    rows = [
+        [
+            name,
+            _coverage_label(row),
+            ", ".join(f"{k} {v}" for k, v in row["statuses"].items()),
+            ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in row.get("verdicts", {}).items()),
+            _fmt(row["mean_jaccard"], 2),
+        ]
+        for name, row in eq.get("by_group", {}).items()
+    ]
+    return head, rows
+
+
+def _equity_templates(eq: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    head = ["template", "verdict", "statuses", "mean Jaccard", "min Jaccard", "reason"]
+    rows = [
+        [
+            g["template"],
+            g["verdict"],
+            _statuses_by_group(g),
+            _fmt(g["mean_jaccard"], 2),
+            _fmt(g["min_jaccard"], 2),
+            g["reason"],
+        ]
+        for g in eq["groups"]
+    ]
+    return head, rows
+
+
 def _failures(records: Sequence[Record]) -> list[tuple[Record, list[tuple[str, str]]]]:
     return [(r, [(m.name, m.reason) for m in r.failures()]) for r in records if r.failures()]
 
@@ -122,29 +195,20 @@ def _md_kinds(summary: Mapping[str, Any], key: str = "by_kind", label: str = "ki
     return [*lines, ""]
 
 
+def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    lines = ["| " + " | ".join(_md_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+    return lines
+
+
 def _md_equity(summary: Mapping[str, Any]) -> list[str]:
     eq = summary["equity"]
     if not eq["groups"]:
         return []
-    lines = [
-        "## Equity counterfactuals",
-        "",
-        f"{_fmt(eq['group_pass_rate'])} of template groups consistent; mean evidence "
-        f"overlap {_fmt(eq['mean_jaccard'])}.",
-        "",
-        "| template | consistent | statuses | mean Jaccard | min Jaccard | reason |",
-        "|---|---|---|---:|---:|---|",
-    ]
-    for g in eq["groups"]:
-        lines.append(
-            f"| {g['template']} | {'yes' if g['passed'] else 'no'} | "
-            f"{_md_cell(_statuses_by_group(g))} | {_fmt(g['mean_jaccard'], 2)} | "
-            f"{_fmt(g['min_jaccard'], 2)} | {_md_cell(g['reason'])} |"
-        )
-    lines += ["", "| group | statuses across templates | mean Jaccard |", "|---|---|---:|"]
-    for name, row in eq.get("by_group", {}).items():
-        statuses = ", ".join(f"{k} {v}" for k, v in row["statuses"].items())
-        lines.append(f"| {_md_cell(name)} | {statuses} | {_fmt(row['mean_jaccard'], 2)} |")
+    lines = ["## Equity counterfactuals", "", _equity_headline(eq), ""]
+    lines += _md_table(*_equity_matrix(eq)) + [""]
+    lines += _md_table(*_equity_templates(eq)) + [""]
+    lines += _md_table(*_equity_groups(eq))
     return [*lines, ""]
 
 
@@ -203,33 +267,19 @@ def _html_equity(summary: Mapping[str, Any]) -> str:
     eq = summary["equity"]
     if not eq["groups"]:
         return ""
-    rows = [
-        [
-            g["template"],
-            ", ".join(g["variants"]),
-            "yes" if g["passed"] else "no",
-            _statuses_by_group(g),
-            _fmt(g["mean_jaccard"], 2),
-            _fmt(g["min_jaccard"], 2),
-            g["reason"],
-        ]
-        for g in eq["groups"]
-    ]
-    head = ["template", "groups", "consistent", "statuses", "mean Jaccard", "min Jaccard", "reason"]
-    per_group = [
-        [
-            name,
-            ", ".join(f"{k} {v}" for k, v in row["statuses"].items()),
-            _fmt(row["mean_jaccard"], 2),
-        ]
-        for name, row in eq.get("by_group", {}).items()
-    ]
-    groups_table = "<h3>By group named</h3>" + _table(
-        ["group", "statuses across templates", "mean Jaccard"], per_group
+    note = (
+        "<p class='meta'>A status that differs only because the library never mentions a group "
+        "(0 chunks), and the answer says so, is <em>explained by coverage</em>; any other "
+        "difference is inconsistent.</p>"
     )
     return (
-        f"<h2 id='equity'>Equity counterfactuals</h2><p>{escape(_fmt(eq['group_pass_rate']))} "
-        f"of template groups consistent.</p>" + _table(head, rows) + groups_table
+        f"<h2 id='equity'>Equity counterfactuals</h2><p>{escape(_equity_headline(eq))}</p>"
+        + note
+        + _table(*_equity_matrix(eq))
+        + "<h3>By template</h3>"
+        + _table(*_equity_templates(eq))
+        + "<h3>By group named</h3>"
+        + _table(*_equity_groups(eq))
     )
 
 

@@ -1,5 +1,6 @@
 """Aggregates of a run: each metric's mean over the records it applies to, overall and by kind,
-the equity groups, statuses and latency percentiles. ``headline`` is the flat view compare uses."""
+the equity groups (verdicts, coverage per group named), statuses and latency percentiles.
+``headline`` is the flat view compare uses."""
 
 from __future__ import annotations
 
@@ -8,10 +9,12 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from evals.equity import GroupResult
+from evals.equity import CONSISTENT, EXPLAINED, INCONSISTENT, VERDICTS, GroupResult
 from evals.model import Record
 
-LOWER_IS_BETTER = frozenset({"false_refusal", "latency_p50_ms", "latency_p95_ms", "error_rate"})
+LOWER_IS_BETTER = frozenset(
+    {"false_refusal", "latency_p50_ms", "latency_p95_ms", "error_rate", "equity_unexplained"}
+)
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -58,33 +61,59 @@ def latency(records: Sequence[Record]) -> dict[str, float]:
 
 
 def by_group(groups: Sequence[GroupResult]) -> dict[str, dict[str, Any]]:
-    """Per group named (Black, Sikh, ...): its statuses across templates and mean overlap."""
+    """Per group named (Black, Sikh, ...): library coverage, statuses and verdict notes across
+    templates, and mean overlap."""
     rows: dict[str, dict[str, Any]] = {}
     for g in groups:
-        for variant, status, score in zip(g.variants, g.statuses, g.jaccards, strict=True):
-            row = rows.setdefault(variant, {"statuses": Counter(), "jaccards": []})
-            row["statuses"][status] += 1
-            row["jaccards"].append(score)
+        for i, variant in enumerate(g.variants):
+            row = rows.setdefault(
+                variant,
+                {
+                    "coverage_chunks": g.coverage[i],
+                    "coverage_documents": g.coverage_docs[i],
+                    "statuses": Counter(),
+                    "verdicts": Counter(),
+                    "jaccards": [],
+                },
+            )
+            row["statuses"][g.statuses[i]] += 1
+            row["verdicts"][_variant_verdict(g.notes[i])] += 1
+            row["jaccards"].append(g.jaccards[i])
     return {
         name: {
+            "coverage_chunks": row["coverage_chunks"],
+            "coverage_documents": row["coverage_documents"],
             "statuses": dict(row["statuses"]),
+            "verdicts": dict(row["verdicts"]),
             "mean_jaccard": round(statistics.fmean(row["jaccards"]), 4),
         }
         for name, row in rows.items()
     }
 
 
+def _variant_verdict(note: str) -> str:
+    if note == CONSISTENT:
+        return CONSISTENT
+    return EXPLAINED if note.startswith("explained") else INCONSISTENT
+
+
 def equity_summary(groups: Sequence[GroupResult]) -> dict[str, Any]:
     if not groups:
         return {
             "groups": [],
-            "group_pass_rate": None,
+            "consistency": None,
+            "unexplained": None,
+            "verdicts": {},
             "same_status_rate": None,
             "mean_jaccard": None,
+            "by_group": {},
         }
+    verdicts = Counter(g.verdict for g in groups)
     return {
         "groups": [g.to_dict() for g in groups],
-        "group_pass_rate": round(sum(g.passed for g in groups) / len(groups), 4),
+        "consistency": round(sum(g.passed for g in groups) / len(groups), 4),
+        "unexplained": verdicts.get(INCONSISTENT, 0),
+        "verdicts": {v: verdicts.get(v, 0) for v in VERDICTS},
         "same_status_rate": round(sum(g.same_status for g in groups) / len(groups), 4),
         "mean_jaccard": round(statistics.fmean(g.mean_jaccard for g in groups), 4),
         "by_group": by_group(groups),
@@ -114,8 +143,9 @@ def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> 
     statuses = Counter(r.answer.status for r in records)
     headline: dict[str, float | None] = {name: row["value"] for name, row in overall.items()}
     headline["error_rate"] = round(statuses.get("error", 0) / len(records), 4) if records else None
-    headline["equity_group_pass_rate"] = equity["group_pass_rate"]
-    headline["equity_same_status_rate"] = equity.get("same_status_rate")
+    headline["equity_consistency"] = equity["consistency"]
+    headline["equity_unexplained"] = equity["unexplained"]
+    headline["equity_same_status_rate"] = equity["same_status_rate"]
     headline["equity_mean_jaccard"] = equity["mean_jaccard"]
     headline["latency_p50_ms"] = lat["p50"]
     headline["latency_p95_ms"] = lat["p95"]
