@@ -48,7 +48,9 @@ def variant(
         Citation(i, p.chunk.doc_id, p.chunk.chunk_id, p.document.title, "q", "1", "1", 1, 1)
         for i, p in enumerate(passages, 1)
     )
-    answer = Answer(status, "From the library: a quote. [1]", cites, passages, notices=notices)
+    answer = Answer(
+        status, "From the library: a quote. [1]", cites, passages, notices=tuple(notices)
+    )
     case = Case.from_dict(
         {"id": f"{template}-{group}", "question": f"About {group} children?", "kind": "equity"}
         | {"answerable": None, "template": template, "group": group}
