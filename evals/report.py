@@ -20,7 +20,7 @@ th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .pass{color:#00703c;font-weight:600}.fail{color:#b00020;font-weight:600}.na{color:#6b6b6b}
 .failure{border-left:4px solid #b00020;padding:.3rem .8rem;margin:.6rem 0;background:#fff6f6}
 details{margin:.3rem 0}pre{white-space:pre-wrap;background:#f7f7f7;padding:.6rem}
-.meta{color:#505050}svg{max-width:100%;height:auto}
+.meta{color:#505050}svg{max-width:100%;height:auto}.wide{overflow-x:auto}.wide table{width:auto}
 """
 
 
@@ -59,7 +59,11 @@ def _coverage_label(row: Mapping[str, Any]) -> str:
     chunks, docs = row.get("coverage_chunks"), row.get("coverage_documents")
     if chunks is None:
         return "not measured"
-    return f"{chunks} chunks, {docs} docs"
+    return f"{_plural(chunks, 'chunk')}, {_plural(docs, 'doc')}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _equity_cell(status: str, note: str) -> str:
@@ -275,7 +279,9 @@ def _html_equity(summary: Mapping[str, Any]) -> str:
     return (
         f"<h2 id='equity'>Equity counterfactuals</h2><p>{escape(_equity_headline(eq))}</p>"
         + note
+        + "<div class='wide' role='region' tabindex='0' aria-label='Status per template and group'>"
         + _table(*_equity_matrix(eq))
+        + "</div>"
         + "<h3>By template</h3>"
         + _table(*_equity_templates(eq))
         + "<h3>By group named</h3>"
