@@ -16,6 +16,13 @@ does hold, quoted and cited.
    quotes at most ``settings.answer_max_sentences`` sentences.
 5. **live case** - the input guardrails flagged a question about a particular child or family
    (they add a signposting notice): the reviews give general learning only.
+6. **specific** (after generation, ``assess_answer``) - the question asks for a number ("how
+   many", "what percentage", "what fine", "how long") or a ranking ("which ... most often", "the
+   largest") and neither the quoted sentences nor any sentence of the passages found carries one
+   about the question's focus (``assistant.specifics`` has the rule).
+
+A name written as a common safeguarding acronym ("DSL") counts as mentioned when the passages
+spell it out ("designated safeguarding lead"), and the other way round (``ACRONYMS``).
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.citations import normalise
+from assistant.generation.sentences import split
+from assistant.specifics import missing_kind
 from assistant.types import Passage
 
 Messages = Callable[..., str]
@@ -46,6 +55,23 @@ _QUOTED = re.compile(
 )
 _CAPITALISED = re.compile(r"[A-Z][\w’'&-]*(?:\s+(?:of|the|for|&)?\s*[A-Z][\w’'&-]*)*")
 _AFTER_START = re.compile(r"(?:^|[.!?:;]\s+|['\"‘“(]\s*)$")
+ACRONYMS = {
+    "DSL": "designated safeguarding lead",
+    "LADO": "local authority designated officer",
+    "MASH": "multi-agency safeguarding hub",
+    "LSCP": "local safeguarding children partnership",
+    "LSCB": "local safeguarding children board",
+    "LCSPR": "local child safeguarding practice review",
+    "CSPRP": "child safeguarding practice review panel",
+    "KCSIE": "keeping children safe in education",
+    "CSE": "child sexual exploitation",
+    "CCE": "child criminal exploitation",
+    "FGM": "female genital mutilation",
+    "NRM": "national referral mechanism",
+    "SCR": "serious case review",
+    "ICO": "information commissioner",
+    "DfE": "department for education",
+}
 _NOT_NAMES = frozenset(
     """i i'm i've i'd i'll what who whom whose when where why how which is are was were do does did
     can could should would will has have had please tell list give show compare explain describe
@@ -90,6 +116,16 @@ def assess(
     return Coverage(tuple(reasons))
 
 
+def assess_answer(
+    question: str, quotes: Sequence[str], passages: Sequence[Passage], *, messages: Messages
+) -> tuple[str, ...]:
+    """Rule 6, once the answer's quotes are known: the explanation when a number or ranking the
+    question asks for is in none of the quotes or the passages' sentences, else nothing."""
+    sentences = [*quotes, *(s.text for p in passages for s in split(p.chunk.text))]
+    kind = missing_kind(question, sentences)
+    return (messages(f"partial_{kind}"),) if kind else ()
+
+
 def asks_for_pages(question: str) -> bool:
     return bool(_PAGE_REQUEST.search(question))
 
@@ -121,7 +157,7 @@ def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
             " ".join([p.chunk.text, p.document.title, " ".join(p.chunk.section)]) for p in passages
         )
     )
-    missing = [name for name in names_in(question) if not _mentions(haystack, name)]
+    missing = [name for name in names_in(question) if not _mentions_any(haystack, name)]
     return [re.sub(r"['’]s$", "", name) for name in missing]
 
 
@@ -132,6 +168,25 @@ def _words(text: str) -> list[str]:
 
 def _words_text(text: str) -> str:
     return " " + " ".join(_words(text)) + " "
+
+
+def _mentions_any(haystack: str, name: str) -> bool:
+    """``name`` is mentioned as written, or with its acronyms spelled out or abbreviated."""
+    return any(_mentions(haystack, form) for form in spellings(name))
+
+
+def spellings(name: str) -> list[str]:
+    """``name`` plus the forms with each known acronym in it expanded, or each expansion
+    abbreviated ("the DSL" -> "the designated safeguarding lead")."""
+    forms = [name]
+    lower = _words_text(name)
+    for acronym, expansion in ACRONYMS.items():
+        short, long = f" {acronym.lower()} ", _words_text(expansion)
+        if short in lower:
+            forms.append(lower.replace(short, long).strip())
+        if long in lower:
+            forms.append(lower.replace(long, short).strip())
+    return forms
 
 
 def _mentions(haystack: str, name: str) -> bool:

@@ -1,7 +1,7 @@
 """The steps of ``Assistant.ask``: each reads and writes one Context and may stop it.
 
     check_input -> condense -> retrieve -> threshold -> coverage
-        -> generate -> verify_citations -> check_output -> settle
+        -> generate -> verify_citations -> check_output -> answer_coverage -> settle
 
 A stop sets a status and a canned message (``prompts/messages_core.v1.yaml``); the steps after it
 do not run. ``a`` is the served build's services (``assistant.pipeline.Served``).
@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from assistant import guardrails
 from assistant.citations import renumber, verify
 from assistant.conversation import standalone_query
-from assistant.coverage import Coverage, assess
+from assistant.coverage import Coverage, assess, assess_answer
 from assistant.generation.base import Answerer, Draft
 from assistant.messages_core import core_message
 from assistant.retrieval import Retrieved
@@ -137,13 +137,21 @@ def check_output(ctx: Context, a: Served) -> None:
     ctx.text, ctx.citations = text, citations
 
 
+def answer_coverage(ctx: Context, a: Served) -> None:
+    """The coverage rules that need the answer's quotes (a number or ranking asked for)."""
+    assert ctx.retrieved is not None
+    quotes = [c.quote for c in ctx.citations]
+    reasons = assess_answer(ctx.cleaned, quotes, ctx.retrieved.passages, messages=core_message)
+    ctx.coverage = Coverage(ctx.coverage.reasons + reasons)
+
+
 def settle(ctx: Context, a: Served) -> None:
     ctx.status = "partial" if ctx.coverage.partial else "answered"
     ctx.notices.extend(ctx.coverage.reasons)
 
 
 BEFORE_GENERATION: tuple[Step, ...] = (check_input, condense, retrieve, threshold, coverage)
-AFTER_GENERATION: tuple[Step, ...] = (verify_citations, check_output, settle)
+AFTER_GENERATION: tuple[Step, ...] = (verify_citations, check_output, answer_coverage, settle)
 STEPS: tuple[Step, ...] = (*BEFORE_GENERATION, generate, *AFTER_GENERATION)
 
 
