@@ -7,7 +7,7 @@ needs. It is lexical and transparent:
 
 * **number** questions ("how many", "how much", "what percentage/proportion/number of", "what
   fine/penalty/amount", "how long/quickly/soon/often/old"): a sentence with a number (digits,
-  number words, %, £; years and numbers already in the question do not count);
+  number words; years and numbers already in the question do not count);
 * **ranking** questions ("which/what ... most/least/largest/highest/most common..."): a sentence
   with superlative or comparative language ("most", "more likely", "over-represented"...);
 
@@ -55,7 +55,7 @@ _NUMBER_WORDS = (
     "sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|"
     "hundred|thousand|million|billion|half|third|quarter|dozen|twice|double|treble|triple"
 )
-_NUMBER = re.compile(rf"\d|%|£|\bper\s*cent\b|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
+_NUMBER = re.compile(rf"\d|\b(?:{_NUMBER_WORDS})\b", re.IGNORECASE)
 _YEAR = re.compile(r"\b(?:19|20)\d\d(?:\s*[-–/]\s*\d{2,4})?\b")
 _RANKING_LANGUAGE = re.compile(
     rf"\b(?:{_SUPERLATIVE}|more|less|fewer|higher|lower|larger|greater|smaller|main|majority|"

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.coverage import asks_for_complete_text, asks_for_pages, assess, names_in
+from assistant.coverage import (
+    asks_for_complete_text,
+    asks_for_pages,
+    assess,
+    assess_answer,
+    names_in,
+)
+from assistant.specifics import asks_for, has_number, missing_kind
 from assistant.types import Chunk, Document, Passage
 
 
@@ -96,3 +103,170 @@ def test_multi_word_names_may_be_covered_word_by_word() -> None:
     assert not _assess("What about Black Caribbean boys?", passages).partial
     assert _assess("What about Baby P?", [_passage("A baby was harmed; p. 4.")]).partial
     assert _assess("Was Sara Sharif in the sample?", passages).partial
+
+
+# --- rule 6: a number or a ranking asked for ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("How many children died?", "number"),
+        ("How much funding did the partnership receive?", "number"),
+        ("What percentage of the children were Black?", "number"),
+        ("What fine did the regulator impose?", "number"),
+        ("How long does a rapid review take?", "number"),
+        ("How quickly must the Panel be notified?", "number"),
+        ("Which ethnic group is most often on a plan?", "ranking"),
+        ("What is the most common form of harm?", "ranking"),
+        ("Which area had the highest rate?", "ranking"),
+        ("What did the review find about racism?", None),
+        ("Which staff should read at least Part one?", None),  # "at least" is not a ranking
+        ("What did the review find in most cases?", None),
+        ("Who wrote the review and when?", None),
+    ],
+)
+def test_asks_for(question: str, kind: str | None) -> None:
+    assert asks_for(question) == kind
+
+
+MUST_FLAG = [  # the sentences found do not carry what the question asks for
+    (
+        "How many Black pupils were excluded from schools in 2024?",
+        [
+            "Schools should challenge racism and support pupils from all backgrounds.",
+            "88 Regulations 12(7) of the School Staffing (England) Regulations 2009 apply to pupil "
+            "referral units.",  # a number, pupils and schools, but nothing on Black pupils
+            "Exclusion can be a safeguarding concern for Black pupils.",  # no number
+        ],
+    ),
+    (
+        "What fine did the Information Commissioner's Office impose on a council?",
+        [
+            "The Information Commissioner's Office has produced a data sharing code of practice.",
+            "Section 3 of the code sets out 7 principles for councils.",
+        ],
+    ),
+    (
+        "Which ethnic group is most often the subject of child protection plans?",
+        [
+            "Practice should respect the ethnicity, culture and faith of every family.",
+            "Child protection plans should be reviewed more often when risk increases.",
+        ],
+    ),
+    (
+        "How many children died in the cases reviewed in 2023?",
+        [
+            "The review was published in 2023.",  # the only number is a year
+            "Children died or were seriously harmed in the cases reviewed.",
+        ],
+    ),
+    (
+        "How long must records be kept?",
+        [
+            "Records should be accurate and kept securely.",
+            "The guidance was revised in 2024 after a consultation.",
+        ],
+    ),
+]
+
+MUST_NOT_FLAG = [  # one sentence carries a number or ranking about the question's focus
+    (
+        "How many safeguarding reviews did the Panel analyse for 'It's silent', and what kinds "
+        "of review were they?",
+        [
+            "Reviews analysed: 54 reviews, made up of 40 rapid reviews and 14 local child "
+            "safeguarding practice reviews."
+        ],
+    ),
+    (
+        "How many children were covered by the report, and how many of them died?",
+        ["Outcomes: 27 of the 53 children died."],
+    ),
+    (
+        "In how many reviews had risk been partly recognised but not acted on?",
+        ["Across 19 of the reviews, practitioners had seen at least some of the risk."],
+    ),
+    ("How many cases did 'It was hard to escape' examine?", ["It examined 21 cases."]),
+    (
+        "How quickly must a local authority notify the Panel of a serious incident?",
+        ["The local authority should notify the Panel within five working days of the incident."],
+    ),
+    (
+        "What percentage of children in the reviews were Black?",
+        ["Black children were 16% of the children in the reviews."],
+    ),
+    (
+        "Which lawful basis is most likely to be appropriate for a public sector organisation?",
+        [
+            "For a public sector organisation, public task will be the most appropriate lawful basis."
+        ],
+    ),
+    (
+        "How many golden rules for sharing information are there, and what is the first one?",
+        ["This advice includes the seven golden rules for sharing information."],
+    ),
+    (
+        "Which ethnic groups are over-represented in serious case reviews?",
+        ["Black and mixed heritage children were over-represented in reviews."],
+    ),
+    ("What did the review find about racism?", ["Nothing here has a number."]),  # not asked
+]
+
+
+@pytest.mark.parametrize(("question", "sentences"), MUST_FLAG)
+def test_missing_number_or_ranking_is_flagged(question: str, sentences: list[str]) -> None:
+    assert missing_kind(question, sentences) in ("number", "ranking")
+    reasons = assess_answer(
+        question, sentences[:1], [_passage(" ".join(sentences[1:]))], messages=lambda k, **kw: k
+    )
+    assert reasons == (f"partial_{asks_for(question)}",)
+
+
+@pytest.mark.parametrize(("question", "sentences"), MUST_NOT_FLAG)
+def test_number_or_ranking_present_is_not_flagged(question: str, sentences: list[str]) -> None:
+    assert missing_kind(question, sentences) is None
+    # found in a passage sentence rather than in a quote: still covered
+    reasons = assess_answer(question, [], [_passage(sentences[0])], messages=lambda k, **kw: k)
+    assert reasons == ()
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("It examined 21 cases.", True),
+        ("Twenty-one cases were examined.", True),
+        ("In 81% of reviews.", True),
+        ("A fine of £50,000.", True),
+        ("It was published in 2024.", False),
+        ("Covering 2022–23.", False),
+        ("No number here.", False),
+    ],
+)
+def test_has_number(sentence: str, expected: bool) -> None:
+    assert has_number(sentence) is expected
+
+
+def test_numbers_given_by_the_question_do_not_answer_it() -> None:
+    assert not has_number("Is it true that 81% of cases?", ["81"])
+    assert has_number("81% of 330 rapid reviews", ["81"])
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "partial"),
+    [
+        ("What must the DSL do?", "The designated safeguarding lead must keep records.", False),
+        ("When is the LADO told?", "Tell the local authority designated officer.", False),
+        ("What is KCSIE?", "Keeping children safe in education is statutory guidance.", False),
+        ("What does FGM mean?", "Female genital mutilation is a crime.", False),
+        (
+            "Who is the designated safeguarding lead?",
+            "The DSL is a senior member of staff.",
+            False,
+        ),
+        ("What must the DSL do?", "Staff must keep records.", True),
+        ("What is the NRM?", "The national referral mechanism identifies victims.", False),
+    ],
+)
+def test_acronyms_count_as_their_spelled_out_names(question: str, text: str, partial: bool) -> None:
+    assert _assess(question, [_passage(text)]).partial is partial
