@@ -68,8 +68,9 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # translated at the seam
             raise ModelError(f"could not load embedding model {path!r}: {exc}") from exc
         self.name = model or PACKAGED_MODEL_NAME
-        get_dim = getattr(self._model, "get_embedding_dimension", None) or getattr(
-            self._model, "get_sentence_embedding_dimension"
+        get_dim = (
+            getattr(self._model, "get_embedding_dimension", None)
+            or self._model.get_sentence_embedding_dimension
         )
         self.dimensions = int(get_dim())
         self.max_tokens = int(self._model.max_seq_length)

@@ -175,8 +175,18 @@ def settings_snapshot(settings: Any) -> dict[str, Any]:
         if isinstance(value, str) and "@" in value and "://" in value:
             scheme, rest = value.split("://", 1)
             value = f"{scheme}://{rest.split('@', 1)[1]}"
+        if isinstance(value, Path):
+            value = portable_path(value)
         out[name] = value if isinstance(value, int | float | bool | str | None) else str(value)
     return out
+
+
+def portable_path(path: Path) -> str:
+    """A path inside the checkout as relative to it, so committed results name no machine."""
+    try:
+        return path.resolve().relative_to(REPO).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def git_commit() -> dict[str, Any]:
@@ -217,7 +227,7 @@ def run_config(
         "timestamp": datetime.now(UTC).isoformat(timespec="seconds"),
         "dataset": {
             "name": dataset_path.stem,
-            "path": str(dataset_path),
+            "path": portable_path(dataset_path),
             "sha256": dataset.sha256(dataset_path),
             "limit": limit,
         },
