@@ -28,7 +28,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def _parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
     parser = argparse.ArgumentParser(
-        prog="rla", description="Review Learning Assistant: cited answers from safeguarding reviews."
+        prog="rla",
+        description="Review Learning Assistant: cited answers from safeguarding reviews.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

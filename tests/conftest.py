@@ -29,7 +29,9 @@ def _no_rla_env(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture(scope="session")
 def shared_dir() -> Path:
     if not SHARED.is_dir():
-        pytest.skip(f"../shared not found beside the checkout ({SHARED}): real corpus and gold set absent")
+        pytest.skip(
+            f"../shared not found beside the checkout ({SHARED}): real corpus and gold set absent"
+        )
     return SHARED
 
 
