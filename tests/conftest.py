@@ -76,3 +76,27 @@ def fake_embedder():  # type: ignore[no-untyped-def]
     from tests.fakes import HashingEmbedder
 
     return HashingEmbedder()
+
+
+# --- web: a small real build (fake documents, real Chroma) and an app over it, per test module ---
+
+
+@pytest.fixture(scope="module")
+def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from tests.web_fakes import web_settings, write_small_build
+
+    data = tmp_path_factory.mktemp("web-build")
+    write_small_build(web_settings(data, data / "unused.sqlite3"))
+    return data
+
+
+@pytest.fixture()
+def app(build_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    from tests.web_fakes import make_app
+
+    return make_app(build_dir, tmp_path / "db.sqlite3")
+
+
+@pytest.fixture()
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()

@@ -10,26 +10,15 @@ from pathlib import Path
 import pytest
 
 from assistant.types import Filters
-from tests.web_fakes import csrf_token, make_app, web_settings, write_small_build
+from tests.web_fakes import csrf_token, make_app
 
 TOKEN = "evaluator-token-123"
 
 
-@pytest.fixture(scope="module")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("web-api-build")
-    write_small_build(web_settings(data, data / "unused.sqlite3"))
-    return data
-
-
 @pytest.fixture()
 def app(build_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The shared web app, with an evaluator export token set."""
     return make_app(build_dir, tmp_path / "db.sqlite3", feedback_export_token=TOKEN)
-
-
-@pytest.fixture()
-def client(app):  # type: ignore[no-untyped-def]
-    return app.test_client()
 
 
 def events(body: bytes) -> list[tuple[str, object]]:

@@ -20,23 +20,6 @@ PAGES = (
 )
 
 
-@pytest.fixture(scope="module")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("web-app-build")
-    write_small_build(web_settings(data, data / "unused.sqlite3"))
-    return data
-
-
-@pytest.fixture()
-def app(build_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    return make_app(build_dir, tmp_path / "db.sqlite3")
-
-
-@pytest.fixture()
-def client(app):  # type: ignore[no-untyped-def]
-    return app.test_client()
-
-
 def assert_security_headers(response) -> None:  # type: ignore[no-untyped-def]
     csp = response.headers["Content-Security-Policy"]
     for directive in (

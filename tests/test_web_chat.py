@@ -4,31 +4,13 @@ history, export, delete, and that one browser never sees another's conversations
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
 from assistant.types import Filters
-from tests.web_fakes import csrf_token, make_app, web_settings, write_small_build
+from tests.web_fakes import csrf_token
 
 QUESTION = "What is adultification bias?"
-
-
-@pytest.fixture(scope="module")
-def build_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data = tmp_path_factory.mktemp("web-chat-build")
-    write_small_build(web_settings(data, data / "unused.sqlite3"))
-    return data
-
-
-@pytest.fixture()
-def app(build_dir: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
-    return make_app(build_dir, tmp_path / "db.sqlite3")
-
-
-@pytest.fixture()
-def client(app):  # type: ignore[no-untyped-def]
-    return app.test_client()
 
 
 def fake(app):  # type: ignore[no-untyped-def]
