@@ -121,9 +121,15 @@ def assess_answer(
 ) -> tuple[str, ...]:
     """Rule 6, once the answer's quotes are known: the explanation when a number or ranking the
     question asks for is in none of the quotes or the passages' sentences, else nothing."""
-    sentences = [*quotes, *(s.text for p in passages for s in split(p.chunk.text))]
-    kind = missing_kind(question, sentences)
+    found = [(s.text, _heading(p)) for p in passages for s in split(p.chunk.text)]
+    sentences = [*quotes, *(text for text, _ in found)]
+    contexts = [""] * len(quotes) + [context for _, context in found]
+    kind = missing_kind(question, sentences, contexts)
     return (messages(f"partial_{kind}"),) if kind else ()
+
+
+def _heading(passage: Passage) -> str:
+    return " ".join([passage.document.title, *passage.chunk.section])
 
 
 def asks_for_pages(question: str) -> bool:

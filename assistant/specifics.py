@@ -158,8 +158,12 @@ def _span_after(clause: str, start: int) -> set[str]:
     return out
 
 
-def gives(focus: Focus, sentence: str, weights: dict[str, float] | None = None) -> bool:
-    """Whether ``sentence`` could carry the number or ranking ``focus`` asks for."""
+def gives(
+    focus: Focus, sentence: str, weights: dict[str, float] | None = None, context: str = ""
+) -> bool:
+    """Whether ``sentence`` could carry the number or ranking ``focus`` asks for. ``context``
+    (its section headings and document title) may supply the question's other words, never the
+    number, the ranking or the thing counted."""
     if focus.kind == NUMBER_KIND:
         if not has_number(sentence, focus.numbers):
             return False
@@ -167,7 +171,8 @@ def gives(focus: Focus, sentence: str, weights: dict[str, float] | None = None) 
         return False
     words = keys(sentence)
     if focus.counted:
-        return focus.counted <= words and (not focus.others or bool(focus.others & words))
+        around = words | keys(context)
+        return focus.counted <= words and (not focus.others or bool(focus.others & around))
     if not focus.others:
         return True
     weights = weights or {}
@@ -184,13 +189,17 @@ def has_number(sentence: str, ignore: Iterable[str] = ()) -> bool:
     return bool(_NUMBER.search(text))
 
 
-def missing_kind(question: str, sentences: Sequence[str]) -> str | None:
-    """The kind of specific answer the question asks for when none of ``sentences`` gives it."""
+def missing_kind(
+    question: str, sentences: Sequence[str], contexts: Sequence[str] = ()
+) -> str | None:
+    """The kind of specific answer the question asks for when none of ``sentences`` gives it
+    (``contexts``, when given, holds each sentence's headings and title)."""
     focus = focus_of(question)
     if focus is None or not (focus.counted or focus.others):
         return None
     pool = [keys(s) for s in sentences]
     weights = {k: math.log(1.0 + len(pool) / (1 + sum(k in p for p in pool))) for k in focus.others}
-    if any(gives(focus, s, weights) for s in sentences):
+    around = list(contexts) + [""] * (len(sentences) - len(contexts))
+    if any(gives(focus, s, weights, c) for s, c in zip(sentences, around, strict=True)):
         return None
     return focus.kind

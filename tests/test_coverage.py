@@ -270,3 +270,15 @@ def test_numbers_given_by_the_question_do_not_answer_it() -> None:
 )
 def test_acronyms_count_as_their_spelled_out_names(question: str, text: str, partial: bool) -> None:
     assert _assess(question, [_passage(text)]).partial is partial
+
+
+def test_headings_may_supply_the_other_words_but_not_the_number() -> None:
+    question = "How many children were in the 'It's silent' sample?"
+    sentence = "Children: 53 children from Black, Asian and Mixed Heritage backgrounds."
+    assert missing_kind(question, [sentence]) == "number"  # "sample" is in no sentence
+    assert missing_kind(question, [sentence], ["Sample and method"]) is None
+    no_number = "Children from Black, Asian and Mixed Heritage backgrounds."
+    assert missing_kind(question, [no_number], ["53 in the sample"]) == "number"
+    chunk = Chunk("d#0", "d", 0, sentence, 1, 1, "1", "1", section=("Sample and method",))
+    passage = Passage(chunk, Document("d", "It's silent", "/d.md"), 1.0, 1, 0.6)
+    assert assess_answer(question, [], [passage], messages=lambda k, **kw: k) == ()
