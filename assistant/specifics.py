@@ -43,8 +43,11 @@ _NUMBER_TRIGGER = re.compile(
 _SUPERLATIVE = (
     r"most|least|largest|biggest|highest|lowest|smallest|greatest|commonest|fewest|worst|best"
 )
+# "best" and "most important" ask for advice, not for a ranking the sources must state.
+_RANKED = r"most|least|largest|biggest|highest|lowest|smallest|greatest|commonest|fewest"
 _RANKING_TRIGGER = re.compile(
-    rf"\b(?:which|what|who)\b(?:[^?.;]*?)\b(?<!at\s)(?<!in\s)(?:{_SUPERLATIVE})\b(?!\s+of\b)",
+    rf"\b(?:which|what|who)\b(?:[^?.;]*?)\b(?<!at\s)(?<!in\s)(?:{_RANKED})\b"
+    r"(?!\s+(?:of|important|useful|helpful|effective|significant|urgent)\b)",
     re.IGNORECASE,
 )
 _AFTER_SUPERLATIVE = re.compile(

@@ -124,6 +124,8 @@ def test_multi_word_names_may_be_covered_word_by_word() -> None:
         ("Which staff should read at least Part one?", None),  # "at least" is not a ranking
         ("What did the review find in most cases?", None),
         ("Who wrote the review and when?", None),
+        ("What is the most important thing to do when a child discloses abuse?", None),
+        ("What is the best way to talk to a family about race?", None),
     ],
 )
 def test_asks_for(question: str, kind: str | None) -> None:
