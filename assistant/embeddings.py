@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from assistant.errors import ConfigurationError, ModelError
@@ -68,11 +68,14 @@ class SentenceTransformerEmbedder:
         except Exception as exc:  # translated at the seam
             raise ModelError(f"could not load embedding model {path!r}: {exc}") from exc
         self.name = model or PACKAGED_MODEL_NAME
-        get_dim = (
-            getattr(self._model, "get_embedding_dimension", None)
-            or self._model.get_sentence_embedding_dimension
+        # sentence-transformers renamed the method; use the new name where it exists
+        get_dimension: Callable[[], int | None] = getattr(
+            self._model, "get_embedding_dimension", self._model.get_sentence_embedding_dimension
         )
-        self.dimensions = int(get_dim())
+        dimensions = get_dimension()
+        if dimensions is None or self._model.max_seq_length is None:
+            raise ModelError(f"embedding model {path!r} does not report its dimensions or limit")
+        self.dimensions = int(dimensions)
         self.max_tokens = int(self._model.max_seq_length)
         self.batch_size = batch_size
         self.progress = progress
