@@ -15,7 +15,7 @@ reviews…") are not generalisations and stay.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from assistant.spans import normalise, sentence_spans, without_markers
 
@@ -100,45 +100,37 @@ def remove_links(text: str, allowed_urls: set[str]) -> tuple[str, int]:
     """``(text without disallowed links/images/HTML, number removed)``."""
     removed = 0
 
-    def image(m: re.Match[str]) -> str:
-        nonlocal removed
-        if _allowed(m.group(2), allowed_urls):
-            return m.group(0)
-        removed += 1
-        return ""
+    def unless_allowed(
+        group: int, replacement: Callable[[re.Match[str]], str]
+    ) -> Callable[[re.Match[str]], str]:
+        """A re.sub callback keeping allowed urls and replacing (and counting) the rest."""
 
-    def link(m: re.Match[str]) -> str:
-        nonlocal removed
-        if _allowed(m.group(2), allowed_urls):
-            return m.group(0)
-        removed += 1
+        def replace(m: re.Match[str]) -> str:
+            nonlocal removed
+            if _allowed(m.group(group), allowed_urls):
+                return m.group(0)
+            removed += 1
+            return replacement(m)
+
+        return replace
+
+    def link_label(m: re.Match[str]) -> str:
         label = m.group(1)
         return f"[{label}]" if label.isdigit() else label
 
-    def drop(m: re.Match[str]) -> str:
-        nonlocal removed
-        if _allowed(m.group(0), allowed_urls):
-            return m.group(0)
-        removed += 1
+    def nothing(m: re.Match[str]) -> str:
         return ""
 
-    def autolink(m: re.Match[str]) -> str:
-        nonlocal removed
-        if _allowed(m.group(1), allowed_urls):
-            return m.group(0)
-        removed += 1
-        return ""
-
-    text = _MD_IMAGE.sub(image, text)
-    text = _MD_LINK.sub(link, text)
+    text = _MD_IMAGE.sub(unless_allowed(2, nothing), text)
+    text = _MD_LINK.sub(unless_allowed(2, link_label), text)
     text, n = _REF_DEFINITION.subn("", text)
     removed += n
-    text = _AUTOLINK.sub(autolink, text)
+    text = _AUTOLINK.sub(unless_allowed(1, nothing), text)
     text, n = _HTML_IMAGE.subn("", text)
     removed += n
     text, n = _HTML_TAG.subn("", text)
     removed += n
-    text = _BARE_URL.sub(drop, text)
+    text = _BARE_URL.sub(unless_allowed(0, nothing), text)
     return tidy(text), removed
 
 
