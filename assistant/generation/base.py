@@ -34,3 +34,20 @@ class Answerer(Protocol):
     ) -> Iterator[str | Draft]:
         """Text fragments as they are produced, then the finished Draft as the last item."""
         ...
+
+
+class StreamingAnswerer:
+    """Mixin: ``answer`` is the last item of ``stream`` (one code path for both)."""
+
+    def stream(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
+    ) -> Iterator[str | Draft]:
+        raise NotImplementedError
+
+    def answer(
+        self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
+    ) -> Draft:
+        *_, draft = self.stream(question, passages, history=history)
+        if not isinstance(draft, Draft):
+            raise TypeError(f"{type(self).__name__}.stream did not end with a Draft")
+        return draft

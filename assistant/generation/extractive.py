@@ -29,7 +29,7 @@ import numpy as np
 
 from assistant.citations import cite
 from assistant.embeddings import Embedder
-from assistant.generation.base import Draft
+from assistant.generation.base import Draft, StreamingAnswerer
 from assistant.generation.sentences import Sentence, split
 from assistant.keyword import tokenize
 from assistant.types import Citation, Page, Passage, Turn
@@ -70,7 +70,7 @@ class Candidate:
     keywords: frozenset[str]
 
 
-class ExtractiveAnswerer:
+class ExtractiveAnswerer(StreamingAnswerer):
     name = "extractive"
 
     def __init__(
@@ -88,13 +88,6 @@ class ExtractiveAnswerer:
         # chunk_id -> (quotable sentences, their vectors); one answerer serves one build
         self._cache: OrderedDict[str, tuple[list[Sentence], np.ndarray]] = OrderedDict()
         self._lock = threading.Lock()
-
-    def answer(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
-    ) -> Draft:
-        *_, draft = self.stream(question, passages, history=history)
-        assert isinstance(draft, Draft)
-        return draft
 
     def stream(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()

@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from pydantic import SecretStr
 
 from assistant.errors import ConfigurationError, ModelError
-from assistant.generation.base import Answerer, Draft
+from assistant.generation.base import Answerer, Draft, StreamingAnswerer
 from assistant.generation.llm_draft import PageLookup, check_model_text
 from assistant.guardrails import strip_hidden
 from assistant.prompts import load_prompt, message
@@ -192,7 +192,7 @@ def _content(chunk: Any) -> str:
     return str(content or "")
 
 
-class LlmAnswerer:
+class LlmAnswerer(StreamingAnswerer):
     """An Answerer that asks a chat model, checks its answer, and falls back when it must."""
 
     name = "llm"
@@ -209,13 +209,6 @@ class LlmAnswerer:
         self.settings = settings
         self.fallback = fallback
         self.pages = pages  # narrows each citation to the page holding its quote, when given
-
-    def answer(
-        self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
-    ) -> Draft:
-        *_, draft = self.stream(question, passages, history=history)
-        assert isinstance(draft, Draft)
-        return draft
 
     def stream(
         self, question: str, passages: Sequence[Passage], *, history: Sequence[Turn] = ()
