@@ -140,6 +140,20 @@ def asks_for_complete_text(question: str) -> bool:
     return bool(_COMPLETE_REQUEST.search(question))
 
 
+# Groups a question may name in lower case or at a sentence start ("white children", "Black girls
+# were..."): each must appear in a passage too, or the answer says the library does not mention it.
+_GROUP = re.compile(
+    r"\b(white|black|asian|mixed[ -](?:heritage|race|ethnicity)|dual heritage|muslim|sikh|hindu|"
+    r"jewish|christian|gypsy|roma|travell?ers?)\b",
+    re.IGNORECASE,
+)
+
+
+def groups_in(question: str) -> list[str]:
+    """Ethnic and faith groups the question names, as written (lower-cased)."""
+    return list(dict.fromkeys(m.group(0).lower() for m in _GROUP.finditer(question)))
+
+
 def names_in(question: str) -> list[str]:
     """Quoted titles and capitalised names, leaving out sentence-initial and question words."""
     names = [m.strip() for m in _QUOTED.findall(question)]
@@ -163,7 +177,8 @@ def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
             " ".join([p.chunk.text, p.document.title, " ".join(p.chunk.section)]) for p in passages
         )
     )
-    missing = [name for name in names_in(question) if not _mentions_any(haystack, name)]
+    wanted = list({n.lower(): n for n in [*groups_in(question), *names_in(question)]}.values())
+    missing = [name for name in wanted if not _mentions_any(haystack, name)]
     return [re.sub(r"['’]s$", "", name) for name in missing]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assistant import coverage
 from assistant.coverage import (
     asks_for_complete_text,
     asks_for_pages,
@@ -284,3 +285,56 @@ def test_headings_may_supply_the_other_words_but_not_the_number() -> None:
     chunk = Chunk("d#0", "d", 0, sentence, 1, 1, "1", "1", section=("Sample and method",))
     passage = Passage(chunk, Document("d", "It's silent", "/d.md"), 1.0, 1, 0.6)
     assert assess_answer(question, [], [passage], messages=lambda k, **kw: k) == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "groups"),
+    [
+        ("What do reviews say about white children?", ["white"]),
+        ("Black girls were adultified: what did the review find?", ["black"]),
+        (
+            "How are mixed-heritage and dual heritage children described?",
+            ["mixed-heritage", "dual heritage"],
+        ),
+        ("What about Sikh and Muslim families?", ["sikh", "muslim"]),
+        ("What did the review say about Traveller children?", ["traveller"]),
+        ("What did the White Paper propose?", ["white"]),  # caught, then found in the passage
+        ("What is adultification bias?", []),
+        ("How should schools respond to racism?", []),
+    ],
+)
+def test_groups_in(question: str, groups: list[str]) -> None:
+    assert coverage.groups_in(question) == groups
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "missing"),
+    [
+        # lower case or sentence-initial group words the passages never mention: named as missing
+        (
+            "What do reviews say about white children?",
+            "Black and Asian children were described.",
+            ["white"],
+        ),
+        (
+            "Black boys and exclusion: what was found?",
+            "Asian boys were excluded more often.",
+            ["black"],
+        ),
+        ("What about mixed heritage children?", "Reviews of Asian children.", ["mixed heritage"]),
+        # the group is in the passage (any spelling of the same words): nothing missing
+        ("What about mixed heritage children?", "Mixed-heritage children were 25 of 53.", []),
+        (
+            "What do reviews say about white children?",
+            "White British children were the majority.",
+            [],
+        ),
+        (
+            "Black girls were adultified, weren't they?",
+            "It found adultification of Black girls.",
+            [],
+        ),
+    ],
+)
+def test_missing_groups_are_named(question: str, text: str, missing: list[str]) -> None:
+    assert coverage.missing_names(question, [_passage(text)]) == missing
