@@ -12,10 +12,9 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from assistant.index import BuildContent, Index, swap, write_build
+from assistant.index import Index
 from assistant.types import Chunk, Document, Page
+from tests.fakes import serve_build
 
 
 @dataclass(frozen=True)
@@ -90,19 +89,7 @@ def write_pages_build(
             label = spec.labels[i - 1] if spec.labels else str(i)
             pages.append(Page(doc_id=spec.doc_id, index=i, label=label, text=text))
         chunks.extend(_chunks_for(spec, words_per_chunk))
-    vectors = np.asarray(embedder.embed_documents([c.text for c in chunks]), dtype=np.float32)
-    info = write_build(
-        settings,
-        BuildContent(
-            documents=documents,
-            chunks=chunks,
-            pages=pages,
-            vectors=vectors,
-            embedding_model=embedder.name,
-            is_demo=is_demo,
-        ),
-    )
-    swap(settings, info.build_id)
+    info = serve_build(settings, documents, chunks, pages, embedder, is_demo=is_demo, tokenizer="")
     return Index(settings, info.build_id)
 
 

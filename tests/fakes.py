@@ -38,3 +38,35 @@ class HashingEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(text.split()) + 2
+
+
+def serve_build(  # type: ignore[no-untyped-def]
+    settings,
+    documents: Sequence,  # type: ignore[type-arg]
+    chunks: Sequence,  # type: ignore[type-arg]
+    pages: Sequence,  # type: ignore[type-arg]
+    embedder,
+    *,
+    is_demo: bool = False,
+    tokenizer: str = "test",
+):
+    """Embed ``chunks``, write a real build (Chroma + BM25 + manifest) and serve it: BuildInfo."""
+    import numpy as np
+
+    from assistant.index import BuildContent, swap, write_build
+
+    vectors = np.asarray(embedder.embed_documents([c.text for c in chunks]), dtype=np.float32)
+    info = write_build(
+        settings,
+        BuildContent(
+            documents=documents,
+            chunks=chunks,
+            pages=pages,
+            vectors=vectors,
+            embedding_model=embedder.name,
+            tokenizer=tokenizer,
+            is_demo=is_demo,
+        ),
+    )
+    swap(settings, info.build_id)
+    return info

@@ -18,9 +18,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from assistant.index import BuildContent, open_served, swap, write_build
+from assistant.index import open_served
 from assistant.settings import Settings
 from assistant.types import (
     Answer,
@@ -34,7 +32,7 @@ from assistant.types import (
     Searched,
     Turn,
 )
-from tests.fakes import HashingEmbedder
+from tests.fakes import HashingEmbedder, serve_build
 
 BRIEFING_PAGES = (
     (
@@ -169,20 +167,7 @@ def write_small_build(settings: Settings, *, demo: bool = True) -> BuildInfo:
     """Write and serve the small build under ``settings.data_dir``."""
     documents, chunks, pages = small_library(settings.data_dir / "sources", demo=demo)
     embedder = HashingEmbedder()
-    vectors = np.asarray(embedder.embed_documents([c.text for c in chunks]), dtype=np.float32)
-    info = write_build(
-        settings,
-        BuildContent(
-            documents=documents,
-            chunks=chunks,
-            pages=pages,
-            vectors=vectors,
-            embedding_model=embedder.name,
-            tokenizer="test",
-            is_demo=demo,
-        ),
-    )
-    swap(settings, info.build_id)
+    info = serve_build(settings, documents, chunks, pages, embedder, is_demo=demo)
     return info
 
 
