@@ -247,8 +247,52 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class LeadUnit:
+    """A unit of evidence that answers the question directly, quoted verbatim with its ``[n]``."""
+
+    n: int  # the citation number (``Answer.citations[].n``)
+    text: str  # verbatim quote (the same as that citation's quote)
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class SourceGroup:
+    """What one document says in an answer: its citations in order of support."""
+
+    doc_id: str
+    title: str
+    year: int | None = None
+    doc_type: str = "other"
+    citations: tuple[int, ...] = ()  # citation numbers, best supported first
+    pages: tuple[str, ...] = ()  # printed page labels cited, in reading order, each once
+
+    def to_dict(self) -> dict[str, Any]:
+        return _plain(self)  # type: ignore[no-any-return]
+
+
+Refusal = Literal[
+    "absent_subject",  # the question's subject appears nowhere in the library
+    "no_evidence",  # nothing found supports an answer
+    "request",  # a request declined (stereotyping wording, profiling, "confirm" a generalisation)
+    "off_purpose",  # a task outside the library's purpose (cover letters, recipes, code)
+    "legal_advice",
+    "tampering",  # attempts to change the assistant's rules
+    "personal_data",
+    "error",
+]
+
+
+@dataclass(frozen=True)
 class Answer:
-    """Always returned, never an exception: text + citations + status + passages + metrics."""
+    """Always returned, never an exception: text + citations + status + passages + metrics.
+
+    ``lead``, ``groups``, ``missing``, ``related`` and ``refusal`` describe the answer's shape:
+    the unit(s) that answer directly, the evidence grouped by document, the subjects of the
+    question the library does not hold, whether the citations are related material rather than an
+    answer (a refusal that offers the nearest evidence), and why an answer was refused.
+    """
 
     status: str
     text: str
@@ -260,6 +304,11 @@ class Answer:
     notices: tuple[str, ...] = ()  # signposting, fallback notes, demo-library notice
     metrics: Mapping[str, float] = field(default_factory=dict)  # timings in ms, counts
     build_id: str = ""
+    lead: tuple[LeadUnit, ...] = ()
+    groups: tuple[SourceGroup, ...] = ()
+    missing: tuple[str, ...] = ()
+    related: bool = False
+    refusal: str | None = None  # a Refusal code when the status is a refusal, else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -273,6 +322,11 @@ class Answer:
             "notices": list(self.notices),
             "metrics": dict(self.metrics),
             "build_id": self.build_id,
+            "lead": [u.to_dict() for u in self.lead],
+            "groups": [g.to_dict() for g in self.groups],
+            "missing": list(self.missing),
+            "related": self.related,
+            "refusal": self.refusal,
         }
 
 
