@@ -23,6 +23,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "serve": ("web.commands_serve", "Serve the chat page (production WSGI server)."),
     "purge": ("web.commands_purge", "Delete stored conversations and feedback past retention."),
     "eval": ("evals.commands_eval", "Run evaluations and compare runs."),
+    "pack": ("assistant.commands_pack", "Draft a trainer session pack on a theme or question."),
+    "compare": ("assistant.commands_compare", "Compare every document on a question or theme."),
+    "silence-map": ("assistant.commands_silence_map", "Every document against each race theme."),
 }
 
 
