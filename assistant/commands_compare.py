@@ -19,7 +19,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("question", help="a question or a theme, in quotes")
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
     parser.add_argument(
-        "--filter", action="append", default=[], metavar="KEY=VALUE",
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="theme, doc_type, area, doc_id (repeatable), year_from, year_to",
     )
 
@@ -38,7 +41,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         data["theme_id"] = theme.theme_id if theme else None
         print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
-    print(f'Compared {len(comparison.rows)} documents (build {comparison.build_id}) for "{question}"\n')
+    print(
+        f'Compared {len(comparison.rows)} documents (build {comparison.build_id}) for "{question}"\n'
+    )
     for row in comparison.rows:
         where = ", ".join(str(x) for x in (row.doc_type, row.area, row.year) if x)
         print(f"[{row.status_label}] {row.title} ({where})")

@@ -17,11 +17,18 @@ from assistant.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("topic", metavar="THEME_OR_QUESTION", help="a theme (id or name) or a question")
-    parser.add_argument("--format", choices=("docx", "pdf", "md", "pptx"), default="md")
-    parser.add_argument("-o", "--output", metavar="FILE", help="where to write the pack ('-' = stdout)")
     parser.add_argument(
-        "--filter", action="append", default=[], metavar="KEY=VALUE",
+        "topic", metavar="THEME_OR_QUESTION", help="a theme (id or name) or a question"
+    )
+    parser.add_argument("--format", choices=("docx", "pdf", "md", "pptx"), default="md")
+    parser.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write the pack ('-' = stdout)"
+    )
+    parser.add_argument(
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="theme, doc_type, area, doc_id (repeatable), year_from, year_to",
     )
 
@@ -37,7 +44,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     pack = draft_pack(build_assistant(settings), args.topic, load_bank(), filters)
     data = render(pack, args.format)
-    target = args.output or ("-" if args.format == "md" else outline.file_stem(pack) + FORMATS[args.format].extension)
+    target = args.output or (
+        "-" if args.format == "md" else outline.file_stem(pack) + FORMATS[args.format].extension
+    )
     if target == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -20,7 +20,10 @@ MARKS = {"addresses": "A", "mentions": "m", "silent": "."}
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the map as JSON")
     parser.add_argument(
-        "--filter", action="append", default=[], metavar="KEY=VALUE",
+        "--filter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="theme, doc_type, area, doc_id (repeatable), year_from, year_to",
     )
 

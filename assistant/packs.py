@@ -196,7 +196,9 @@ def learning_points(selection: Selection, index: Index) -> tuple[tuple[LearningP
             dropped += 1
             continue
         per_document[doc_id] = per_document.get(doc_id, 0) + 1
-        points.append(LearningPoint(f"p{len(points) + 1}", citation, scored.passage.document.doc_type))
+        points.append(
+            LearningPoint(f"p{len(points) + 1}", citation, scored.passage.document.doc_type)
+        )
         if len(points) == MAX_POINTS:
             break
     return tuple(points), dropped
@@ -322,7 +324,9 @@ def _notes(
             f"The library holds little on this: {len(points)} learning point(s) could be quoted."
         )
     if dropped:
-        notes.append(f"{dropped} quote(s) were left out because they did not check out on the page.")
+        notes.append(
+            f"{dropped} quote(s) were left out because they did not check out on the page."
+        )
     if getattr(index.info, "is_demo", False):
         notes.append(
             "Drawn from the demo library: briefings written for this project that summarise the "

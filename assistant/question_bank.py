@@ -18,7 +18,7 @@ from typing import Any
 import yaml
 
 from assistant.errors import ConfigurationError
-from assistant.prompts import load_prompt
+from assistant.prompts import PROMPTS_DIR, load_prompt
 
 BANK_NAME = "reflective_questions"
 
@@ -71,8 +71,12 @@ def _key(text: str) -> str:
 
 def load_bank(*, version: int | None = None, directory: Path | None = None) -> QuestionBank:
     """The newest (or the given) version of the bank from ``prompts/``."""
-    prompt = load_prompt(BANK_NAME, version=version, directory=directory)
-    data = yaml.safe_load(prompt.text) or {}
+    try:
+        prompt = load_prompt(BANK_NAME, version=version, directory=directory)
+        data = yaml.safe_load(prompt.text) or {}
+    except yaml.YAMLError as exc:
+        where = directory or PROMPTS_DIR
+        raise ConfigurationError(f"the question bank in {where} is not valid YAML: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("themes"), dict):
         raise ConfigurationError(f"{prompt.path.name}: no 'themes:' mapping")
     themes = {str(k): _theme(str(k), v, prompt.path.name) for k, v in data["themes"].items()}

@@ -63,6 +63,9 @@ class StandIn:
     def index(self) -> Any:
         return self.assistant.index
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.assistant, name)
+
     def _units(self, question: str, passages: list[Passage]) -> list[ScoredUnit]:
         words = set(tokenize(question))
         out = []
@@ -102,3 +105,8 @@ class StandIn:
         lead = tuple(g[1][0] for g in groups[:1] if g[1] and g[1][0].support == "addresses")
         status = "answered" if lead else "no_evidence"
         return Selection(question, status, lead, tuple(groups), (), not groups)
+
+
+def evidence_source(assistant: Any) -> Any:
+    """The assistant itself once it has the ADR 12 methods; the stand-in until then."""
+    return assistant if hasattr(type(assistant), "document_support") else StandIn(assistant)

@@ -29,7 +29,9 @@ FORMATS: dict[str, PackFormat] = {
         "assistant.pack_formats.to_docx",
     ),
     "pdf": PackFormat("pdf", ".pdf", "application/pdf", "assistant.pack_formats.to_pdf"),
-    "md": PackFormat("md", ".md", "text/markdown; charset=utf-8", "assistant.pack_formats.to_markdown"),
+    "md": PackFormat(
+        "md", ".md", "text/markdown; charset=utf-8", "assistant.pack_formats.to_markdown"
+    ),
     "pptx": PackFormat(
         "pptx",
         ".pptx",

@@ -60,7 +60,9 @@ def meta_lines(pack: SessionPack) -> list[str]:
 
 def summary_line(s: CaseSummary) -> str:
     """'Briefing, Hackney, 2022. Addresses the topic.'"""
-    what = ", ".join(p for p in (type_name(s.doc_type).capitalize(), s.area, str(s.year or "")) if p)
+    what = ", ".join(
+        p for p in (type_name(s.doc_type).capitalize(), s.area, str(s.year or "")) if p
+    )
     return f"{what}. {'Addresses' if s.status == 'addresses' else 'Mentions'} the topic."
 
 

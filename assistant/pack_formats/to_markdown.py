@@ -7,13 +7,13 @@ import re
 from assistant.pack_formats import outline as o
 from assistant.packs import SessionPack
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~]|!(?=\[))")
 
 
 def escape(text: str) -> str:
     """Markdown-inert text: special characters backslash-escaped, line starts defused."""
     text = _SPECIAL.sub(r"\\\1", " ".join(text.split()))
-    return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-=])", r"\\\1", text))
+    return re.sub(r"^(\d+)\.", r"\1\\.", re.sub(r"^([-=+])", r"\\\1", text))
 
 
 def link(label: str, url: str) -> str:

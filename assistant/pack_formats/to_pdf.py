@@ -50,7 +50,9 @@ def document_html(pack: SessionPack) -> str:
         f"<h2>{o.SEARCHED}</h2>" + "".join(f"<p>{e(n)}</p>" for n in pack.notes),
     ]
     if pack.aims:
-        parts.append(f"<h2>{o.AIMS}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in pack.aims) + "</ul>")
+        parts.append(
+            f"<h2>{o.AIMS}</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in pack.aims) + "</ul>"
+        )
     parts += [_points(pack), _summaries(pack), _questions(pack), _comparison(pack), _sources(pack)]
     return "".join(parts) + "</body></html>"
 
@@ -73,7 +75,9 @@ def _summaries(pack: SessionPack) -> str:
     for s in pack.summaries:
         out.append(f"<h3>{e(s.title)}</h3><p>{e(o.summary_line(s))}</p>")
         for q in s.quotes:
-            out.append(f'<blockquote><p>{e(q.quote)}</p></blockquote><p class="cite">{e(o.pages(q))}</p>')
+            out.append(
+                f'<blockquote><p>{e(q.quote)}</p></blockquote><p class="cite">{e(o.pages(q))}</p>'
+            )
     return "".join(out)
 
 

@@ -1,0 +1,145 @@
+"""The Compare page (one row per document for a question or theme) and the Silence map page
+(every document against each race-related theme), each with a CSV export. Both work without
+JavaScript; the silence map is cached per build (``assistant.silence_map``)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from flask import Blueprint, Response, render_template, request
+from flask.typing import ResponseReturnValue
+
+from assistant.comparison import SUPPORT_LABELS, Comparison, compare
+from assistant.silence_map import SilenceMap, silence_map
+from web.forms import FieldError, parse_filters
+from web.packs import bank, source
+from web.presenters import doc_type_label, doc_type_options
+from web.services import services
+
+bp = Blueprint("comparisons", __name__)
+
+MAX_QUESTION_CHARS = 300
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_response(header: Sequence[str], rows: Iterable[Sequence[Any]], filename: str) -> Response:
+    """CSV with spreadsheet-formula characters defused (a leading apostrophe)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(v) for v in row])
+    response = Response(out.getvalue(), mimetype="text/csv; charset=utf-8")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _cell(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+# --- compare ------------------------------------------------------------------------------------
+
+
+@bp.get("/compare")
+def compare_page() -> str:
+    return _compare_page({}, None)
+
+
+@bp.post("/compare")
+def compare_post() -> ResponseReturnValue:
+    errors: list[FieldError] = []
+    question = " ".join(str(request.form.get("question", "")).split())
+    if not question:
+        errors.append(FieldError("question", "Enter a question or a theme"))
+    elif len(question) > MAX_QUESTION_CHARS:
+        errors.append(
+            FieldError("question", f"Question must be {MAX_QUESTION_CHARS} characters or fewer")
+        )
+    filters = parse_filters(request.form, errors)
+    form = {k: str(request.form.get(k, "")) for k in ("question", "doc_type")}
+    if errors:
+        return _compare_page(form, None, errors), 400
+    theme = bank().match(question)
+    result = compare(source(), theme.search if theme else question, filters)
+    if request.form.get("export") == "csv":
+        return csv_response(
+            ("document", "type", "area", "year", "status", "quote", "page", "link"),
+            (_compare_cells(r) for r in result.rows),
+            "comparison.csv",
+        )
+    return _compare_page(form, result)
+
+
+def _compare_cells(row: Any) -> tuple[Any, ...]:
+    q = row.quote
+    return (
+        row.title,
+        doc_type_label(row.doc_type),
+        row.area,
+        row.year or "",
+        row.status_label,
+        q.quote if q else "",
+        q.page_start if q else "",
+        q.url if q else "",
+    )
+
+
+def _compare_page(
+    form: dict[str, str], result: Comparison | None, errors: Sequence[FieldError] = ()
+) -> str:
+    documents = list(source().index.documents)
+    return render_template(
+        "compare.html",
+        form=form,
+        result=result,
+        errors=errors,
+        themes=sorted(bank().themes.values(), key=lambda t: t.label),
+        doc_type_options=doc_type_options(documents),
+        labels=SUPPORT_LABELS,
+        max_chars=MAX_QUESTION_CHARS,
+    )
+
+
+# --- silence map --------------------------------------------------------------------------------
+
+
+def _map() -> SilenceMap:
+    errors: list[FieldError] = []
+    filters = parse_filters(request.args, errors)
+    cache = services().settings.data_dir / "cache" / "silence-map"
+    return silence_map(source(), bank(), filters if not errors else None, cache_dir=cache)
+
+
+@bp.get("/silence-map")
+def silence_page() -> str:
+    documents = list(source().index.documents)
+    return render_template(
+        "silence_map.html",
+        result=_map(),
+        labels=SUPPORT_LABELS,
+        doc_type=request.args.get("doc_type", ""),
+        doc_type_options=doc_type_options(documents),
+    )
+
+
+@bp.get("/silence-map.csv")
+def silence_csv() -> Response:
+    result = _map()
+    header = ["document", "type", "year", *(t.label for t in result.themes)]
+    rows = [
+        [
+            r.title,
+            doc_type_label(r.doc_type),
+            r.year or "",
+            *(SUPPORT_LABELS[c.status] for c in r.cells),
+        ]
+        for r in result.rows
+    ]
+    rows.append(["Documents not addressing the theme", "", "", *(t.silent for t in result.themes)])
+    return csv_response(header, rows, "silence-map.csv")
