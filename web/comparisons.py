@@ -13,9 +13,10 @@ from flask import Blueprint, Response, render_template, request
 from flask.typing import ResponseReturnValue
 
 from assistant.comparison import SUPPORT_LABELS, Comparison, compare
+from assistant.personal_data import detect
 from assistant.silence_map import SilenceMap, silence_map
 from web.forms import FieldError, parse_filters
-from web.packs import bank, source
+from web.packs import PERSONAL_DETAILS, bank, source
 from web.presenters import doc_type_label, doc_type_options
 from web.services import services
 
@@ -61,6 +62,8 @@ def compare_post() -> ResponseReturnValue:
         errors.append(
             FieldError("question", f"Question must be {MAX_QUESTION_CHARS} characters or fewer")
         )
+    elif detect(question):
+        errors.append(FieldError("question", PERSONAL_DETAILS))
     filters = parse_filters(request.form, errors)
     form = {k: str(request.form.get(k, "")) for k in ("question", "doc_type")}
     if errors:

@@ -19,6 +19,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask.typing import ResponseReturnValue
 
 from assistant.packs import SessionPack, draft_pack
+from assistant.personal_data import detect
 from assistant.question_bank import QuestionBank, load_bank
 from assistant.types import Filters
 from web.forms import FieldError, parse_filters
@@ -28,6 +29,9 @@ from web.services import services
 bp = Blueprint("packs", __name__)
 
 MAX_TOPIC_CHARS = 300
+PERSONAL_DETAILS = (
+    "Remove details that could identify a person (names, dates of birth, addresses, numbers)"
+)
 FORMAT_LABELS = (
     ("docx", "Word (DOCX)"),
     ("pdf", "PDF"),
@@ -99,6 +103,8 @@ def draft() -> ResponseReturnValue:
         errors.append(
             FieldError("topic", f"Theme or question must be {MAX_TOPIC_CHARS} characters or fewer")
         )
+    elif detect(topic):
+        errors.append(FieldError("topic", PERSONAL_DETAILS))
     filters = parse_filters(request.form, errors)
     form = {k: str(request.form.get(k, "")) for k in ("topic", "doc_type", "year_from", "year_to")}
     if errors:
@@ -112,8 +118,8 @@ def draft() -> ResponseReturnValue:
         return _download(pack.select(keep, order), export)
     shown = pack.select(None, order)
     kept = set(pack.item_ids()) if keep is None else keep
-    moved = str(request.form.get("move", "")).partition(":")[2]
-    return render_template("packs.html", pack=shown, kept=kept, moved=moved, **_form_context(form))
+    move = str(request.form.get("move", ""))
+    return render_template("packs.html", pack=shown, kept=kept, move=move, **_form_context(form))
 
 
 def _draft(topic: str, filters: Filters) -> SessionPack:
