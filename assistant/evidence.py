@@ -69,9 +69,9 @@ class Calibration:
 
 
 CALIBRATIONS: dict[str, Calibration] = {
-    "all-MiniLM-L6-v2": Calibration(no_evidence=0.42, answered=0.50, relative=0.85),
+    "all-MiniLM-L6-v2": Calibration(no_evidence=0.42, answered=0.50, relative=0.75),
 }
-DEFAULT_CALIBRATION = Calibration(no_evidence=0.42, answered=0.50, relative=0.85)
+DEFAULT_CALIBRATION = Calibration(no_evidence=0.42, answered=0.50, relative=0.75)
 
 
 def calibration_for(model: str) -> Calibration:
