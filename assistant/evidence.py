@@ -147,7 +147,7 @@ class EvidenceSelector:
     def in_library(self, subject: Subject) -> bool:
         if subject.expansion and all(self.terms.present(t) for t in stems(subject.expansion)):
             return True
-        if not all(self.terms.present(t) for t in subject.terms):
+        if not all(self.terms.related_present(t) for t in subject.terms):
             return False
         return not subject.phrase or self._phrase_in_library(subject.phrase)
 

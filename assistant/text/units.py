@@ -250,9 +250,9 @@ def _lead_in(block: _Block, sentences: list[str]) -> str:
     if sentences[-1].endswith(":"):
         return sentences[-1]
     text = clean(block.text)
-    if "\n" not in block.text.strip() and len(text.split()) <= HEADING_LEAD_WORDS:
-        if text[:1].isupper() and not text.endswith((".", "!", "?", ";", ",")):
-            return text
+    short = "\n" not in block.text.strip() and len(text.split()) <= HEADING_LEAD_WORDS
+    if short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ",")):
+        return text
     return ""
 
 
