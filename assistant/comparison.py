@@ -99,12 +99,17 @@ def compare(
     source: EvidenceSource, question: str, filters: Filters | Mapping[str, Any] | None = None
 ) -> Comparison:
     """One row per document: addresses first, then mentions, then silent; by title within."""
-    index = source.index
     wanted = as_filters(filters)
-    rows = [row_of(s, index) for s in source.document_support(question, wanted)]
+    return comparison_of(question, source.document_support(question, wanted), source.index, wanted)
+
+
+def comparison_of(
+    question: str, supports: Sequence[DocumentSupport], index: Index, filters: Filters
+) -> Comparison:
+    rows = [row_of(s, index) for s in supports]
     order = {s: i for i, s in enumerate(SUPPORTS)}
     rows.sort(key=lambda r: (order.get(r.status, 9), r.title.lower()))
-    return Comparison(question, index.build_id, wanted, tuple(rows))
+    return Comparison(question, index.build_id, filters, tuple(rows))
 
 
 def row_of(support: DocumentSupport, index: Index) -> ComparisonRow:
@@ -121,10 +126,6 @@ def quote_of(scored: ScoredUnit, index: Index, n: int) -> Citation | None:
     if not check(citation, index):
         return None
     return replace(citation, verified=True)
-
-
-def units_by_document(selection: Selection) -> dict[str, Sequence[ScoredUnit]]:
-    return {document.doc_id: units for document, units in selection.by_document}
 
 
 def as_filters(filters: Filters | Mapping[str, Any] | None) -> Filters:

@@ -17,12 +17,12 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from assistant.citations import normalise
-from assistant.comparison import Comparison, EvidenceSource, as_filters, compare, quote_of
+from assistant.comparison import Comparison, EvidenceSource, as_filters, comparison_of, quote_of
 from assistant.question_bank import BankTheme, QuestionBank
 from assistant.types import Citation, Document, Filters
 
 if TYPE_CHECKING:
-    from assistant.evidence import ScoredUnit, Selection
+    from assistant.evidence import DocumentSupport, ScoredUnit, Selection
     from assistant.index import Index
 
 MAX_POINTS = 8
@@ -150,8 +150,9 @@ def draft_pack(
     wanted = as_filters(filters)
     index = source.index
     selection = source.evidence(question, wanted)
-    comparison = compare(source, question, wanted)
-    points, dropped = learning_points(selection, index)
+    supports = source.document_support(question, wanted)
+    comparison = comparison_of(question, supports, index, wanted)
+    points, dropped = learning_points(selection, supports, index)
     summaries = case_summaries(comparison, selection, index)
     status = _status(selection, points, summaries)
     label = theme.label if theme else topic
@@ -177,15 +178,19 @@ def draft_pack(
     )
 
 
-def learning_points(selection: Selection, index: Index) -> tuple[tuple[LearningPoint, ...], int]:
-    """Verified points: the lead first, then each document's best units in turn (round robin)."""
+def learning_points(
+    selection: Selection, supports: Sequence[DocumentSupport], index: Index
+) -> tuple[tuple[LearningPoint, ...], int]:
+    """Verified points: the answer's lead, its other units document by document, then the best
+    unit of each further document that addresses the question (the comparison's). None when
+    answering would refuse."""
     if selection.status == "no_evidence" or selection.subject_absent:
         return (), 0
     points: list[LearningPoint] = []
     seen: set[str] = set()
     per_document: dict[str, int] = {}
     dropped = 0
-    for scored in _candidates(selection):
+    for scored in _candidates(selection, supports):
         doc_id = scored.passage.chunk.doc_id
         text = normalise(scored.unit.text)
         if text in seen or per_document.get(doc_id, 0) >= MAX_POINTS_PER_DOCUMENT:
@@ -204,13 +209,15 @@ def learning_points(selection: Selection, index: Index) -> tuple[tuple[LearningP
     return tuple(points), dropped
 
 
-def _candidates(selection: Selection) -> list[ScoredUnit]:
+def _candidates(selection: Selection, supports: Sequence[DocumentSupport]) -> list[ScoredUnit]:
     queues = [list(units) for _, units in selection.by_document]
     ordered: list[ScoredUnit] = list(selection.lead)
     while any(queues):
         for queue in queues:
             if queue:
                 ordered.append(queue.pop(0))
+    best = [s.best for s in supports if s.status == "addresses" and s.best is not None]
+    ordered.extend(sorted(best, key=lambda s: -s.score))
     return [s for s in ordered if s.support == "addresses" and not s.unit.context]
 
 

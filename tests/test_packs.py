@@ -143,15 +143,16 @@ def test_a_theme_with_no_evidence_gives_a_short_honest_pack(source: Any) -> None
 
 
 def test_select_keeps_ticked_items_in_the_given_order(pack: Any) -> None:
-    ids = [p.point_id for p in pack.points]
-    assert len(ids) >= 2, "the fixture pack needs two points"
-    question_ids = [q.question_id for q in pack.questions]
-    chosen = pack.select({ids[0], ids[1], question_ids[-1]}, [ids[1], ids[0]])
-    assert [p.point_id for p in chosen.points] == [ids[1], ids[0]]
-    assert [q.question_id for q in chosen.questions] == [question_ids[-1]]
+    point = pack.points[0].point_id
+    questions = [q.question_id for q in pack.questions]
+    assert len(questions) >= 3, "the fixture pack needs three discussion questions"
+    chosen = pack.select({point, questions[0], questions[2]}, [questions[2], questions[0]])
+    assert [q.question_id for q in chosen.questions] == [questions[2], questions[0]]
+    assert [p.point_id for p in chosen.points] == [point]
     assert chosen.summaries == ()
-    assert {s.doc_id for s in chosen.sources} == {p.citation.doc_id for p in chosen.points}
+    assert {s.doc_id for s in chosen.sources} == {pack.points[0].citation.doc_id}
     assert pack.select(None).item_ids() == pack.item_ids()
+    assert pack.select(set()).item_ids() == ()
 
 
 # --- the silence map ----------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from assistant.question_bank import load_bank
 from assistant.silence_map import RACE_THEMES
 from tests.packs_support import SMALL_DOCUMENTS, small_assistant
 from tests.web_fakes import csrf_token, web_settings
@@ -80,35 +81,37 @@ def test_draft_shows_points_summaries_and_questions_all_ticked(web: Any) -> None
 def test_move_down_swaps_within_a_section_and_keeps_ticks(web: Any) -> None:
     html = _draft(web).get_data(as_text=True)
     order = _ids(html, "p") + _ids(html, "s-") + _ids(html, "q")
-    points = _ids(html, "p")
-    assert len(points) >= 2
+    questions = _ids(html, "q")
+    assert len(questions) >= 2
     moved = _draft(
-        web, edited="1", order=order, keep=[points[1]], move=f"down:{points[0]}"
+        web, edited="1", order=order, keep=[questions[1]], move=f"down:{questions[0]}"
     ).get_data(as_text=True)
-    assert _ids(moved, "p")[:2] == [points[1], points[0]]
+    assert _ids(moved, "q")[:2] == [questions[1], questions[0]]
     assert moved.count(" checked>") == 1
     assert (
-        f'value="down:{points[0]}" class="rla-button rla-button--secondary rla-button--small" data-move="down" autofocus'
+        f'value="down:{questions[0]}" class="rla-button rla-button--secondary rla-button--small" data-move="down" autofocus'
         in moved
     )
-    # the last point cannot move into the summaries
-    last = _draft(web, edited="1", order=order, move=f"down:{points[-1]}").get_data(as_text=True)
-    assert _ids(last, "p") == points
+    # an item cannot move out of its section
+    first_summary = _ids(html, "s-")[0]
+    up = _draft(web, edited="1", order=order, move=f"up:{first_summary}").get_data(as_text=True)
+    assert _ids(up, "p") + _ids(up, "s-") + _ids(up, "q") == order
 
 
 def test_export_markdown_has_only_the_kept_items_in_order(web: Any) -> None:
     html = _draft(web).get_data(as_text=True)
     points, questions = _ids(html, "p"), _ids(html, "q")
-    order = list(reversed(points)) + questions
-    response = _draft(
-        web, edited="1", order=order, keep=[points[0], points[1], questions[0]], export="md"
-    )
+    order = points + list(reversed(questions))
+    keep = [points[0], questions[0], questions[1]]
+    response = _draft(web, edited="1", order=order, keep=keep, export="md")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment; filename=")
     text = response.get_data(as_text=True)
-    assert text.count("\n### ") == 2  # two points kept, no summaries
+    assert text.count("\n### ") == 1  # one point kept, no summaries
     assert "## Questions for discussion" in text and "## Case summaries" not in text
-    assert re.findall(r"^1\. ", text, re.M) and not re.findall(r"^2\. ", text, re.M)
+    listed = re.findall(r"^\d+\. (.+)$", text, re.M)
+    bank = load_bank().theme("adultification").questions
+    assert listed == [bank[1], bank[0]], "kept questions only, in the new order"
 
 
 @pytest.mark.parametrize(
