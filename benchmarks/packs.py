@@ -55,6 +55,9 @@ def main() -> None:
         print(f"ingest demo library           {seconds(started)}")
     started = time.perf_counter()
     assistant = build_assistant(settings, embedder=embedder)
+    from tests.evidence_standin import evidence_source  # TEMPORARY: until Assistant.evidence lands
+
+    assistant = evidence_source(assistant)
     bank = load_bank()
     print(
         f"open build                    {seconds(started)}  ({len(assistant.index.documents)} documents)"

@@ -25,6 +25,11 @@ def demo(demo_index: Any, real_embedder: Any, monkeypatch: pytest.MonkeyPatch) -
     settings, index = demo_index
     monkeypatch.setenv("RLA_DATA_DIR", str(settings.data_dir))
     monkeypatch.setattr("assistant.embeddings.build_embedder", lambda s: real_embedder)
+    import assistant.pipeline as pipeline
+    from tests.evidence_standin import evidence_source  # TEMPORARY: until Assistant.evidence lands
+
+    real = pipeline.build_assistant
+    monkeypatch.setattr(pipeline, "build_assistant", lambda *a, **k: evidence_source(real(*a, **k)))
     return settings, index
 
 
@@ -96,3 +101,19 @@ def test_every_quote_of_a_demo_pack_is_verbatim_on_its_page(demo_source: Any, to
     for row in pack.comparison.rows:
         if row.quote:
             assert_verbatim(row.quote, demo_source.index)
+
+
+def test_documents_that_never_mention_a_theme_are_silent_on_it(demo_source: Any) -> None:
+    """Only one demo briefing mentions immigration or asylum at all: every other is silent."""
+    from assistant.comparison import compare
+
+    index = demo_source.index
+    rows = compare(demo_source, load_bank().theme("immigration-status").search).rows
+    assert len(rows) == len(index.documents)
+    for row in rows:
+        text = " ".join(p.text for p in index.pages(row.doc_id)).lower()
+        if "immigra" not in text and "asylum" not in text:
+            assert row.status == "silent", row.doc_id
+    statuses = {r.doc_id: r.status for r in rows}
+    assert statuses["myth-of-invisible-men-male-carers-2021"] == "silent"
+    assert statuses["its-silent-race-racism-safeguarding-children-2025"] != "silent"
