@@ -153,6 +153,16 @@ def silence_map(
     return result
 
 
+def cached(
+    source: EvidenceSource,
+    bank: QuestionBank,
+    filters: Filters | Mapping[str, Any] | None,
+    cache_dir: Path,
+) -> SilenceMap | None:
+    """The cached map for the served build, or None when it has not been computed yet."""
+    return _read(_cache_path(cache_dir, source.index.build_id, bank, as_filters(filters)))
+
+
 def compute(source: EvidenceSource, bank: QuestionBank, filters: Filters) -> SilenceMap:
     comparisons = {t: compare(source, bank.theme(t).search, filters) for t in RACE_THEMES}
     columns = tuple(_column(t, bank, comparisons[t]) for t in RACE_THEMES)

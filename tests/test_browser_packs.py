@@ -167,6 +167,8 @@ def test_compare_and_silence_map_are_accessible(
         if javascript:  # axe runs as a script; the HTML is the same either way
             assert_accessible(page, f"compare-{suffix}")
         page.goto("/silence-map")
+        if javascript:  # the first visit starts the map; the page reloads itself until it is ready
+            page.wait_for_selector("table.rla-silence", timeout=90_000)
         assert page.locator("table.rla-silence tbody tr").count() == 3
         if javascript:
             assert_accessible(page, f"silence-map-{suffix}")

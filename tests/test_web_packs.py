@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -164,8 +165,24 @@ def test_compare_csv_export(web: Any) -> None:
 # --- silence map --------------------------------------------------------------------------------
 
 
+def _silence_html(web: Any) -> str:
+    for _ in range(240):
+        html: str = web.get("/silence-map").get_data(as_text=True)
+        if "data-silence-pending" not in html:
+            return html
+        time.sleep(0.25)
+    raise AssertionError("the silence map was not ready within a minute")
+
+
+def test_the_first_request_prepares_the_silence_map_in_the_background(web: Any) -> None:
+    first = web.get("/silence-map")
+    assert first.status_code == 200
+    assert "being prepared" in first.get_data(as_text=True)
+    assert "<table" in _silence_html(web)
+
+
 def test_silence_map_page_is_a_table_with_text_for_every_cell(web: Any, packs_app: Any) -> None:
-    html = web.get("/silence-map").get_data(as_text=True)
+    html = _silence_html(web)
     assert html.count('<th scope="row">') == len(SMALL_DOCUMENTS) + 1  # + the totals row
     assert html.count('class="rla-silence__cell ') == len(SMALL_DOCUMENTS) * len(RACE_THEMES)
     cells = re.findall(r'rla-silence__cell--(\w+)">\s*(?:<a [^>]*>)?([A-Z][a-z ]+)', html)

@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
+import threading
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from assistant.comparison import SUPPORT_LABELS, Comparison, compare
 from assistant.personal_data import detect
-from assistant.silence_map import SilenceMap, silence_map
+from assistant.silence_map import cached, silence_map
+from assistant.types import Filters
 from web.forms import FieldError, parse_filters
 from web.packs import PERSONAL_DETAILS, bank, source
 from web.presenters import doc_type_label, doc_type_options
 from web.services import services
 
 bp = Blueprint("comparisons", __name__)
+log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 300
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -112,19 +117,59 @@ def _compare_page(
 # --- silence map --------------------------------------------------------------------------------
 
 
-def _map() -> SilenceMap:
+def _filters() -> Filters:
     errors: list[FieldError] = []
     filters = parse_filters(request.args, errors)
-    cache = services().settings.data_dir / "cache" / "silence-map"
-    return silence_map(source(), bank(), filters if not errors else None, cache_dir=cache)
+    return Filters() if errors else filters
+
+
+def _cache_dir() -> Path:
+    return services().settings.data_dir / "cache" / "silence-map"
+
+
+class Preparing:
+    """Silence maps being computed in the background, one thread per build and filters."""
+
+    def __init__(self) -> None:
+        self._running: dict[tuple[str, str], threading.Thread] = {}
+        self._lock = threading.Lock()
+
+    def start(self, assistant: Any, bank_: Any, filters: Filters, cache_dir: Path) -> None:
+        key = (assistant.index.build_id, repr(filters))
+        with self._lock:
+            if key in self._running and self._running[key].is_alive():
+                return
+            thread = threading.Thread(
+                target=self._run, args=(assistant, bank_, filters, cache_dir), daemon=True
+            )
+            self._running[key] = thread
+            thread.start()
+
+    @staticmethod
+    def _run(assistant: Any, bank_: Any, filters: Filters, cache_dir: Path) -> None:
+        try:
+            silence_map(assistant, bank_, filters, cache_dir=cache_dir)
+        except Exception as exc:  # logged by type only; the page offers to try again
+            log.error("silence map failed: %s", type(exc).__name__)
+
+
+def preparing() -> Preparing:
+    return current_app.extensions.setdefault("rla_silence_preparing", Preparing())  # type: ignore[no-any-return]
 
 
 @bp.get("/silence-map")
-def silence_page() -> str:
-    documents = list(source().index.documents)
+def silence_page() -> ResponseReturnValue:
+    """From the per-build cache; the first request starts computing it in the background and
+    says so (the page reloads itself with JavaScript, or offers a link without)."""
+    assistant, filters = source(), _filters()
+    documents = list(assistant.index.documents)
+    result = cached(assistant, bank(), filters, _cache_dir())
+    if result is None:
+        preparing().start(assistant, bank(), filters, _cache_dir())
     return render_template(
         "silence_map.html",
-        result=_map(),
+        result=result,
+        documents=len(documents),
         labels=SUPPORT_LABELS,
         doc_type=request.args.get("doc_type", ""),
         doc_type_options=doc_type_options(documents),
@@ -133,7 +178,7 @@ def silence_page() -> str:
 
 @bp.get("/silence-map.csv")
 def silence_csv() -> Response:
-    result = _map()
+    result = silence_map(source(), bank(), _filters(), cache_dir=_cache_dir())
     header = ["document", "type", "year", *(t.label for t in result.themes)]
     rows = [
         [

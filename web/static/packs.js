@@ -43,7 +43,14 @@
     });
   }
 
+  function waitForMap() {
+    if (document.querySelector("[data-silence-pending]")) {
+      window.setTimeout(function () { window.location.reload(); }, 5000);
+    }
+  }
+
   function init() {
+    waitForMap();
     document.querySelectorAll("[data-pack-form]").forEach(enhance);
     document.querySelectorAll("[data-pack-draft]").forEach(function (button) {
       button.form.addEventListener("submit", function () {
