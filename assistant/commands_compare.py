@@ -11,20 +11,14 @@ import argparse
 import json
 import textwrap
 
-from assistant.commands_ask import parse_filters
+from assistant.commands_ask import add_filter_option, parse_filters
 from assistant.settings import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("question", help="a question or a theme, in quotes")
     parser.add_argument("--json", action="store_true", help="print the comparison as JSON")
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="theme, doc_type, area, doc_id (repeatable), year_from, year_to",
-    )
+    add_filter_option(parser)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.commands_ask import parse_filters
+from assistant.commands_ask import add_filter_option, parse_filters
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
 
@@ -24,13 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-o", "--output", metavar="FILE", help="where to write the pack ('-' = stdout)"
     )
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="theme, doc_type, area, doc_id (repeatable), year_from, year_to",
-    )
+    add_filter_option(parser)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

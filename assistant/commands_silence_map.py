@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from assistant.commands_ask import parse_filters
+from assistant.commands_ask import add_filter_option, parse_filters
 from assistant.settings import Settings
 
 MARKS = {"addresses": "A", "mentions": "m", "silent": "."}
@@ -19,13 +19,7 @@ MARKS = {"addresses": "A", "mentions": "m", "silent": "."}
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the map as JSON")
-    parser.add_argument(
-        "--filter",
-        action="append",
-        default=[],
-        metavar="KEY=VALUE",
-        help="theme, doc_type, area, doc_id (repeatable), year_from, year_to",
-    )
+    add_filter_option(parser)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

@@ -16,18 +16,16 @@ from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
 from assistant.comparison import SUPPORT_LABELS, Comparison, compare
-from assistant.personal_data import detect
 from assistant.silence_map import cached, silence_map
 from assistant.types import Filters
 from web.forms import FieldError, parse_filters
-from web.packs import PERSONAL_DETAILS, bank, source
+from web.packs import MAX_TOPIC_CHARS, bank, parse_topic, source
 from web.presenters import doc_type_label, doc_type_options
 from web.services import services
 
 bp = Blueprint("comparisons", __name__)
 log = logging.getLogger(__name__)
 
-MAX_QUESTION_CHARS = 300
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -60,15 +58,7 @@ def compare_page() -> str:
 @bp.post("/compare")
 def compare_post() -> ResponseReturnValue:
     errors: list[FieldError] = []
-    question = " ".join(str(request.form.get("question", "")).split())
-    if not question:
-        errors.append(FieldError("question", "Enter a question or a theme"))
-    elif len(question) > MAX_QUESTION_CHARS:
-        errors.append(
-            FieldError("question", f"Question must be {MAX_QUESTION_CHARS} characters or fewer")
-        )
-    elif detect(question):
-        errors.append(FieldError("question", PERSONAL_DETAILS))
+    question = parse_topic("question", errors)
     filters = parse_filters(request.form, errors)
     form = {k: str(request.form.get(k, "")) for k in ("question", "doc_type")}
     if errors:
@@ -110,7 +100,7 @@ def _compare_page(
         themes=sorted(bank().themes.values(), key=lambda t: t.label),
         doc_type_options=doc_type_options(documents),
         labels=SUPPORT_LABELS,
-        max_chars=MAX_QUESTION_CHARS,
+        max_chars=MAX_TOPIC_CHARS,
     )
 
 

@@ -73,6 +73,20 @@ def source() -> Any:
     return services().assistants.get()
 
 
+def parse_topic(field: str, errors: list[FieldError]) -> str:
+    """A theme or question from the form: required, not too long, nothing identifying."""
+    topic = " ".join(str(request.form.get(field, "")).split())
+    if not topic:
+        errors.append(FieldError(field, "Enter a theme or a question"))
+    elif len(topic) > MAX_TOPIC_CHARS:
+        errors.append(
+            FieldError(field, f"Theme or question must be {MAX_TOPIC_CHARS} characters or fewer")
+        )
+    elif detect(topic):
+        errors.append(FieldError(field, PERSONAL_DETAILS))
+    return topic
+
+
 def _form_context(form: Mapping[str, str], errors: Sequence[FieldError] = ()) -> dict[str, Any]:
     assistant = source()
     documents = list(assistant.index.documents)
@@ -96,15 +110,7 @@ def index() -> str:
 @bp.post("/packs")
 def draft() -> ResponseReturnValue:
     errors: list[FieldError] = []
-    topic = " ".join(str(request.form.get("topic", "")).split())
-    if not topic:
-        errors.append(FieldError("topic", "Enter a theme or a question"))
-    elif len(topic) > MAX_TOPIC_CHARS:
-        errors.append(
-            FieldError("topic", f"Theme or question must be {MAX_TOPIC_CHARS} characters or fewer")
-        )
-    elif detect(topic):
-        errors.append(FieldError("topic", PERSONAL_DETAILS))
+    topic = parse_topic("topic", errors)
     filters = parse_filters(request.form, errors)
     form = {k: str(request.form.get(k, "")) for k in ("topic", "doc_type", "year_from", "year_to")}
     if errors:
