@@ -39,7 +39,7 @@ import numpy as np
 from assistant.embeddings import Embedder
 from assistant.guardrails import instruction_like
 from assistant.index import Index
-from assistant.text.question import Question, Subject, analyse
+from assistant.text.question import FRAME_WORDS, Question, Subject, analyse
 from assistant.text.terms import LibraryTerms, stems
 from assistant.text.units import Unit, units
 from assistant.types import Document, Passage
@@ -55,6 +55,7 @@ MAX_PER_DOCUMENT = 2
 CHAR_BUDGET = 750  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
+PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
 ABSENT_SHARE = 0.5  # absent subjects carrying this share of the question's weight: no answer
 RELATED = 2  # units offered as related material with a refusal
 CACHE_CHUNKS = 4096
@@ -126,6 +127,7 @@ class Selection:
     best_score: float = 0.0
     kind: str = "any"
     kind_missing: bool = False  # the kind of answer asked for is in none of the chosen units
+    missing_parts: tuple[str, ...] = ()  # parts of a compound question nothing found answers
 
     @property
     def units(self) -> tuple[ScoredUnit, ...]:
@@ -285,10 +287,13 @@ class EvidenceSelector:
             return self._refusal(text, question, (), missing, absent=False)
         if not scored or best < cal.no_evidence:
             return self._refusal(text, question, scored, missing, absent=False)
+        unanswered = self._unanswered_parts(question, scored)
+        if unanswered and len(unanswered) == len(question.parts):
+            return self._refusal(text, question, scored, missing, absent=False)
         lead, rest = choose(scored, question, cal, self.max_units)
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
-        partial = bool(missing) or best < cal.answered or kind_missing
+        partial = bool(missing) or best < cal.answered or kind_missing or bool(unanswered)
         return Selection(
             question=text,
             status="partial" if partial else "answered",
@@ -299,12 +304,46 @@ class EvidenceSelector:
             best_score=best,
             kind=question.kind,
             kind_missing=kind_missing,
+            missing_parts=unanswered,
+        )
+
+    def _unanswered_parts(
+        self, question: Question, scored: Sequence[ScoredUnit]
+    ) -> tuple[str, ...]:
+        """Parts of a compound question whose terms no scored unit covers well."""
+        out = []
+        for part in question.parts:
+            terms = [t for t in stems(part) if t not in FRAME_WORDS]
+            weights = {t: self.terms.idf(t) for t in terms}
+            total = sum(weights.values())
+            if not total:
+                continue
+            best = max(
+                (
+                    sum(w for t, w in weights.items() if t in set(stems(u.unit.text))) / total
+                    for u in scored
+                ),
+                default=0.0,
+            )
+            if best < PART_COVER:
+                out.append(part)
+        return tuple(out)
+
+    def _cover(self, weights: dict[str, float], unit: ScoredUnit) -> float:
+        own = set(stems(unit.unit.text))
+        context = set(stems(" ".join([_title(unit.document), *unit.passage.chunk.section])))
+        return sum(
+            w if t in own else CONTEXT_WEIGHT * w if t in context else 0.0
+            for t, w in weights.items()
         )
 
     def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
         present = [s for s in question.subjects if s not in absent]
         if not present:
             return True
+        gone_terms = {t for s in absent for t in s.terms}
+        if question.parts and any(not gone_terms & set(stems(p)) for p in question.parts):
+            return False  # a compound question with a part about what the library holds
         weights = {t: self.terms.idf(t) for t in question.terms}
         total = sum(weights.values()) or 1.0
         gone = {t for s in absent for t in s.terms}
