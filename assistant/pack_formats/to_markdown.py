@@ -50,8 +50,8 @@ def lines(pack: SessionPack) -> list[str]:
     out += comparison(pack)
     if pack.sources:
         out += [f"## {o.SOURCES}", "", escape(pack.reminder), ""]
-        for s in pack.sources:
-            head, *rest = o.source_lines(s)
+        for source in pack.sources:
+            head, *rest = o.source_lines(source)
             out += [f"- **{escape(head)}**"] + [f"  - {_source_detail(r)}" for r in rest]
         out.append("")
     return out
