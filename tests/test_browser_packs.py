@@ -35,7 +35,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     data = tmp_path_factory.mktemp("browser-packs")
     source = small_assistant(data)
-    app = create_app(web_settings(data, data / "web.sqlite3"), assistant=source)
+    app = create_app(
+        web_settings(data, data / "web.sqlite3", rate_limit="1000/minute"), assistant=source
+    )
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

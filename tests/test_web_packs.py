@@ -29,7 +29,9 @@ def packs_app(tmp_path_factory: pytest.TempPathFactory) -> Any:
 
     data = tmp_path_factory.mktemp("web-packs")
     source = small_assistant(data)
-    return create_app(web_settings(data, data / "db.sqlite3"), assistant=source)
+    return create_app(
+        web_settings(data, data / "db.sqlite3", rate_limit="1000/minute"), assistant=source
+    )
 
 
 @pytest.fixture()
@@ -135,6 +137,19 @@ def test_export_binary_formats(web: Any, name: str, media_type: str, magic: byte
     assert response.headers["Content-Disposition"].endswith(f'.{name}"')
 
 
+def test_drafting_and_comparing_share_the_ask_rate_limit(tmp_path: Path) -> None:
+    from web import create_app
+
+    app = create_app(
+        web_settings(tmp_path, tmp_path / "db.sqlite3", rate_limit="2/minute"),
+        assistant=small_assistant(tmp_path),
+    )
+    web = app.test_client()
+    assert _draft(web, topic="  ").status_code == 400
+    assert _compare(web, question="  ").status_code == 400
+    assert _draft(web, topic="  ").status_code == 429
+
+
 def test_unknown_export_format_is_a_bad_request(web: Any) -> None:
     assert _draft(web, export="exe").status_code == 400
 
@@ -193,6 +208,7 @@ def test_silence_map_page_is_a_table_with_text_for_every_cell(web: Any, packs_ap
 
 
 def test_silence_map_csv_has_totals(web: Any) -> None:
+    _silence_html(web)  # prepared (it is served from the per-build cache)
     rows = list(csv.reader(io.StringIO(web.get("/silence-map.csv").get_data(as_text=True))))
     assert len(rows) == len(SMALL_DOCUMENTS) + 2
     assert len(rows[0]) == 3 + len(RACE_THEMES)

@@ -167,10 +167,19 @@ def silence_page() -> ResponseReturnValue:
 
 
 @bp.get("/silence-map.csv")
-def silence_csv() -> Response:
-    result = silence_map(source(), bank(), _filters(), cache_dir=_cache_dir())
+def silence_csv() -> ResponseReturnValue:
+    """The cached map as CSV; before it exists, start it and answer 503 with Retry-After."""
+    assistant, filters = source(), _filters()
+    result = cached(assistant, bank(), filters, _cache_dir())
+    if result is None:
+        from web.app import error_response
+
+        preparing().start(assistant, bank(), filters, _cache_dir())
+        response = error_response(503, "The silence map is being prepared. Try again in a minute.")
+        response.headers["Retry-After"] = "60"
+        return response
     header = ["document", "type", "year", *(t.label for t in result.themes)]
-    rows = [
+    rows: list[list[Any]] = [
         [
             r.title,
             doc_type_label(r.doc_type),

@@ -16,7 +16,7 @@ from assistant.packs import SessionPack
 log = logging.getLogger(__name__)
 
 CSS = """
-@page { size: A4; margin: 20mm 18mm; @bottom-right { content: "Page " counter(page); font-size: 9pt; } }
+@page { size: A4; margin: 20mm 18mm; @bottom-right { content: "Page " counter(page); font-size: 9pt; font-family: "DejaVu Sans", Arial, sans-serif; } }
 body { font-family: "DejaVu Sans", Arial, sans-serif; font-size: 10.5pt; line-height: 1.4; color: #0b0c0c; }
 h1 { font-size: 20pt; margin: 0 0 8pt; }
 h2 { font-size: 14pt; margin: 16pt 0 6pt; border-bottom: 1px solid #b1b4b6; }
