@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from evals.acceptance import UNBOUNDED, acceptance_rows, test_verdict
 from evals.charts import bar_chart, histogram
 from evals.model import Record
 from evals.summary import LOWER_IS_BETTER
@@ -166,6 +167,7 @@ def render_markdown(
     lines += ["", _not_applicable(summary)] if _not_applicable(summary) else []
     lat = summary["latency_ms"]
     lines += ["", f"Latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms.", ""]
+    lines += _md_acceptance(summary) + _md_kinds(summary, "by_split", "split")
     lines += _md_kinds(summary) + _md_kinds(summary, "by_attack", "attack") + _md_equity(summary)
     failures = _failures(records)
     lines += ["## Failures", "", f"{len(failures)} questions with at least one failed metric.", ""]
@@ -197,6 +199,14 @@ def _md_kinds(summary: Mapping[str, Any], key: str = "by_kind", label: str = "ki
         cells = " | ".join(_fmt(row["metrics"].get(n), 2) for n in names)
         lines.append(f"| {kind} | {row['questions']} | {cells} |")
     return [*lines, ""]
+
+
+def _md_acceptance(summary: Mapping[str, Any]) -> list[str]:
+    table = summary.get("acceptance") or []
+    if not table:
+        return []
+    lines = ["## Done when (issue 8), by split", ""]
+    return [*lines, *_md_table(*acceptance_rows(table)), "", test_verdict(table), ""]
 
 
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
@@ -241,7 +251,7 @@ def _html_metrics(summary: Mapping[str, Any]) -> str:
     bars = [
         (n, row["value"])
         for n, row in summary["metrics"].items()
-        if row["value"] is not None and n not in LOWER_IS_BETTER
+        if row["value"] is not None and n not in LOWER_IS_BETTER and n not in UNBOUNDED
     ]
     table = _table(["metric", "value", "questions"], _headline_rows(summary))
     note = f"<p class='meta'>{escape(_not_applicable(summary))}</p>"
@@ -265,6 +275,17 @@ def _html_kinds(summary: Mapping[str, Any], key: str = "by_kind", label: str = "
     title = "By question kind" if label == "kind" else f"By {label}"
     anchor = "kinds" if label == "kind" else label
     return f"<h2 id='{anchor}'>{escape(title)}</h2>" + _table([label, "questions", *names], rows)
+
+
+def _html_acceptance(summary: Mapping[str, Any]) -> str:
+    table = summary.get("acceptance") or []
+    if not table:
+        return ""
+    return (
+        "<h2 id='acceptance'>Done when (issue 8), by split</h2>"
+        + _table(*acceptance_rows(table))
+        + f"<p>{escape(test_verdict(table))}</p>"
+    )
 
 
 def _html_equity(summary: Mapping[str, Any]) -> str:
@@ -363,6 +384,8 @@ def render_html(
             "<a href='#equity'>Equity</a> · <a href='#latency'>Latency</a> · "
             "<a href='#failures'>Failures</a> · <a href='#questions'>Questions</a></nav>",
             _html_metrics(summary),
+            _html_acceptance(summary),
+            _html_kinds(summary, "by_split", "split"),
             _html_kinds(summary),
             _html_kinds(summary, "by_attack", "attack"),
             _html_equity(summary),

@@ -9,11 +9,20 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from evals.acceptance import ALL, acceptance, figure
+from evals.dataset import split_of
 from evals.equity import CONSISTENT, EXPLAINED, INCONSISTENT, VERDICTS, GroupResult
 from evals.model import Record
 
 LOWER_IS_BETTER = frozenset(
-    {"false_refusal", "latency_p50_ms", "latency_p95_ms", "error_rate", "equity_unexplained"}
+    {
+        "false_refusal",
+        "latency_p50_ms",
+        "latency_p95_ms",
+        "error_rate",
+        "equity_unexplained",
+        "median_answer_chars",
+    }
 )
 
 
@@ -136,7 +145,15 @@ def breakdown(records: Sequence[Record], key: Callable[[Record], str]) -> dict[s
     }
 
 
+def by_split(records: Sequence[Record]) -> dict[str, Any]:
+    """The per-kind breakdown's figures for the ``tune`` and ``test`` splits and ``all``."""
+    parts = breakdown(records, lambda r: split_of(r.case.id))
+    parts[ALL] = breakdown(records, lambda r: ALL)[ALL] if records else {}
+    return parts
+
+
 def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> dict[str, Any]:
+    rows = [r.to_dict() for r in records]
     overall = metric_table(records)
     lat = latency(records)
     equity = equity_summary(groups)
@@ -147,6 +164,8 @@ def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> 
     headline["equity_unexplained"] = equity["unexplained"]
     headline["equity_same_status_rate"] = equity["same_status_rate"]
     headline["equity_mean_jaccard"] = equity["mean_jaccard"]
+    for name in ("median_answer_chars", "median_answer_units"):
+        headline[name] = figure(rows, name)["value"]
     headline["latency_p50_ms"] = lat["p50"]
     headline["latency_p95_ms"] = lat["p95"]
     return {
@@ -154,6 +173,8 @@ def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> 
         "statuses": dict(sorted(statuses.items())),
         "metrics": overall,
         "by_kind": breakdown(records, lambda r: r.case.kind),
+        "by_split": by_split(records),
+        "acceptance": acceptance(rows),
         "by_attack": breakdown([r for r in records if r.case.attack], lambda r: r.case.attack),
         "equity": equity,
         "latency_ms": lat,
