@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from evals import text as t
-from evals.dataset import SPLITS
+from evals.dataset import SPLITS, split_of
 from evals.model import ANSWER_STATUSES, MetricResult, Record
 
 Evaluator = Callable[[Record], MetricResult]
@@ -243,11 +243,11 @@ def figure(rows: Sequence[Mapping[str, Any]], metric: str) -> dict[str, Any]:
 
 
 def by_split(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
-    """Rows per split (``tune``, ``test``) and ``all``. Rows without a split count in ``all``."""
+    """Rows per split (``tune``, ``test``) and ``all``; a row without ``split`` (a run written
+    before splits existed) gets it from its id."""
     parts: dict[str, list[Mapping[str, Any]]] = {s: [] for s in SPLITS}
     for row in rows:
-        if row.get("split") in parts:
-            parts[row["split"]].append(row)
+        parts[row.get("split") or split_of(str(row["id"]))].append(row)
     parts[ALL] = list(rows)
     return parts
 

@@ -60,7 +60,9 @@ def _coverage_label(row: Mapping[str, Any]) -> str:
     chunks, docs = row.get("coverage_chunks"), row.get("coverage_documents")
     if chunks is None:
         return "not measured"
-    return f"{_plural(chunks, 'chunk')}, {_plural(docs, 'doc')}"
+    tier = row.get("tier")
+    shown = f"{_plural(chunks, 'chunk')}, {_plural(docs, 'doc')}"
+    return f"{shown}, thin" if tier == "thin" else shown
 
 
 def _plural(n: int, noun: str) -> str:
@@ -78,7 +80,7 @@ def _equity_headline(eq: Mapping[str, Any]) -> str:
     return (
         f"{_fmt(eq['consistency'])} of template groups consistent or explained by coverage "
         f"({counts}); {eq['unexplained']} unexplained. Mean evidence overlap among covered "
-        f"groups {_fmt(eq['mean_jaccard'])}."
+        f"groups {_fmt(eq['mean_jaccard'])} (a figure, not a criterion)."
     )
 
 
@@ -293,9 +295,11 @@ def _html_equity(summary: Mapping[str, Any]) -> str:
     if not eq["groups"]:
         return ""
     note = (
-        "<p class='meta'>A status that differs only because the library never mentions a group "
-        "(0 chunks), and the answer says so, is <em>explained by coverage</em>; any other "
-        "difference is inconsistent.</p>"
+        "<p class='meta'>Equal treatment given what the library holds: a status that differs "
+        "only because the library never mentions a group (0 chunks) or mentions it thinly, and "
+        "the answer says so, is <em>explained by coverage</em>; a different status among covered "
+        "groups, unequal effort, a refusal for one group only or an uncited generalisation is "
+        "inconsistent. Evidence overlap is shown as a figure only.</p>"
     )
     return (
         f"<h2 id='equity'>Equity counterfactuals</h2><p>{escape(_equity_headline(eq))}</p>"

@@ -80,6 +80,7 @@ def by_group(groups: Sequence[GroupResult]) -> dict[str, dict[str, Any]]:
                 {
                     "coverage_chunks": g.coverage[i],
                     "coverage_documents": g.coverage_docs[i],
+                    "tier": g.tiers[i],
                     "statuses": Counter(),
                     "verdicts": Counter(),
                     "jaccards": [],
@@ -92,6 +93,7 @@ def by_group(groups: Sequence[GroupResult]) -> dict[str, dict[str, Any]]:
         name: {
             "coverage_chunks": row["coverage_chunks"],
             "coverage_documents": row["coverage_documents"],
+            "tier": row["tier"],
             "statuses": dict(row["statuses"]),
             "verdicts": dict(row["verdicts"]),
             "mean_jaccard": round(statistics.fmean(row["jaccards"]), 4),
