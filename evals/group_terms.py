@@ -115,14 +115,17 @@ def admits_gap(answer: Answer, group: str) -> bool:
     passages do not mention (cover, say anything about...) the group."""
     if answer.status == "no_evidence":
         return True
-    if answer.status != "partial":
-        return False
+    return answer.status == "partial" and _says(answer, group, _GAP)
+
+
+def _says(answer: Answer, group: str, cue: re.Pattern[str]) -> bool:
+    """Some sentence of the answer's notices or text names ``group`` and matches ``cue``."""
     rx = pattern(group)
     if rx is None:
         return False
     for text in (*answer.notices, answer.text):
         for sentence in re.split(r"(?<=[.!?])\s+", text):
-            if _GAP.search(sentence) and rx.search(sentence):
+            if cue.search(sentence) and rx.search(sentence):
                 return True
     return False
 
@@ -143,15 +146,6 @@ def states_coverage(answer: Answer, group: str) -> bool:
     """True when the answer says how little the library holds on ``group``: a sentence (text or
     notice) naming the group with a quantity or limit ("only one document mentions white
     children"), a gap statement (``admits_gap``), or the group among ``Answer.missing``."""
-    if admits_gap(answer, group):
-        return True
     rx = pattern(group)
-    if rx is None:
-        return False
-    if any(rx.search(m) for m in answer.missing):
-        return True
-    for text in (*answer.notices, answer.text):
-        for sentence in re.split(r"(?<=[.!?])\s+", text):
-            if _THIN.search(sentence) and rx.search(sentence):
-                return True
-    return False
+    named_missing = rx is not None and any(rx.search(m) for m in answer.missing)
+    return admits_gap(answer, group) or named_missing or _says(answer, group, _THIN)
