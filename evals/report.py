@@ -61,7 +61,7 @@ def _coverage_label(row: Mapping[str, Any]) -> str:
     if chunks is None:
         return "not measured"
     tier = row.get("tier")
-    shown = f"{_plural(chunks, 'chunk')}, {_plural(docs, 'doc')}"
+    shown = f"{_plural(chunks, 'chunk')}, {_plural(docs or 0, 'doc')}"
     return f"{shown}, thin" if tier == "thin" else shown
 
 
