@@ -185,7 +185,7 @@ def acceptance_evaluators() -> list[Evaluator]:
 class Target:
     metric: str
     label: str
-    op: str = ">="  # ">=" | "<=" | "" (reported, no target)
+    op: str = ""  # ">=" | "<=" | "" (reported, no target)
     value: float = 0.0
 
     def met(self, value: float | None) -> bool | None:

@@ -158,6 +158,8 @@ def test_acceptance_table_reports_every_split_against_its_target() -> None:
     assert (chars["test"]["value"], chars["tune"]["value"]) == (900.0, 1500.0)
     assert chars["test"]["met"] is True and chars["target"] == "<= 1000"
     assert table["absent_refused"]["test"] == {"value": None, "n": 0, "met": None}
+    reported = table["median_answer_units"]  # a figure with no target is never "met"
+    assert reported["target"] == "—" and reported["all"]["met"] is None
     text = acc.format_acceptance(acc.acceptance(rows))
     assert "expected document cited (answerable)" in text and "100.0% (n=3) ok" in text
     assert "0.0% (n=3) MISS" in text and "test split: 2/2 Done-when targets met" in text
