@@ -1,4 +1,5 @@
-"""`rla eval run DATASET ...` and `rla eval compare A B`: the evaluation command-line shell.
+"""`rla eval run DATASET ...`, `rla eval compare A B` and `rla eval acceptance RUN...`: the evaluation
+command-line shell.
 
 This is an edge: it builds the real embedder, Assistant, judge and (for ``--library``) a temporary
 ingest; everything else is in ``evals.runner`` and ``evals.compare``.
