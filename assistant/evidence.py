@@ -69,9 +69,9 @@ class Calibration:
 
 
 CALIBRATIONS: dict[str, Calibration] = {
-    "all-MiniLM-L6-v2": Calibration(no_evidence=0.42, answered=0.50, relative=0.85),
+    "all-MiniLM-L6-v2": Calibration(no_evidence=0.42, answered=0.50, relative=0.75),
 }
-DEFAULT_CALIBRATION = Calibration(no_evidence=0.42, answered=0.50, relative=0.85)
+DEFAULT_CALIBRATION = Calibration(no_evidence=0.42, answered=0.50, relative=0.75)
 
 
 def calibration_for(model: str) -> Calibration:
@@ -147,7 +147,7 @@ class EvidenceSelector:
     def in_library(self, subject: Subject) -> bool:
         if subject.expansion and all(self.terms.present(t) for t in stems(subject.expansion)):
             return True
-        if not all(self.terms.present(t) for t in subject.terms):
+        if not all(self.terms.related_present(t) for t in subject.terms):
             return False
         return not subject.phrase or self._phrase_in_library(subject.phrase)
 

@@ -187,7 +187,9 @@ def verify_citations(ctx: Context, a: Served) -> None:
         ctx.used_generator = ctx.draft.generator
         text, citations = verify(ctx.draft, a.index)
     if not citations:
-        ctx.stop(ctx.status if ctx.refusing else "no_evidence", refusal_text(ctx, a))
+        ctx.stop(
+            (ctx.status or "no_evidence") if ctx.refusing else "no_evidence", refusal_text(ctx, a)
+        )
         return
     ctx.text, ctx.citations = text, citations
 
@@ -197,7 +199,9 @@ def check_output(ctx: Context, a: Served) -> None:
     verdict = guardrails.check_output(ctx.text, ctx.citations, ctx.retrieved.passages)
     text, citations = renumber(verdict.text, verdict.citations)
     if not citations:
-        ctx.stop(ctx.status if ctx.refusing else "no_evidence", refusal_text(ctx, a))
+        ctx.stop(
+            (ctx.status or "no_evidence") if ctx.refusing else "no_evidence", refusal_text(ctx, a)
+        )
         return
     ctx.text, ctx.citations = text, citations
 

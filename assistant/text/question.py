@@ -77,7 +77,7 @@ NUMBER_WORDS = [
 _QUOTED = re.compile(
     r"(?:^|[\s(])['\"‘“]((?:[^'\"‘’“”]|(?<=\w)['’](?=\w)){3,80}?)['\"’”](?=[\s,.?!:;)]|$)"
 )
-_CAPITALISED = re.compile(r"\b[A-Z][\w’'&-]*(?:\s+(?:of|the|for|and|&)?\s*[A-Z][\w’'&-]*)*")
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|the|for|in|on)?\s*[A-Z][\w’'-]*)*")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
 _DATE_Q = re.compile(
     r"\b(?:when|what (?:year|date|month|period|time ?frame|timeframe|years)|which (?:year|period|"

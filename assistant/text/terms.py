@@ -57,11 +57,11 @@ class LibraryTerms:
             n += 1
         return cls(dict(df), n, tuple(sorted(df)))
 
-    def frequency(self, stem: str) -> int:
-        """Chunks holding the stem, or a stem it is a near prefix of."""
+    def frequency(self, stem: str, *, slack: int = 1) -> int:
+        """Chunks holding the stem, or a stem sharing all but its last ``slack`` letters."""
         if stem in self.df:
             return self.df[stem]
-        prefix = stem[: max(PREFIX_MIN, len(stem) - 1)]
+        prefix = stem[: max(PREFIX_MIN, len(stem) - slack)]
         if len(prefix) < PREFIX_MIN:
             return 0
         i = bisect.bisect_left(self.vocabulary, prefix)
@@ -74,6 +74,10 @@ class LibraryTerms:
 
     def present(self, stem: str) -> bool:
         return self.frequency(stem) > 0
+
+    def related_present(self, stem: str) -> bool:
+        """The stem or a word formed from the same root ("conclude" ~ "conclusion") occurs."""
+        return self.frequency(stem, slack=2 if len(stem) >= 7 else 1) > 0
 
     def idf(self, stem: str) -> float:
         return math.log((self.n + 1) / (self.frequency(stem) + 0.5))

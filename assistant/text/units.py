@@ -195,9 +195,10 @@ def units(text: str) -> list[Unit]:
             continue
         pieces = _block_units(block)
         sentences = _sentences(block)
-        if block.kind == "paragraph" and sentences and sentences[-1].endswith(":"):
+        lead_in = _lead_in(block, sentences)
+        if lead_in:
             items = _following_items(blocks, i)
-            listed = _list_unit(sentences[-1], items)
+            listed = _list_unit(lead_in, items)
             if listed is not None:
                 add("list", listed, block.n)
         for kind, body in pieces:
@@ -228,7 +229,8 @@ NUMBER_WORDS = {
     )
 }
 _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
-ITEM_WORDS = 60  # a paragraph after a lead-in counts as an item when this short
+ITEM_WORDS = 60
+HEADING_LEAD_WORDS = 8  # a paragraph after a lead-in counts as an item when this short
 
 
 def stated_count(lead_in: str) -> int | None:
@@ -240,12 +242,28 @@ def stated_count(lead_in: str) -> int | None:
     return int(word) if word.isdigit() else NUMBER_WORDS[word]
 
 
+def _lead_in(block: _Block, sentences: list[str]) -> str:
+    """A list's lead-in: a paragraph's last sentence ending in a colon, or a heading-like line
+    (short, unpunctuated: "Spotlight themes") that items follow."""
+    if block.kind != "paragraph" or not sentences:
+        return ""
+    if sentences[-1].endswith(":"):
+        return sentences[-1]
+    text = clean(block.text)
+    short = "\n" not in block.text.strip() and len(text.split()) <= HEADING_LEAD_WORDS
+    if short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ",")):
+        return text
+    return ""
+
+
 def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
     """The items after a lead-in: marked list items, or (where ingest dropped the markers) the
     short paragraphs that follow, as many as the lead-in announces when it gives a number."""
-    expected = stated_count(_sentences(blocks[i])[-1])
+    expected = stated_count(clean(blocks[i].text))
     items: list[_Block] = []
     for block in blocks[i + 1 :]:
+        if block.kind == "paragraph" and _lead_in(block, _sentences(block)) == clean(block.text):
+            break  # the next heading-like line ends the list
         if block.kind == "item" or (
             block.kind == "paragraph" and len(block.text.split()) <= ITEM_WORDS
         ):
