@@ -39,6 +39,33 @@ def seconds(started: float) -> str:
     return f"{time.perf_counter() - started:6.2f} s"
 
 
+def web_draft(settings: Settings, embedder: SentenceTransformerEmbedder) -> None:
+    """What a trainer waits for on the Packs page: the first draft of a fresh server (the
+    Assistant is built on first use), then another topic."""
+    import re
+
+    from web import create_app
+
+    def factory() -> object:
+        from tests.evidence_standin import evidence_source  # TEMPORARY, as above
+
+        return evidence_source(build_assistant(settings, embedder=embedder))
+
+    app = create_app(
+        settings.model_copy(update={"rate_limit": "1000/minute"}), assistant_factory=factory
+    )
+    client = app.test_client()
+    started = time.perf_counter()
+    page = client.get("/packs").get_data(as_text=True)  # builds the Assistant (loads the model)
+    print(f"web: open the Packs page (cold) {seconds(started)}")
+    token = re.search(r'name="csrf-token" content="([^"]+)"', page)
+    for topic in ("adultification", "faith and culture"):
+        started = time.perf_counter()
+        data = {"topic": topic, "csrf_token": token.group(1) if token else ""}
+        response = client.post("/packs", data=data)
+        print(f"web: draft {topic[:18]:<18}    {seconds(started)}  HTTP {response.status_code}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data-dir", type=Path)
@@ -76,6 +103,7 @@ def main() -> None:
     started = time.perf_counter()
     rows = compare(assistant, bank.theme("adultification").search).rows
     print(f"compare (adultification)      {seconds(started)}  rows={len(rows)}")
+    web_draft(settings, embedder)
     cache = data_dir / "cache" / "silence-map"
     for label in ("cold", "warm"):
         started = time.perf_counter()
