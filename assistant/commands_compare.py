@@ -22,6 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.commands_pack import check_topic
+
+    check_topic(args.question)
     filters = parse_filters(args.filter)
     from assistant.comparison import compare
     from assistant.pipeline import build_assistant

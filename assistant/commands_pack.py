@@ -27,9 +27,22 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_filter_option(parser)
 
 
+def check_topic(topic: str) -> None:
+    """A usage error for an empty topic or one holding identifying details (never echoed)."""
+    from assistant.personal_data import describe, detect
+
+    if not topic.strip():
+        raise ConfigurationError("give a theme or a question")
+    kinds = detect(topic)
+    if kinds:
+        raise ConfigurationError(
+            f"the topic seems to hold details that could identify a person ({describe(kinds)}): "
+            "remove them and try again"
+        )
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    if not args.topic.strip():
-        raise ConfigurationError("give a theme or a question to draft a pack on")
+    check_topic(args.topic)
     filters = parse_filters(args.filter)
     from assistant.pack_formats import FORMATS, outline, render
     from assistant.packs import draft_pack

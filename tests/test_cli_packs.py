@@ -117,3 +117,10 @@ def test_documents_that_never_mention_a_theme_are_silent_on_it(demo_source: Any)
     statuses = {r.doc_id: r.status for r in rows}
     assert statuses["myth-of-invisible-men-male-carers-2021"] == "silent"
     assert statuses["its-silent-race-racism-safeguarding-children-2025"] != "silent"
+
+
+@pytest.mark.parametrize("command", ["pack", "compare"])
+def test_identifying_details_in_a_topic_are_refused(command: str, capsys: Any) -> None:
+    assert main([command, "Jane Smith aged 14 from SW1A 1AA"]) == 2
+    err = capsys.readouterr().err
+    assert "could identify a person" in err and "Jane" not in err
