@@ -16,6 +16,7 @@ headers) and documents where "headings" would be a large share of all lines are 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import statistics
 from collections import Counter
@@ -103,10 +104,8 @@ def text_with_paragraph_gaps(textpage: pdfium.PdfTextPage) -> str:
     footnote markers (superscript digits), which would otherwise stick to words ("teachers154")
     or merge sentences ("children.10 SDQ scores")."""
     text = str(textpage.get_text_range())
-    try:
+    with contextlib.suppress(pdfium.PdfiumError, ValueError):
         text = _mark_superscripts(textpage, text)
-    except (pdfium.PdfiumError, ValueError):
-        pass
     try:
         return _with_gaps(textpage, text).replace(SUPERSCRIPT, "")
     except (pdfium.PdfiumError, ValueError, statistics.StatisticsError):
@@ -131,10 +130,10 @@ def _mark_superscripts(textpage: pdfium.PdfTextPage, text: str) -> str:
             continue
         _, bottom, _, top = textpage.get_charbox(i)
         height = float(top - bottom)
-        if bottom_before is not None and c.isdigit() and 0 < height < SHRINK * tallest:
-            if bottom - bottom_before > RAISE * tallest:
-                chars[i] = SUPERSCRIPT
-                continue
+        small = c.isdigit() and 0 < height < SHRINK * tallest
+        if small and bottom_before is not None and bottom - bottom_before > RAISE * tallest:
+            chars[i] = SUPERSCRIPT
+            continue
         if height > 0:
             bottom_before, tallest = float(bottom), max(tallest, height)
     return "".join(chars)
