@@ -261,7 +261,7 @@ def _source_view(
         doc_id=doc_id,
         title=str(group.get("title") or first.get("title", "")),
         year=group.get("year") or first.get("year"),
-        doc_type=doc_type_label(doc_type) if doc_type else "",
+        doc_type=doc_type_label(doc_type) if doc_type not in ("", "other") else "",
         publisher=str(first.get("publisher", "")),
         url=safe_url(str(first.get("url", "")).split("#")[0]),
         numbers=numbers,
