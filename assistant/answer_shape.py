@@ -1,89 +1,54 @@
-"""How every surface reads an Answer's shape (CLI text, the chat page, the Markdown export).
+"""The answer's shape for its JSON and pages: lead units and the evidence grouped by document.
 
-Works on ``Answer.to_dict()`` mappings, because the web stores answers as JSON and turns stored
-before the shape fields existed (no ``lead``, ``groups``, ``refusal``) must still render: those are
-*legacy* answers, shown from their ``text`` with sources grouped from their citations.
+Computed from the final, verified citations (after the output checks renumbered them), so
+``lead[].n`` and ``groups[].citations`` always point at citations the answer really carries.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
 
-# Statuses that are refusals whatever ``refusal`` says (older answers have no ``refusal`` field).
-REFUSAL_STATUSES = frozenset({"no_evidence", "out_of_scope", "personal_data", "error"})
-# The line that, in a refusal's text, introduces related material (ADR 12): the reason comes first.
-RELATED_HEADING = "Related material, not an answer:"
-
-_SPACE = re.compile(r"\s+")
+from assistant.citations import normalise
+from assistant.evidence import Selection
+from assistant.types import Citation, Document, LeadUnit, SourceGroup
 
 
-def is_refusal(answer: Mapping[str, Any]) -> bool:
-    """A refusal card: no answer was given (the question was declined, or nothing supports it)."""
-    return str(answer.get("status", "error")) in REFUSAL_STATUSES or bool(answer.get("refusal"))
+def lead_units(selection: Selection | None, citations: Sequence[Citation]) -> tuple[LeadUnit, ...]:
+    if selection is None or not selection.lead:
+        return ()
+    wanted = {normalise(u.unit.text) for u in selection.lead}
+    return tuple(LeadUnit(c.n, c.quote) for c in citations if normalise(c.quote) in wanted)
 
 
-def is_structured(answer: Mapping[str, Any]) -> bool:
-    """The answer carries the lead/groups shape (else it is a legacy answer shown from its text)."""
-    return bool(answer.get("lead") or answer.get("groups"))
-
-
-def refusal_reason(text: str) -> str:
-    """The short reason of a refusal: its text up to the related-material heading, if any."""
-    head, _, _ = (text or "").partition(RELATED_HEADING)
-    return head.strip()
-
-
-def folded(text: str) -> str:
-    """Whitespace-normalised, case-folded text, for "is this quote already shown?" checks."""
-    return _SPACE.sub(" ", text or "").strip().casefold()
-
-
-def citations_by_number(answer: Mapping[str, Any]) -> dict[int, Mapping[str, Any]]:
-    return {int(c.get("n", 0)): c for c in answer.get("citations") or ()}
-
-
-def lead_numbers(answer: Mapping[str, Any]) -> tuple[int, ...]:
-    return tuple(int(u.get("n", 0)) for u in answer.get("lead") or ())
-
-
-def source_groups(answer: Mapping[str, Any]) -> tuple[Mapping[str, Any], ...]:
-    """The answer's groups; for a legacy answer, its citations grouped by document in order.
-
-    A derived group lists every citation of its document (nothing is in a lead) and the printed
-    page labels its citations start on, each once.
-    """
-    if answer.get("groups"):
-        return tuple(answer["groups"])
-    groups: dict[str, dict[str, Any]] = {}
-    for c in answer.get("citations") or ():
-        doc_id = str(c.get("doc_id", ""))
-        group = groups.setdefault(
-            doc_id,
-            {
-                "doc_id": doc_id,
-                "title": c.get("title", ""),
-                "year": c.get("year"),
-                "doc_type": "",
-                "citations": [],
-                "pages": [],
-            },
+def source_groups(
+    citations: Sequence[Citation],
+    documents: dict[str, Document],
+    lead: Sequence[LeadUnit] = (),
+    order: Sequence[str] = (),
+) -> tuple[SourceGroup, ...]:
+    """Every cited document once, in ``order`` (best supported first) then as first cited."""
+    lead_ns = {u.n for u in lead}
+    doc_ids = list(
+        dict.fromkeys(
+            [
+                *(d for d in order if any(c.doc_id == d for c in citations)),
+                *(c.doc_id for c in citations),
+            ]
         )
-        group["citations"].append(int(c.get("n", 0)))
-        label = str(c.get("page_start") or "")
-        if label and label not in group["pages"]:
-            group["pages"].append(label)
-    return tuple(groups.values())
-
-
-def quoted_numbers(answer: Mapping[str, Any], group: Mapping[str, Any]) -> list[int]:
-    """The citation numbers of a group whose quotes are shown under the document: those not in
-    the lead (a structured answer) or not already in the text (a legacy or language-model one)."""
-    citations = citations_by_number(answer)
-    numbers = [int(n) for n in group.get("citations") or () if int(n) in citations]
-    if is_structured(answer):
-        lead = set(lead_numbers(answer))
-        return [n for n in numbers if n not in lead]
-    shown = folded(str(answer.get("text", "")))
-    return [n for n in numbers if folded(str(citations[n].get("quote", ""))) not in shown]
+    )
+    out = []
+    for doc_id in doc_ids:
+        cited = [c for c in citations if c.doc_id == doc_id]
+        document = documents.get(doc_id)
+        pages = sorted({c.page_index_start: c.page_start for c in cited}.items())
+        out.append(
+            SourceGroup(
+                doc_id=doc_id,
+                title=document.title if document else cited[0].title,
+                year=document.year if document else cited[0].year,
+                doc_type=document.doc_type if document else "other",
+                citations=tuple(c.n for c in cited if c.n not in lead_ns),
+                pages=tuple(dict.fromkeys(label for _, label in pages if label)),
+            )
+        )
+    return tuple(out)

@@ -14,7 +14,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from assistant.answer_shape import (
+from assistant.surfaces import (
     is_refusal,
     is_structured,
     quoted_numbers,

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from assistant.answer_shape import is_refusal
+from assistant.surfaces import is_refusal
 from web.asking import ask as run_ask
 from web.asking import owned_conversation, owner
 from web.export import conversation_markdown

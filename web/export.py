@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from assistant.answer_shape import refusal_reason
+from assistant.surfaces import refusal_reason
 from web.presenters import STATUS_LABELS, SourceView, TurnView, page_range, turn_view
 from web.storage import FEEDBACK_FIELDS, StoredConversation
 

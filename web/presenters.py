@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 from markupsafe import Markup
 
-from assistant.answer_shape import (
+from assistant.surfaces import (
     citations_by_number,
     is_refusal,
     is_structured,
