@@ -14,18 +14,20 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
+from assistant.errors import ConfigurationError
+from assistant.settings import Settings
 from assistant.surfaces import (
     is_refusal,
     is_structured,
+    notes,
+    own_words,
     quoted_numbers,
-    refusal_reason,
     source_groups,
 )
-from assistant.errors import ConfigurationError
-from assistant.settings import Settings
 from assistant.types import Answer, Citation, Filters, Turn
 
 WIDTH = 100
+PARTIAL = "The library only answers part of this question."
 FILTER_KEYS = {
     "theme": "themes",
     "themes": "themes",
@@ -149,8 +151,7 @@ def _quote(text: str, n: int, indent: str) -> str:
 
 def _body(answer: Answer, data: dict[str, Any]) -> list[str]:
     if is_refusal(data):
-        reason = refusal_reason(answer.text).split("\n\n")
-        lines = [*(_wrap(paragraph) for paragraph in reason), ""]
+        lines = [line for words in own_words(data) for line in (_wrap(words), "")]
         quotes = _grouped_quotes(data, {c.n: c for c in answer.citations})
         if quotes:
             lines += ["Related, not an answer:", *quotes, ""]
@@ -167,8 +168,9 @@ def _body(answer: Answer, data: dict[str, Any]) -> list[str]:
             lines.append(f"    ({cited.title}, {_pages(cited)})")
     if not answer.lead and answer.generator == "llm":
         lines.append(answer.text)
-    if answer.missing:
-        lines += ["", _wrap("The library does not cover: " + "; ".join(answer.missing) + ".")]
+    said = notes(data) or ((PARTIAL,) if answer.status == "partial" else ())
+    for note in said:
+        lines += ["", _wrap(note)]
     quotes = _grouped_quotes(data, citations)
     if quotes:
         lines += ["", "What the sources say:", *quotes]

@@ -13,8 +13,8 @@ from typing import Any
 
 # Statuses that are refusals whatever ``refusal`` says (older answers have no ``refusal`` field).
 REFUSAL_STATUSES = frozenset({"no_evidence", "out_of_scope", "personal_data", "error"})
-# The line that, in a refusal's text, introduces related material (ADR 12): the reason comes first.
-RELATED_HEADING = "Related material, not an answer:"
+# Headings the answerer writes above evidence (folded): not the answer's own words.
+HEADINGS = frozenset({"what the sources say:", "related material, not an answer:"})
 
 _SPACE = re.compile(r"\s+")
 
@@ -29,10 +29,43 @@ def is_structured(answer: Mapping[str, Any]) -> bool:
     return bool(answer.get("lead") or answer.get("groups"))
 
 
-def refusal_reason(text: str) -> str:
-    """The short reason of a refusal: its text up to the related-material heading, if any."""
-    head, _, _ = (text or "").partition(RELATED_HEADING)
-    return head.strip()
+def own_words(answer: Mapping[str, Any]) -> tuple[str, ...]:
+    """The paragraphs of ``text`` that are the answer's own words, not evidence: a refusal's
+    reason, a partial answer's note on what is missing or thin, the line offering related material.
+
+    Everything quoted (each citation's quote with its ``[n]``), each document line (a group's
+    title, year and type) and the "What the sources say:" heading are taken out; the rest is kept
+    in order, a paragraph per blank-line-separated block.
+    """
+    text = str(answer.get("text", ""))
+    for c in answer.get("citations") or ():
+        words = str(c.get("quote", "")).split()
+        if words:
+            quote = r"\s+".join(re.escape(w) for w in words)
+            text = re.sub(rf"{quote}\s*\[{int(c.get('n', 0))}\]", "", text)
+    titles = [str(g.get("title", "")) for g in source_groups(answer) if g.get("title")]
+    paragraphs: list[str] = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [
+            line.strip()
+            for line in block.splitlines()
+            if line.strip()
+            and folded(line) not in HEADINGS
+            and not any(line.strip().startswith(t) for t in titles)
+        ]
+        if lines:
+            paragraphs.append(" ".join(lines))
+    return tuple(paragraphs)
+
+
+def notes(answer: Mapping[str, Any]) -> tuple[str, ...]:
+    """What a structured answer says besides its evidence (what is missing, thin coverage); when
+    its text names nothing, the ``missing`` subjects in a sentence of our own."""
+    words = own_words(answer)
+    missing = [str(m) for m in answer.get("missing") or ()]
+    if words or not missing:
+        return words
+    return ("The library does not cover: " + "; ".join(missing) + ".",)
 
 
 def folded(text: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -56,13 +57,18 @@ def _json(capsys, *argv: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
 def test_human_output_shows_answer_sources_status_and_search(data_dir, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["ask", "What should school staff have done about the police strip search?"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("From 1 document in the library:")
+    assert out.startswith('"School staff deferred to the police and should have challenged')
+    assert "    (Child Q review, page 1)" in out
     assert (
-        "Sources:\n[1] [2] Child Q review (City & Hackney Safeguarding Children Partnership,"
+        "Sources:\n[1] Child Q review (City & Hackney Safeguarding Children Partnership,"
         " 2022), page 1\n    /library/child-q?page=1&q=" in out
     )
-    assert out.count("The strip search of Child Q at school should never have happened.") == 1
-    assert "Status: answered (answerer: extractive)" in out
+    for quote in ("School staff deferred", "The strip search of Child Q at school should never"):
+        assert out.count(quote) <= 1
+    status = re.search(r"Status: (answered|partial) \(answerer: extractive\)", out)
+    assert status, out
+    if status.group(1) == "partial":  # a partial answer says so, in words, before its sources
+        assert out.index("The library only answers part") < out.index("Sources:")
     assert "Searched: 2 documents for" in out
 
 

@@ -7,12 +7,13 @@ Answers are built directly (no assistant) and rendered through the real ``_turn.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from flask import render_template
 
-from assistant.types import Answer
+from assistant.types import Answer, LeadUnit
 from tests.answer_shapes import BRIEFING, CITATIONS, GROUPS, Q1, Q2, Q3, Q4, REVIEW, shaped
 from web.export import conversation_markdown
 from web.presenters import turn_view
@@ -177,3 +178,35 @@ def test_the_markdown_export_uses_the_shape_and_blockquotes(app: Any) -> None:
         assert md.count(quote) == 1
     assert f"- [1] [2] [3] **{BRIEFING}** — Demo Partnership, 2023, Briefing; pages 1, 2" in md
     assert "In this service, page iv: <http://host/library/review?page=4&q=" in md
+
+
+def test_own_words_are_what_the_answerer_wrote_besides_its_evidence() -> None:
+    from assistant.surfaces import notes, own_words
+
+    listed = "The rules are:\n1. Be open.\n2. Keep a record."
+    partial = shaped(
+        status="partial",
+        text=f"{listed} [1]\n\nThe library does not mention “vaping”; what it holds on the rest "
+        f"of the question is below.\n\nWhat the sources say:\n\n{BRIEFING} (2023, briefing):\n"
+        f"{Q2} [2]\n{Q3} [3]\n\n{REVIEW} (2022, national review):\n{Q4}  [4]",
+        lead=(LeadUnit(1, listed),),
+        citations=(replace(CITATIONS[0], quote=listed), *CITATIONS[1:]),
+        missing=("vaping",),
+    ).to_dict()
+    said = (
+        "The library does not mention “vaping”; what it holds on the rest of the question is below.",
+    )
+    assert own_words(partial) == said
+    assert notes(partial) == said  # the answerer's sentence, not a second one of ours
+    assert notes({**partial, "text": f"{listed} [1]"}) == ("The library does not cover: vaping.",)
+    refused = {
+        **partial,
+        "status": "no_evidence",
+        "text": "The library does not mention “vaping”. It searched 3 documents.\n\n"
+        "The nearest material it holds is below, for reference only: it is related, not an "
+        f"answer.\n\n{REVIEW} (2022, national review):\n{Q4} [4]",
+    }
+    assert own_words(refused) == (
+        "The library does not mention “vaping”. It searched 3 documents.",
+        "The nearest material it holds is below, for reference only: it is related, not an answer.",
+    )

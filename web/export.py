@@ -8,7 +8,6 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from assistant.surfaces import refusal_reason
 from web.presenters import STATUS_LABELS, SourceView, TurnView, page_range, turn_view
 from web.storage import FEEDBACK_FIELDS, StoredConversation
 
@@ -43,12 +42,13 @@ def _grouped_lines(view: TurnView, heading: str) -> list[str]:
 def _answer_lines(view: TurnView) -> list[str]:
     """Refusal: its reason, then any related material. Answer: lead, missing, then by document."""
     if view.refused:
-        return [refusal_reason(view.text), "", *_grouped_lines(view, "Related, not an answer")]
+        reason = [line for words in view.notes for line in (words, "")]
+        return [*reason, *_grouped_lines(view, "Related, not an answer")]
     out = _lead_lines(view)
     if not view.structured or (not view.lead and view.generator == "llm"):
         out += [view.text.strip(), ""]
-    if view.missing:
-        out += ["The library does not cover: " + "; ".join(view.missing) + ".", ""]
+    for note in view.notes:
+        out += [note, ""]
     return out + _grouped_lines(view, "What the sources say")
 
 

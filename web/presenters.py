@@ -14,8 +14,9 @@ from assistant.surfaces import (
     citations_by_number,
     is_refusal,
     is_structured,
+    notes,
+    own_words,
     quoted_numbers,
-    refusal_reason,
     source_groups,
 )
 from assistant.types import Document
@@ -194,7 +195,7 @@ class TurnView:
     structured: bool = False
     lead: tuple[CitationView, ...] = ()  # quote = the lead unit's text
     sources: tuple[SourceView, ...] = ()
-    missing: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # a refusal's reason; what is missing or thin (own words)
     related: bool = False
 
     @property
@@ -286,10 +287,16 @@ def _prose(answer: Mapping[str, Any], refused: bool, links: Mapping[int, str]) -
     when it has no lead units. Structured extractive answers need none (the lead says it)."""
     text = str(answer.get("text", ""))
     if refused:
-        return answer_html(refusal_reason(text), links)
+        return answer_html("\n\n".join(own_words(answer)), links)
     if not is_structured(answer) or (not answer.get("lead") and answer.get("generator") == "llm"):
         return answer_html(text, links)
     return Markup("")
+
+
+def _notes(answer: Mapping[str, Any], refused: bool) -> tuple[str, ...]:
+    if refused:
+        return own_words(answer)
+    return notes(answer) if is_structured(answer) else ()
 
 
 def turn_view(turn_id: str, position: int, question: str, answer: Mapping[str, Any]) -> TurnView:
@@ -322,7 +329,7 @@ def turn_view(turn_id: str, position: int, question: str, answer: Mapping[str, A
         structured=is_structured(answer),
         lead=() if refused else lead,
         sources=_sources(answer, anchor, by_number),
-        missing=tuple(str(m) for m in answer.get("missing") or ()),
+        notes=_notes(answer, refused),
         related=bool(answer.get("related")),
     )
 
