@@ -9,6 +9,10 @@ chromium, and the height of ``#turn-1`` (question, answer, sources, feedback) is
 measured twice: as stored (``text`` + citations, the shape before ADR 12) and reshaped into the
 evidence-selection shape with the same quotes (lead = quote [1]; the others grouped by document).
 Run the same script on an older checkout to compare templates with the same answer.
+
+``--live DATA_DIR`` instead asks the real Assistant over the build served from DATA_DIR (for
+example the demo library: ``RLA_DATA_DIR=/tmp/demo rla ingest library/demo --demo``) and measures
+its answer with JavaScript (streamed) and without, at both widths.
 """
 
 from __future__ import annotations
@@ -106,20 +110,50 @@ def serve(answer: Answer, data_dir: Path) -> tuple[Any, str]:
     return server, f"http://127.0.0.1:{server.effective_port}"
 
 
-def measure(browser: Any, url: str, question: str, width: int, shot: Path | None) -> float:
+def serve_live(data_dir: Path, db: Path) -> tuple[Any, str]:
+    import waitress
+
+    from assistant.pipeline import build_assistant
+    from assistant.settings import Settings
+    from web import create_app
+
+    settings = Settings(
+        data_dir=data_dir, database_url=f"sqlite:///{db}", rate_limit="1000/minute", _env_file=None
+    )
+    app = create_app(settings, assistant=build_assistant(settings))
+    server = waitress.create_server(app, host="127.0.0.1", port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.effective_port}"
+
+
+def measure(
+    browser: Any, url: str, question: str, width: int, shot: Path | None, *, script: bool = False
+) -> float:
     context = browser.new_context(
-        base_url=url, java_script_enabled=False, viewport={"width": width, "height": 900}
+        base_url=url, java_script_enabled=script, viewport={"width": width, "height": 900}
     )
     page = context.new_page()
     page.goto("/")
     page.fill("#question", question)
     page.click("[data-ask-button]")
-    page.wait_for_selector("#turn-1")
+    page.wait_for_selector("#turn-1[data-refused]" if script else "#turn-1", timeout=120_000)
     height = float(page.locator("#turn-1").bounding_box()["height"])
     if shot is not None:
         page.screenshot(path=str(shot), full_page=True)
     context.close()
     return height
+
+
+def live(browser: Any, data_dir: Path, question: str, shots: Path | None) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        server, url = serve_live(data_dir, Path(tmp) / "web.sqlite3")
+        for script in (True, False):
+            for width in WIDTHS:
+                js = "js" if script else "no-js"
+                shot = shots / f"answer-live-{js}-{width}px.png" if shots else None
+                height = measure(browser, url, question, width, shot, script=script)
+                print(f"  live {js:<6} {width:>5} px wide: card {height:,.0f} px tall")
+        server.close()
 
 
 def main() -> None:
@@ -129,6 +163,8 @@ def main() -> None:
     )
     parser.add_argument("--shots", type=Path, help="save full-page screenshots here")
     parser.add_argument("--label", default="", help="a name for this checkout in the output")
+    parser.add_argument("--live", type=Path, metavar="DATA_DIR", help="ask the real Assistant")
+    parser.add_argument("--question", help="with --live: the question (default: the answer's)")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
@@ -136,15 +172,20 @@ def main() -> None:
     stored = answer_from(data)
     shapes = {"as stored": stored, "reshaped": reshaped(stored)}
     print(f"{args.label or REPO.name}: {len(stored.citations)} quotes, {len(stored.text)} chars")
+    if args.shots:
+        args.shots.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        if args.live:
+            live(browser, args.live, args.question or data["question"], args.shots)
+            browser.close()
+            return
         for name, answer in shapes.items():
             with tempfile.TemporaryDirectory() as tmp:
                 server, url = serve(answer, Path(tmp))
                 for width in WIDTHS:
                     shot = None
                     if args.shots:
-                        args.shots.mkdir(parents=True, exist_ok=True)
                         slug = name.replace(" ", "-")
                         shot = args.shots / f"answer-card-{args.label or 'x'}-{slug}-{width}px.png"
                     height = measure(browser, url, data["question"], width, shot)

@@ -210,3 +210,18 @@ def test_own_words_are_what_the_answerer_wrote_besides_its_evidence() -> None:
         "The library does not mention “vaping”. It searched 3 documents.",
         "The nearest material it holds is below, for reference only: it is related, not an answer.",
     )
+
+
+def test_stored_turns_keep_the_shape_fields(app: Any) -> None:
+    store = app.extensions["rla"].store
+    conversation = store.new_conversation("owner-1")
+    answer = shaped(status="partial", missing=("vaping",)).to_dict()
+    turn = store.add_turn(conversation, "owner-1", "What is it?", answer)
+    stored = store.turn(turn.turn_id).answer
+    assert stored["lead"] == [{"n": 1, "text": Q1}]
+    assert stored["groups"][0]["citations"] == [2, 3] and stored["groups"][1]["pages"] == ["iv"]
+    assert stored["missing"] == ["vaping"] and stored["related"] is False
+    assert stored["refusal"] is None
+    token = re.compile(r'name="csrf_token" value="[^"]*"')
+    html = token.sub("", render(app, stored))  # read back, the same card as the fresh answer
+    assert html == token.sub("", render(app, answer))
