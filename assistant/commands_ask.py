@@ -183,16 +183,16 @@ def _grouped_quotes(data: dict[str, Any], citations: dict[int, Citation]) -> lis
         numbers = quoted_numbers(data, group)
         if not numbers:
             continue
-        facts = ", ".join(
-            str(x) for x in (group.get("year"), _type_label(group.get("doc_type"))) if x
-        )
-        lines.append(f"{group.get('title', '')}" + (f" ({facts})" if facts else ""))
+        title, year = str(group.get("title", "")), group.get("year")
+        year = None if year and str(year) in title else year  # the title often names it
+        facts = ", ".join(str(x) for x in (year, _type_label(group.get("doc_type"))) if x)
+        lines.append(_wrap(title + (f" ({facts})" if facts else ""), rest="  "))
         lines += [_quote(citations[n].quote, n, "  ") for n in numbers]
     return lines
 
 
 def _type_label(doc_type: Any) -> str:
-    return str(doc_type or "").replace("_", " ")
+    return "" if doc_type in (None, "", "other") else str(doc_type).replace("_", " ")
 
 
 def _pages(c: Citation) -> str:
