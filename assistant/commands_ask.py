@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -201,7 +202,7 @@ def _pages(c: Citation) -> str:
     return f"pages {c.page_start}-{c.page_end}"
 
 
-def _source(group: dict[str, Any], citations: dict[int, Citation]) -> str:
+def _source(group: Mapping[str, Any], citations: dict[int, Citation]) -> str:
     """One document once: its citation numbers, publisher, year, pages and one link."""
     cited = [c for c in citations.values() if c.doc_id == group.get("doc_id")]
     numbers = " ".join(f"[{c.n}]" for c in cited)
