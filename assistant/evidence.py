@@ -37,6 +37,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.embeddings import Embedder
+from assistant.guardrails import instruction_like
 from assistant.index import Index
 from assistant.text.question import Question, Subject, analyse
 from assistant.text.terms import LibraryTerms, stems
@@ -230,8 +231,8 @@ class EvidenceSelector:
         out: list[ScoredUnit] = []
         contexts: dict[str, set[str]] = {}
         for unit, uvec, passage in self.units_of(passages):
-            if unit.context:
-                continue
+            if unit.context or instruction_like(unit.text):
+                continue  # about the document itself, or orders planted for a model: not evidence
             cid = passage.chunk.chunk_id
             if cid not in contexts:
                 contexts[cid] = set(

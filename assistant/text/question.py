@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.text.terms import fold
 from assistant.text.terms import stems as tokenize
 
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
@@ -218,4 +219,4 @@ def _names(text: str, found: re.Match[str]) -> list[Subject]:
 
 
 def _phrase(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower()))
+    return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", fold(text)))
