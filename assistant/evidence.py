@@ -73,9 +73,9 @@ class Calibration:
 
 
 CALIBRATIONS: dict[str, Calibration] = {
-    "all-MiniLM-L6-v2": Calibration(no_evidence=0.42, answered=0.50, relative=0.75),
+    "all-MiniLM-L6-v2": Calibration(no_evidence=0.40, answered=0.50, relative=0.75),
 }
-DEFAULT_CALIBRATION = Calibration(no_evidence=0.42, answered=0.50, relative=0.75)
+DEFAULT_CALIBRATION = Calibration(no_evidence=0.40, answered=0.50, relative=0.75)
 
 
 def calibration_for(
@@ -301,8 +301,6 @@ class EvidenceSelector:
             for p, (score, cover) in part_best.items()
             if score < cal.no_evidence or cover < PART_COVER
         )
-        if unanswered and len(unanswered) == len(part_best):
-            return self._refusal(text, question, scored, missing, absent=False)
         lead, rest = choose(scored, question, cal, self.max_units)
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
