@@ -360,12 +360,12 @@ class EvidenceSelector:
         return sorted(best.values(), key=lambda u: -u.score), part_best
 
     def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
-        present = [s for s in question.subjects if s not in absent]
-        if not present:
-            return True
         gone_terms = {t for s in absent for t in s.terms}
         if question.parts and any(not gone_terms & set(stems(p)) for p in question.parts):
             return False  # a compound question with a part about what the library holds
+        present = [s for s in question.subjects if s not in absent]
+        if not present:
+            return True
         weights = self.weights(question)
         total = sum(weights.values()) or 1.0
         gone = {t for s in absent for t in s.terms}
