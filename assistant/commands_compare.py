@@ -27,12 +27,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     check_topic(args.question)
     filters = parse_filters(args.filter)
     from assistant.comparison import compare
+    from assistant.evidence_source import evidence_source
     from assistant.pipeline import build_assistant
     from assistant.question_bank import load_bank
 
     theme = load_bank().match(args.question)
     question = theme.search if theme else args.question
-    comparison = compare(build_assistant(settings), question, filters)
+    comparison = compare(evidence_source(build_assistant(settings)), question, filters)
     if args.json:
         data = comparison.to_dict()
         data["theme_id"] = theme.theme_id if theme else None

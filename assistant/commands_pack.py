@@ -44,12 +44,13 @@ def check_topic(topic: str) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     check_topic(args.topic)
     filters = parse_filters(args.filter)
+    from assistant.evidence_source import evidence_source
     from assistant.pack_formats import FORMATS, outline, render
     from assistant.packs import draft_pack
     from assistant.pipeline import build_assistant
     from assistant.question_bank import load_bank
 
-    pack = draft_pack(build_assistant(settings), args.topic, load_bank(), filters)
+    pack = draft_pack(evidence_source(build_assistant(settings)), args.topic, load_bank(), filters)
     data = render(pack, args.format)
     target = args.output or (
         "-" if args.format == "md" else outline.file_stem(pack) + FORMATS[args.format].extension

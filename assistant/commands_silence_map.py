@@ -24,12 +24,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     filters = parse_filters(args.filter)
+    from assistant.evidence_source import evidence_source
     from assistant.pipeline import build_assistant
     from assistant.question_bank import load_bank
     from assistant.silence_map import silence_map
 
     cache = settings.data_dir / "cache" / "silence-map"
-    result = silence_map(build_assistant(settings), load_bank(), filters, cache_dir=cache)
+    result = silence_map(
+        evidence_source(build_assistant(settings)), load_bank(), filters, cache_dir=cache
+    )
     if args.json:
         print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
         return 0

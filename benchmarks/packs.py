@@ -24,6 +24,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 from assistant.comparison import compare  # noqa: E402
 from assistant.embeddings import SentenceTransformerEmbedder  # noqa: E402
+from assistant.evidence_source import evidence_source  # noqa: E402
 from assistant.index import served_build_id  # noqa: E402
 from assistant.pack_formats import FORMATS, render  # noqa: E402
 from assistant.packs import draft_pack  # noqa: E402
@@ -47,9 +48,7 @@ def web_draft(settings: Settings, embedder: SentenceTransformerEmbedder) -> None
     from web import create_app
 
     def factory() -> object:
-        from tests.evidence_standin import evidence_source  # TEMPORARY, as above
-
-        return evidence_source(build_assistant(settings, embedder=embedder))
+        return build_assistant(settings, embedder=embedder)
 
     app = create_app(
         settings.model_copy(update={"rate_limit": "1000/minute"}), assistant_factory=factory
@@ -81,10 +80,7 @@ def main() -> None:
         run_ingest(settings, [REPO / "library" / "demo"], embedder=embedder, demo=True)
         print(f"ingest demo library           {seconds(started)}")
     started = time.perf_counter()
-    assistant = build_assistant(settings, embedder=embedder)
-    from tests.evidence_standin import evidence_source  # TEMPORARY: until Assistant.evidence lands
-
-    assistant = evidence_source(assistant)
+    assistant = evidence_source(build_assistant(settings, embedder=embedder))
     bank = load_bank()
     print(
         f"open build                    {seconds(started)}  ({len(assistant.index.documents)} documents)"

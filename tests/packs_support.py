@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 from assistant.citations import check, normalise
+from assistant.evidence_source import evidence_source
 from assistant.pipeline import build_assistant
 from assistant.types import Citation
-from tests.evidence_standin import evidence_source
 from tests.fakes import HashingEmbedder
 from tests.web_fakes import web_settings, write_small_build
 

@@ -25,18 +25,13 @@ def demo(demo_index: Any, real_embedder: Any, monkeypatch: pytest.MonkeyPatch) -
     settings, index = demo_index
     monkeypatch.setenv("RLA_DATA_DIR", str(settings.data_dir))
     monkeypatch.setattr("assistant.embeddings.build_embedder", lambda s: real_embedder)
-    import assistant.pipeline as pipeline
-    from tests.evidence_standin import evidence_source  # TEMPORARY: until Assistant.evidence lands
-
-    real = pipeline.build_assistant
-    monkeypatch.setattr(pipeline, "build_assistant", lambda *a, **k: evidence_source(real(*a, **k)))
     return settings, index
 
 
 @pytest.fixture(scope="module")
 def demo_source(demo_index: Any, real_embedder: Any) -> Any:
+    from assistant.evidence_source import evidence_source
     from assistant.pipeline import build_assistant
-    from tests.evidence_standin import evidence_source
 
     settings, _ = demo_index
     return evidence_source(build_assistant(settings, embedder=real_embedder))

@@ -108,6 +108,8 @@ def test_comparison_quotes_are_verbatim_on_their_pages(source: Any) -> None:
 def test_comparison_respects_filters(source: Any) -> None:
     rows = compare(source, ADULTIFICATION, {"doc_type": ["guidance"]}).rows
     assert [r.doc_id for r in rows] == ["working-together-2023"]
+    by_theme = compare(source, "interpreters", {"theme": ["language-and-interpreters"]}).rows
+    assert [r.doc_id for r in by_theme] == ["national-review-2022"]
 
 
 # --- packs --------------------------------------------------------------------------------------
@@ -199,3 +201,19 @@ def test_silence_map_is_cached_per_build(
     assert [r.doc_id for r in narrowed.rows] == ["working-together-2023"]
     assert not stale.exists(), "caches of other builds are removed"
     json.loads(files[0].read_text(encoding="utf-8"))  # valid JSON on disk
+
+
+def test_evidence_source_uses_the_assistants_own_methods_when_it_has_them(source: Any) -> None:
+    from assistant.evidence_source import SelectorSource, evidence_source
+
+    class Own:
+        index = source.index
+
+        def evidence(self, question: str, filters: Any = None) -> Any: ...
+
+        def document_support(self, question: str, filters: Any = None) -> Any: ...
+
+    own = Own()
+    assert evidence_source(own) is own
+    wrapped = evidence_source(source.assistant) if isinstance(source, SelectorSource) else source
+    assert wrapped.index.build_id == source.index.build_id

@@ -18,6 +18,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
+from assistant.evidence_source import evidence_source
 from assistant.packs import SessionPack, draft_pack
 from assistant.personal_data import detect
 from assistant.question_bank import QuestionBank, load_bank
@@ -70,7 +71,7 @@ def bank() -> QuestionBank:
 
 
 def source() -> Any:
-    return services().assistants.get()
+    return evidence_source(services().assistants.get())
 
 
 def parse_topic(field: str, errors: list[FieldError]) -> str:
