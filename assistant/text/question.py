@@ -122,6 +122,15 @@ GROUP_NAMES = re.compile(
 )
 
 
+NAME_SHOWN = "a name in the question"
+
+
+def listed(items: tuple[str, ...] | list[str]) -> str:
+    """Subjects for a sentence: each in quotes (but the name placeholder), joined with "or"."""
+    shown = [i if i == NAME_SHOWN else f"“{i}”" for i in items]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
 @dataclass(frozen=True)
 class Subject:
     """A specific thing a question is about. ``label`` is how it is shown in ``missing``."""
@@ -130,6 +139,12 @@ class Subject:
     terms: tuple[str, ...]  # keyword tokens, all of which must occur
     phrase: str = ""  # a lower-case phrase that must occur as written, when more than one word
     expansion: str = ""  # an acronym's spelled-out form, which counts as the acronym
+    name: bool = False  # a capitalised name (perhaps a person's): never repeated back
+
+    @property
+    def shown(self) -> str:
+        """How the subject may be named in an answer: a name typed by the user is not repeated."""
+        return NAME_SHOWN if self.name else self.label
 
 
 @dataclass(frozen=True)
@@ -271,7 +286,7 @@ def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
         out.append(Subject(bare, tuple(tokenize(bare)), "", expansion))
     toks = tuple(tokenize(run))
     if toks and not (len(words) == 1 and _ACRONYM.fullmatch(words[0])):
-        out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else ""))
+        out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else "", name=True))
     return out
 
 
