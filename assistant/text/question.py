@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from assistant.text.terms import fold, stem_pairs
 from assistant.text.terms import stems as tokenize
+from assistant.text.units import NUMBER_WORDS as COUNT_WORDS
 
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
 
@@ -57,24 +58,7 @@ QUESTION_OPENERS = frozenset(
     summarize name find i in on at for to of the a an according""".split()  # noqa: SIM905
 )
 CONNECTORS = frozenset(["of", "the", "for", "in", "on"])
-NUMBER_WORDS = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "twenty",
-]
+NUMBER_WORDS = [w for w, n in COUNT_WORDS.items() if n > 0]
 
 _QUOTED = re.compile(
     r"(?:^|[\s(])['\"‘“]((?:[^'\"‘’“”]|(?<=\w)['’](?=\w)){3,80}?)['\"’”](?=[\s,.?!:;)]|$)"
@@ -204,7 +188,7 @@ def parts(text: str) -> tuple[str, ...]:
 def answer_kind(text: str) -> tuple[str, int | None, str]:
     if found := _LIST_Q.search(text):
         raw = (found.group("n") or "").lower()
-        count = int(raw) if raw.isdigit() else (NUMBER_WORDS.index(raw) + 1 if raw else None)
+        count = int(raw) if raw.isdigit() else (COUNT_WORDS[raw] if raw else None)
         if count and count > 12:
             count = None
         return "list", count, ""
