@@ -184,7 +184,10 @@ class Store:
         return store
 
     def create_tables(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """Bring the schema to the newest migration (see ``web.migrate``)."""
+        from web.migrate import upgrade
+
+        upgrade(self.engine)
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
