@@ -75,7 +75,8 @@ def run_gunicorn(make_app: Callable[[], Flask], sock: socket.socket, listen: Lis
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:
             for key, value in options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # newer options are skipped on older gunicorns
+                    self.cfg.set(key, value)
 
         def load(self) -> Flask:
             app = make_app()
@@ -102,6 +103,7 @@ def gunicorn_options(fd: int, listen: Listen) -> dict[str, Any]:
         "errorlog": "-",
         "loglevel": "info",
         "proc_name": "rla",
+        "control_socket_disable": True,  # gunicorn 24+: no shared ~/.gunicorn control socket
     }
 
 
