@@ -25,7 +25,6 @@ from assistant.index import served_build_id
 from assistant.settings import Settings
 from tests.conftest import DEMO_LIBRARY
 from tests.serve_process import ServeProcess, server_env
-from tests.services import redis_url  # noqa: F401  (fixture)
 from tests.test_job import write_library
 
 pytestmark = [pytest.mark.integration, pytest.mark.server]

@@ -18,7 +18,6 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from assistant.settings import Settings
-from tests.services import postgres_server, postgres_url  # noqa: F401  (fixtures)
 from web import commands_db, commands_purge
 from web.migrate import current, head
 from web.storage import Base, FeedbackEntry, Store

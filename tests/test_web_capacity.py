@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.services import redis_url  # noqa: F401  (fixture)
 from tests.web_fakes import FakeAssistant, web_settings
 from web import create_app
 
@@ -113,7 +112,9 @@ def test_forwarded_headers_are_believed_only_from_the_named_proxy(
     )
     assert response.headers.get("Strict-Transport-Security")  # https believed from the proxy
     response = client.get(
-        "/healthz", headers={"X-Forwarded-Proto": "https"}, environ_base={"REMOTE_ADDR": "192.0.2.9"}
+        "/healthz",
+        headers={"X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "192.0.2.9"},
     )
     assert "Strict-Transport-Security" not in response.headers
 
@@ -144,3 +145,11 @@ def test_two_apps_sharing_redis_share_one_rate_limit(
     separate = web_settings(build_dir, tmp_path / "db9.sqlite3", rate_limit="3/minute")
     alone = create_app(separate, assistant=FakeAssistant(separate)).test_client()
     assert alone.post("/api/ask", json={"question": "What is adultification?"}).status_code == 200
+
+
+def test_the_json_api_checks_an_answerer_choice(build_dir: Path, tmp_path: Path) -> None:
+    settings = web_settings(build_dir, tmp_path / "db.sqlite3")
+    client = create_app(settings, assistant=FakeAssistant(settings)).test_client()
+    bad = client.post("/api/ask", json={"question": "What is adultification?", "generator": "gpt"})
+    assert bad.status_code == 400
+    assert bad.get_json()["errors"][0]["field"] == "generator"
