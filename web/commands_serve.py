@@ -93,17 +93,18 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     listen = listen_options(args, settings)
     if listen.workers > 1 and os.name == "nt":
         raise ConfigurationError("--workers needs a Unix host (gunicorn); use --threads here")
+    generated_key = not settings.secret_key.get_secret_value()
     settings = serving_settings(args, settings)
     _apply_retention(settings)  # also migrates the database schema, once, before any worker
     sock = bind(listen)
     logging.getLogger("web").setLevel(logging.INFO)
-    if listen.workers == 1:
-        app = _make_app(settings, _load_assistant(settings))
-    _say_serving(settings, listen, bound_port(sock))
     try:
         if listen.workers == 1:
+            app = _make_app(settings, _load_assistant(settings))
+            _say_serving(listen, bound_port(sock), settings if generated_key else None)
             run_waitress(app, sock, listen)
         else:
+            _say_serving(listen, bound_port(sock), settings if generated_key else None)
             _limit_torch_threads(listen.workers)
             run_gunicorn(lambda: _make_app(settings, None), sock, listen)
     finally:
@@ -117,9 +118,9 @@ def _make_app(settings: Settings, assistant: object):  # type: ignore[no-untyped
     return create_app(settings, assistant=assistant)  # type: ignore[arg-type]
 
 
-def _say_serving(settings: Settings, listen: Listen, port: int) -> None:
-    if not os.environ.get("RLA_SECRET_KEY"):
-        print(f"Sessions are signed with the key kept in {key_path(settings)}.")
+def _say_serving(listen: Listen, port: int, key_kept_for: Settings | None) -> None:
+    if key_kept_for is not None:
+        print(f"Sessions are signed with the key kept in {key_path(key_kept_for)}.")
     workers = f" with {listen.workers} worker processes" if listen.workers > 1 else ""
     print(
         f"Serving the Review Learning Assistant on http://{listen.host}:{port}/{workers} "
