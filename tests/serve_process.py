@@ -124,6 +124,17 @@ class ServeProcess:
         assert self.proc is not None
         return [child.pid for child in psutil.Process(self.proc.pid).children()]
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the worker processes (user + system)."""
+        import psutil
+
+        assert self.proc is not None
+        total = 0.0
+        for child in psutil.Process(self.proc.pid).children():
+            times = child.cpu_times()
+            total += times.user + times.system
+        return total
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return

@@ -134,6 +134,7 @@ def test_sixteen_users_for_45_seconds(demo_index, tmp_path: Path, standin: Stand
         server.warm({"question": QUESTIONS[0]})
         samples: list[Sample] = []
         lock = threading.Lock()
+        cpu_before = server.cpu_seconds()
         started = time.monotonic()
         users = [
             threading.Thread(target=_user, args=(server.url, started + SECONDS, n, samples, lock))
@@ -144,10 +145,13 @@ def test_sixteen_users_for_45_seconds(demo_index, tmp_path: Path, standin: Stand
         for user in users:
             user.join(timeout=SECONDS + 60)
         elapsed = time.monotonic() - started
+        cpu = server.cpu_seconds() - cpu_before
     finally:
         server.stop()
     figures = _figures(samples, elapsed)
     figures["in_app_all_answers"] = _server_side(server.log())
+    figures["cpu_s_per_answer"] = round(cpu / max(1, len(samples)), 3)  # for sizing
+    figures["host_cpus"] = os.cpu_count()
     print("\nload figures:", json.dumps(figures))
     unexpected = [s for s in samples if s.status != 200 or s.answer_status not in ANSWER_STATUSES]
     assert not unexpected, unexpected[:5]
