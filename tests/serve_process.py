@@ -135,6 +135,13 @@ class ServeProcess:
             total += times.user + times.system
         return total
 
+    def worker_rss_mb(self) -> list[int]:
+        import psutil
+
+        assert self.proc is not None
+        children = psutil.Process(self.proc.pid).children()
+        return [round(child.memory_info().rss / 2**20) for child in children]
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
