@@ -62,11 +62,13 @@ class Sample:
     error: str = ""
 
 
-def _copy_build(demo_index, root: Path) -> Path:  # type: ignore[no-untyped-def]
+def _server_env(demo_index, root: Path, standin: StandInServer, **rla: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """A copy of the demo build, the stand-in LLM, and no per-client limit (all users are local)."""
     settings, _ = demo_index
     copy = root / "data"
     shutil.copytree(settings.data_dir, copy)
-    return copy
+    return server_env(copy, llm_base_url=standin.base_url, llm_api_key="stand-in",
+                      rate_limit="100000/minute", **rla)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -123,15 +125,8 @@ def _figures(samples: list[Sample], seconds: float) -> dict[str, object]:
 
 
 def test_sixteen_users_for_45_seconds(demo_index, tmp_path: Path, standin: StandInServer) -> None:  # type: ignore[no-untyped-def]
-    data_dir = _copy_build(demo_index, tmp_path)
-    env = server_env(
-        data_dir,
-        llm_base_url=standin.base_url,
-        llm_model="normal",
-        llm_api_key="stand-in",
-        rate_limit="100000/minute",  # every simulated user comes from 127.0.0.1
-        max_asks_in_flight=str(USERS),
-    )
+    env = _server_env(demo_index, tmp_path, standin, llm_model="normal",
+                      max_asks_in_flight=str(USERS))  # fmt: skip
     server = ServeProcess(env, tmp_path / "serve.log", workers=WORKERS).start()
     try:
         server.warm({"question": QUESTIONS[0]})
@@ -169,18 +164,8 @@ def test_overload_is_refused_at_once_not_queued(
     demo_index, tmp_path: Path, standin: StandInServer
 ) -> None:  # type: ignore[no-untyped-def]
     """One process, two places, each held ~3 s by a slow model: twelve at once → ten quick 503s."""
-    data_dir = _copy_build(demo_index, tmp_path)
-    env = server_env(
-        data_dir,
-        llm_base_url=standin.base_url,
-        llm_model="slow",
-        llm_api_key="stand-in",
-        llm_timeout_s="10",
-        llm_max_retries="0",
-        generator="llm",
-        rate_limit="100000/minute",
-        max_asks_in_flight="2",
-    )
+    env = _server_env(demo_index, tmp_path, standin, llm_model="slow", llm_timeout_s="10",
+                      llm_max_retries="0", generator="llm", max_asks_in_flight="2")  # fmt: skip
     server = ServeProcess(env, tmp_path / "serve.log", workers=1).start()
     try:
         server.warm({"question": QUESTIONS[0], "generator": "extractive"})

@@ -83,6 +83,15 @@ def _purge_args(**overrides: object) -> argparse.Namespace:
     )
 
 
+def _rated_conversation(store: Store, question: str, rating: str) -> str:
+    """A conversation of one turn, with feedback on that turn, stored at the current (frozen) time."""
+    conversation = store.new_conversation("alice")
+    turn = store.add_turn(conversation, "alice", question, ANSWER)
+    assert turn is not None
+    store.add_feedback(FeedbackEntry(turn_id=turn.turn_id, target="answer", rating=rating))
+    return conversation
+
+
 def test_retention_purge_with_frozen_time(
     database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -92,19 +101,9 @@ def test_retention_purge_with_frozen_time(
     store = Store.from_url(database_url)
     start = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     with time_machine.travel(start, tick=False):
-        old = store.new_conversation("alice")
-        old_turn = store.add_turn(old, "alice", "an old question", ANSWER)
-        assert old_turn is not None
-        store.add_feedback(
-            FeedbackEntry(turn_id=old_turn.turn_id, target="answer", rating="helpful")
-        )
+        old = _rated_conversation(store, "an old question", "helpful")
     with time_machine.travel(start + timedelta(days=29, hours=23), tick=False):
-        recent = store.new_conversation("alice")
-        recent_turn = store.add_turn(recent, "alice", "a recent question", ANSWER)
-        assert recent_turn is not None
-        store.add_feedback(
-            FeedbackEntry(turn_id=recent_turn.turn_id, target="answer", rating="not_helpful")
-        )
+        recent = _rated_conversation(store, "a recent question", "not_helpful")
     with time_machine.travel(start + timedelta(days=30, minutes=1), tick=False):
         assert commands_purge.run(_purge_args(dry_run=True), settings) == 0
         assert "Would delete 1 conversation(s) with 1 question(s), and 1 feedback" in (
