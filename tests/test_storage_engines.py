@@ -142,3 +142,26 @@ def test_rla_db_reports_an_unreachable_database_in_one_line(tmp_path: Path) -> N
     )
     with pytest.raises(ConfigurationError, match="RLA_DATABASE_URL"):
         commands_db.run(argparse.Namespace(action="current"), settings)
+
+
+def test_sqlite_lets_several_worker_processes_share_the_database(tmp_path: Path) -> None:
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path / 'rla.sqlite3'}"
+    store = Store.from_url(url)
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10000
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(3) as pool:
+        pool.starmap(_write_turns, [(url, f"owner{n}") for n in range(3)])
+    for n in range(3):
+        (listed,) = store.conversations(f"owner{n}")
+        assert listed.turn_count == 20
+
+
+def _write_turns(url: str, owner: str) -> None:
+    store = Store.from_url(url)
+    conversation = store.new_conversation(owner)
+    for n in range(20):
+        assert store.add_turn(conversation, owner, f"question {n}", ANSWER) is not None
