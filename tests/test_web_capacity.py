@@ -153,3 +153,22 @@ def test_the_json_api_checks_an_answerer_choice(build_dir: Path, tmp_path: Path)
     bad = client.post("/api/ask", json={"question": "What is adultification?", "generator": "gpt"})
     assert bad.status_code == 400
     assert bad.get_json()["errors"][0]["field"] == "generator"
+
+
+def test_an_unreachable_redis_falls_back_to_counting_in_memory(
+    build_dir: Path, tmp_path: Path
+) -> None:
+    from tests.services import free_port
+
+    settings = web_settings(
+        build_dir,
+        tmp_path / "db.sqlite3",
+        rate_limit="2/minute",
+        rate_limit_storage_uri=f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+    )
+    client = create_app(settings, assistant=FakeAssistant(settings)).test_client()
+    codes = [
+        client.post("/api/ask", json={"question": "What is adultification?"}).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]  # questions still answered, and still limited
