@@ -37,8 +37,9 @@ from typing import Literal
 import numpy as np
 
 from assistant.embeddings import Embedder
+from assistant.guardrails import instruction_like
 from assistant.index import Index
-from assistant.text.question import Question, Subject, analyse
+from assistant.text.question import FRAME_WORDS, Question, Subject, analyse
 from assistant.text.terms import LibraryTerms, stems
 from assistant.text.units import Unit, units
 from assistant.types import Document, Passage
@@ -54,6 +55,7 @@ MAX_PER_DOCUMENT = 2
 CHAR_BUDGET = 750  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
+PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
 ABSENT_SHARE = 0.5  # absent subjects carrying this share of the question's weight: no answer
 RELATED = 2  # units offered as related material with a refusal
 CACHE_CHUNKS = 4096
@@ -74,9 +76,20 @@ CALIBRATIONS: dict[str, Calibration] = {
 DEFAULT_CALIBRATION = Calibration(no_evidence=0.42, answered=0.50, relative=0.75)
 
 
-def calibration_for(model: str) -> Calibration:
-    name = model.rsplit("/", 1)[-1]
-    return CALIBRATIONS.get(name, DEFAULT_CALIBRATION)
+def calibration_for(
+    model: str,
+    *,
+    no_evidence: float | None = None,
+    answered: float | None = None,
+    relative: float | None = None,
+) -> Calibration:
+    """The model's calibration, with any threshold the settings give instead."""
+    base = CALIBRATIONS.get(model.rsplit("/", 1)[-1], DEFAULT_CALIBRATION)
+    return Calibration(
+        no_evidence=base.no_evidence if no_evidence is None else no_evidence,
+        answered=base.answered if answered is None else answered,
+        relative=base.relative if relative is None else relative,
+    )
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,7 @@ class Selection:
     best_score: float = 0.0
     kind: str = "any"
     kind_missing: bool = False  # the kind of answer asked for is in none of the chosen units
+    missing_parts: tuple[str, ...] = ()  # parts of a compound question nothing found answers
 
     @property
     def units(self) -> tuple[ScoredUnit, ...]:
@@ -123,10 +137,20 @@ class Selection:
 class EvidenceSelector:
     """Scores units for questions over one opened build."""
 
-    def __init__(self, index: Index, embedder: Embedder, calibration: Calibration) -> None:
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder,
+        calibration: Calibration,
+        *,
+        floor: float = -1.0,
+        max_units: int = MAX_UNITS,
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.calibration = calibration
+        self.floor = floor  # best passage cosine below this: no evidence, whatever the units say
+        self.max_units = max_units
         self._terms: LibraryTerms | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[list[Unit], np.ndarray]] = OrderedDict()
@@ -209,8 +233,8 @@ class EvidenceSelector:
         out: list[ScoredUnit] = []
         contexts: dict[str, set[str]] = {}
         for unit, uvec, passage in self.units_of(passages):
-            if unit.context:
-                continue
+            if unit.context or instruction_like(unit.text):
+                continue  # about the document itself, or orders planted for a model: not evidence
             cid = passage.chunk.chunk_id
             if cid not in contexts:
                 contexts[cid] = set(
@@ -258,12 +282,18 @@ class EvidenceSelector:
         cal = self.calibration
         if absent and self._absent_dominates(question, absent):
             return self._refusal(text, question, scored, missing, absent=True)
+        best_passage = max((p.dense_score or -1.0 for p in passages), default=-1.0)
+        if best_passage < self.floor:  # nothing near enough even to offer as related
+            return self._refusal(text, question, (), missing, absent=False)
         if not scored or best < cal.no_evidence:
             return self._refusal(text, question, scored, missing, absent=False)
-        lead, rest = choose(scored, question, cal)
+        unanswered = self._unanswered_parts(question, scored)
+        if unanswered and len(unanswered) == len(question.parts):
+            return self._refusal(text, question, scored, missing, absent=False)
+        lead, rest = choose(scored, question, cal, self.max_units)
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
-        partial = bool(missing) or best < cal.answered or kind_missing
+        partial = bool(missing) or best < cal.answered or kind_missing or bool(unanswered)
         return Selection(
             question=text,
             status="partial" if partial else "answered",
@@ -274,12 +304,46 @@ class EvidenceSelector:
             best_score=best,
             kind=question.kind,
             kind_missing=kind_missing,
+            missing_parts=unanswered,
+        )
+
+    def _unanswered_parts(
+        self, question: Question, scored: Sequence[ScoredUnit]
+    ) -> tuple[str, ...]:
+        """Parts of a compound question whose terms no scored unit covers well."""
+        out = []
+        for part in question.parts:
+            terms = [t for t in stems(part) if t not in FRAME_WORDS]
+            weights = {t: self.terms.idf(t) for t in terms}
+            total = sum(weights.values())
+            if not total:
+                continue
+            best = max(
+                (
+                    sum(w for t, w in weights.items() if t in set(stems(u.unit.text))) / total
+                    for u in scored
+                ),
+                default=0.0,
+            )
+            if best < PART_COVER:
+                out.append(part)
+        return tuple(out)
+
+    def _cover(self, weights: dict[str, float], unit: ScoredUnit) -> float:
+        own = set(stems(unit.unit.text))
+        context = set(stems(" ".join([_title(unit.document), *unit.passage.chunk.section])))
+        return sum(
+            w if t in own else CONTEXT_WEIGHT * w if t in context else 0.0
+            for t, w in weights.items()
         )
 
     def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
         present = [s for s in question.subjects if s not in absent]
         if not present:
             return True
+        gone_terms = {t for s in absent for t in s.terms}
+        if question.parts and any(not gone_terms & set(stems(p)) for p in question.parts):
+            return False  # a compound question with a part about what the library holds
         weights = {t: self.terms.idf(t) for t in question.terms}
         total = sum(weights.values()) or 1.0
         gone = {t for s in absent for t in s.terms}
@@ -344,7 +408,7 @@ class EvidenceSelector:
 
 
 def choose(
-    scored: Sequence[ScoredUnit], question: Question, cal: Calibration
+    scored: Sequence[ScoredUnit], question: Question, cal: Calibration, max_units: int = MAX_UNITS
 ) -> tuple[tuple[ScoredUnit, ...], tuple[ScoredUnit, ...]]:
     """The lead unit, then the further units worth adding."""
     best = scored[0]
@@ -358,7 +422,7 @@ def choose(
     budget = CHAR_BUDGET
     floor = max(cal.relative * scored[0].score, cal.no_evidence)
     for cand in scored:
-        if len(chosen) >= MAX_UNITS or cand.score < floor:
+        if len(chosen) >= max_units or cand.score < floor:
             break
         doc = cand.document.doc_id
         if cand is best or per_doc.get(doc, 0) >= MAX_PER_DOCUMENT or len(cand.unit.text) > budget:

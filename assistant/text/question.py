@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.text.terms import fold
 from assistant.text.terms import stems as tokenize
 
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
@@ -55,6 +56,7 @@ QUESTION_OPENERS = frozenset(
     would will has have had please tell list give show compare explain describe summarise
     summarize name find i in on at for to of the a an according""".split()  # noqa: SIM905
 )
+CONNECTORS = frozenset(["of", "the", "for", "in", "on"])
 NUMBER_WORDS = [
     "one",
     "two",
@@ -129,6 +131,7 @@ class Question:
     kind: str  # date | number | agent | attribution | list | any
     count: int | None = None
     attributed_to: str = ""
+    parts: tuple[str, ...] = ()  # the separate questions a compound question asks, if several
 
 
 @lru_cache(maxsize=4096)
@@ -142,7 +145,21 @@ def analyse(text: str) -> Question:
     """Terms, subjects and answer kind of a (standalone) question."""
     terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in FRAME_WORDS))
     kind, count, who = answer_kind(text)
-    return Question(text, terms, subjects(text), kind, count, who)
+    return Question(text, terms, subjects(text), kind, count, who, parts(text))
+
+
+_PART_BREAK = re.compile(
+    r"(?:,?\s+and\s+|;\s*|\?\s+|,\s+)(?=(?:what|how|who|when|where|which|why|whether|did|does|do|"
+    r"is|are|was|were|has|have|can)\b)",
+    re.IGNORECASE,
+)
+
+
+def parts(text: str) -> tuple[str, ...]:
+    """The questions of a compound question ("What did X find, and how did Y respond?")."""
+    pieces = [p.strip(" ?,;") for p in _PART_BREAK.split(text)]
+    pieces = [p for p in pieces if len(tokenize(p)) >= 1]
+    return tuple(pieces) if len(pieces) > 1 else ()
 
 
 def answer_kind(text: str) -> tuple[str, int | None, str]:
@@ -177,11 +194,14 @@ def subjects(text: str) -> tuple[Subject, ...]:
             continue
         for subject in _names(text, found):
             out.setdefault(subject.label.lower(), subject)
-    for word in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text):
+    for raw in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text):
+        word = re.sub(r"['’]s?$", "", raw)
         low = word.lower()
         toks = tuple(tokenize(low))
         if not toks or toks[0] in FRAME_WORDS or low in QUESTION_OPENERS:
             continue
+        if low.endswith("ed"):
+            continue  # a verb's past form ("concentrated", "commissioned") names no topic
         if zipf(low) < SPECIFIC_ZIPF and not any(low in s.label.lower() for s in out.values()):
             out.setdefault(low, Subject(word, toks))
     return tuple(out.values())
@@ -189,12 +209,26 @@ def subjects(text: str) -> tuple[Subject, ...]:
 
 def _names(text: str, found: re.Match[str]) -> list[Subject]:
     """Subjects from a capitalised run: acronyms, and names not merely opening the question."""
-    run = found.group(0)
+    run = re.sub(r"['’]s\b", " 's", found.group(0))  # "Hackney's Strategic ..." names two things
+    if " 's" in run:
+        head, _, tail = run.partition(" 's")
+        pieces = [head.strip(), tail.strip()]
+        return [s for piece in pieces if piece for s in _names_in_run(text, found, piece)]
+    return _names_in_run(text, found, run)
+
+
+def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
     words = run.split()
-    at_start = not text[: found.start()].strip(" \"'“‘(")
-    if at_start and words[0].lower() in QUESTION_OPENERS:
+    at_start = not text[: found.start()].strip(" \"'“‘(") and found.group(0).startswith(words[0])
+    if at_start and (
+        words[0].lower() in QUESTION_OPENERS or zipf(words[0].lower()) >= SPECIFIC_ZIPF
+    ):
+        words = words[1:]  # the question's first word, capitalised only because it starts it
+    while words and words[0].lower() in CONNECTORS:
         words = words[1:]
-        run = " ".join(words)
+    while words and words[-1].lower() in CONNECTORS:
+        words = words[:-1]
+    run = " ".join(words)
     if not words or (len(words) == 1 and words[0].lower() in QUESTION_OPENERS):
         return []
     if len(words) == 1 and words[0] == "I":
@@ -204,8 +238,6 @@ def _names(text: str, found: re.Match[str]) -> list[Subject]:
         bare = acronym[:-1] if acronym.endswith("s") and acronym[:-1].isupper() else acronym
         expansion = next((v for k, v in ACRONYMS.items() if k.lower() == bare.lower()), "")
         out.append(Subject(bare, tuple(tokenize(bare)), "", expansion))
-    if at_start and len(words) == 1:
-        return out  # one capitalised word opening the question is just its first word
     toks = tuple(tokenize(run))
     if toks and not (len(words) == 1 and _ACRONYM.fullmatch(words[0])):
         out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else ""))
@@ -213,4 +245,4 @@ def _names(text: str, found: re.Match[str]) -> list[Subject]:
 
 
 def _phrase(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower()))
+    return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", fold(text)))
