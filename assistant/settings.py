@@ -41,7 +41,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = Field(SecretStr(""), description="API key for the endpoint.")
     llm_api_version: str = Field("", description="Azure OpenAI api-version; set for Azure.")
     secret_key: SecretStr = Field(
-        SecretStr(""), description="Flask session/CSRF key. Empty: random per process."
+        SecretStr(""),
+        description="Flask session/CSRF key. Empty: `rla serve` keeps a generated one in "
+        "data_dir/secret_key (create_app alone: random per process).",
     )
     feedback_export_token: SecretStr = Field(
         SecretStr(""), description="Bearer token for GET /api/feedback/export. Empty: disabled."
