@@ -61,7 +61,11 @@ def server(
 ) -> Iterator[ServeProcess]:
     rla = {"trusted_proxy": "127.0.0.1", "rate_limit": f"{LIMIT}/minute"}
     if shared_redis:
-        rla["rate_limit_storage_uri"] = shared_redis.rsplit("/", 1)[0] + "/2"
+        import redis
+
+        storage = shared_redis.rsplit("/", 1)[0] + "/2"
+        redis.Redis.from_url(storage).flushdb()  # no counts left from an earlier run
+        rla["rate_limit_storage_uri"] = storage
     log = tmp_path_factory.mktemp("serve-log") / "serve.log"
     proc = ServeProcess(server_env(data_dir, **rla), log, workers=2).start()
     try:
