@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.text.terms import fold
+from assistant.text.terms import fold, stem_pairs
 from assistant.text.terms import stems as tokenize
 
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
@@ -29,7 +29,7 @@ FRAME_WORDS = frozenset(
         """what which who whom whose when where why how tell say says said describe explain
         summarise summarize list give show name find found mention mentions mentioned according
         review reviews report reports document documents library source sources publication
-        please anything something everything does did do key main"""
+        please anything something everything does did do key main much many"""
     )
 )
 ACRONYMS = {
@@ -132,6 +132,10 @@ class Question:
     count: int | None = None
     attributed_to: str = ""
     parts: tuple[str, ...] = ()  # the separate questions a compound question asks, if several
+    specificity: tuple[tuple[str, float], ...] = ()  # (stem, 0.25..1): how telling each term is
+
+    def weight(self, stem: str) -> float:
+        return dict(self.specificity).get(stem, 1.0)
 
 
 @lru_cache(maxsize=4096)
@@ -145,7 +149,18 @@ def analyse(text: str) -> Question:
     """Terms, subjects and answer kind of a (standalone) question."""
     terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in FRAME_WORDS))
     kind, count, who = answer_kind(text)
-    return Question(text, terms, subjects(text), kind, count, who, parts(text))
+    telling: dict[str, float] = {}
+    for stem, word in stem_pairs(text):
+        telling[stem] = min(telling.get(stem, 1.0), specificity(word))
+    return Question(
+        text, terms, subjects(text), kind, count, who, parts(text), tuple(telling.items())
+    )
+
+
+def specificity(word: str) -> float:
+    """How much a word says about a topic, from its general-English frequency: rare words 1.0,
+    the most common (Zipf 6.5 and over: "much", "put") 0.25."""
+    return max(0.25, min(1.0, (7.0 - zipf(word)) / 3.0))
 
 
 _PART_BREAK = re.compile(
