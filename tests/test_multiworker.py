@@ -59,7 +59,9 @@ def data_dir(demo_index, tmp_path_factory: pytest.TempPathFactory) -> Path:  # t
 def server(
     data_dir: Path, shared_redis: str | None, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[ServeProcess]:
-    rla = {"trusted_proxy": "127.0.0.1", "rate_limit": f"{LIMIT}/minute"}
+    # no cap on asks in flight here (test_web_capacity and the load smoke test it): a burst of ten
+    # could otherwise land seven on one worker and meet a 503 instead of the rate limit
+    rla = {"trusted_proxy": "127.0.0.1", "rate_limit": f"{LIMIT}/minute", "max_asks_in_flight": "0"}
     if shared_redis:
         import redis
 
