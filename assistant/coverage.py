@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from assistant.citations import normalise
 from assistant.generation.sentences import split
 from assistant.specifics import missing_kind
+from assistant.text.question import GROUP_NAMES
 from assistant.types import Passage
 
 Messages = Callable[..., str]
@@ -136,11 +137,7 @@ def asks_for_complete_text(question: str) -> bool:
 
 # Groups a question may name in lower case or at a sentence start ("white children", "Black girls
 # were..."): each must appear in a passage too, or the answer says the library does not mention it.
-_GROUP = re.compile(
-    r"\b(white|black|asian|mixed[ -](?:heritage|race|ethnicity)|dual heritage|muslim|sikh|hindu|"
-    r"jewish|christian|gypsy|roma|travell?ers?)\b",
-    re.IGNORECASE,
-)
+_GROUP = GROUP_NAMES
 
 
 def groups_in(question: str) -> list[str]:

@@ -232,7 +232,14 @@ def settle(ctx: Context, a: Served) -> None:
     partial = ctx.coverage.partial or (sel is not None and sel.status == "partial")
     ctx.status = "partial" if partial else "answered"
     ctx.notices.extend(ctx.coverage.reasons)
-    if sel is not None and sel.status == "partial" and not (sel.missing or sel.kind_missing):
+    if sel is None or sel.status != "partial":
+        return
+    for subject, count in sel.thin:
+        plural = "" if count == 1 else "s"
+        ctx.notices.append(
+            core_message("partial_thin", subject=f"“{subject}”", count=count, plural=plural)
+        )
+    if not (sel.missing or sel.kind_missing or sel.missing_parts or sel.thin):
         ctx.notices.append(core_message("partial_weak"))
 
 

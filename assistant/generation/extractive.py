@@ -40,6 +40,10 @@ def partial_sentence(selection: Selection, messages: Messages = core_message) ->
         return messages("partial_missing", missing=_join(selection.missing))
     if selection.missing_parts:
         return messages("partial_parts", parts=_join(selection.missing_parts))
+    if selection.thin:
+        subject, count = selection.thin[0]
+        plural = "" if count == 1 else "s"
+        return messages("partial_thin", subject=f"“{subject}”", count=count, plural=plural)
     if selection.kind_missing:
         return messages(f"partial_kind_{selection.kind}", who="the person named")
     return ""

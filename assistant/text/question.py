@@ -113,6 +113,15 @@ _LIST_Q = re.compile(
 )
 
 
+# Ethnic and faith groups a question may name in lower case or at a sentence start ("white
+# children"): subjects like any name, so the library's coverage of each is checked.
+GROUP_NAMES = re.compile(
+    r"\b(white|black|asian|mixed[ -](?:heritage|race|ethnicity)|dual heritage|muslim|sikh|hindu|"
+    r"jewish|christian|gypsy|roma|travell?ers?)\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class Subject:
     """A specific thing a question is about. ``label`` is how it is shown in ``missing``."""
@@ -209,6 +218,13 @@ def subjects(text: str) -> tuple[Subject, ...]:
             continue
         for subject in _names(text, found):
             out.setdefault(subject.label.lower(), subject)
+    for found in GROUP_NAMES.finditer(text):
+        name = found.group(0)
+        if not any(name.lower() in s.label.lower() for s in out.values()):
+            words = name.replace("-", " ").split()
+            out[name.lower()] = Subject(
+                name, tuple(tokenize(name)), _phrase(name) if len(words) > 1 else ""
+            )
     for raw in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text):
         word = re.sub(r"['’]s?$", "", raw)
         low = word.lower()
