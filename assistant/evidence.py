@@ -51,14 +51,15 @@ W_COVER = 0.4
 W_KIND = 0.15
 CONTEXT_WEIGHT = 0.5  # share of credit for a term found only in the title or headings
 MAX_UNITS = 4
-MAX_PER_DOCUMENT = 2
+MAX_PER_DOCUMENT = 3
 CHAR_BUDGET = 750  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
 PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
 ABSENT_SHARE = 0.5
 MAX_PARTS = 3
-THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin  # absent subjects carrying this share of the question's weight: no answer
+THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
+THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)  # absent subjects carrying this share of the question's weight: no answer
 RELATED = 2  # units offered as related material with a refusal
 CACHE_CHUNKS = 4096
 
@@ -73,9 +74,9 @@ class Calibration:
 
 
 CALIBRATIONS: dict[str, Calibration] = {
-    "all-MiniLM-L6-v2": Calibration(no_evidence=0.40, answered=0.50, relative=0.75),
+    "all-MiniLM-L6-v2": Calibration(no_evidence=0.40, answered=0.50, relative=0.65),
 }
-DEFAULT_CALIBRATION = Calibration(no_evidence=0.40, answered=0.50, relative=0.75)
+DEFAULT_CALIBRATION = Calibration(no_evidence=0.40, answered=0.50, relative=0.65)
 
 
 def calibration_for(
@@ -286,7 +287,7 @@ class EvidenceSelector:
             vector = np.asarray(self.embedder.embed_query(text), np.float32)
         scored, part_best = self._score_with_parts(question, passages, vector)
         absent = tuple(s for s in question.subjects if not self.in_library(s))
-        missing = tuple(s.label for s in absent)
+        missing = tuple(dict.fromkeys(s.shown for s in absent))
         best = scored[0].score if scored else 0.0
         cal = self.calibration
         if absent and self._absent_dominates(question, absent):
@@ -329,8 +330,8 @@ class EvidenceSelector:
             if subject in absent or subject.expansion or not subject.terms:
                 continue
             count = min(self.terms.frequency(t) for t in subject.terms)
-            if 0 < count <= THIN:
-                out.append((subject.label, count))
+            if 0 < count <= THIN and count < THIN_SHARE * self.terms.n:
+                out.append((subject.shown, count))
         return tuple(out)
 
     def _score_with_parts(

@@ -104,7 +104,8 @@ def ask(req: AskRequest, *, create_conversation: bool) -> Asked:
     assistant = services().assistants.get()
     conversation = conversation_for(req, create=create_conversation)
     history = req.history or history_of(conversation)
-    answer = assistant.ask(req.question, history, req.filters).to_dict()
+    chosen = {"generator": req.generator} if req.generator else {}
+    answer = assistant.ask(req.question, history, req.filters, **chosen).to_dict()
     turn = _store(conversation, req.question, answer)
     _log("ask", req, answer, started, len(history))
     return Asked(answer, conversation.conversation_id if conversation else "", turn)
