@@ -61,7 +61,7 @@ def web_draft(settings: Settings, embedder: SentenceTransformerEmbedder) -> None
     for topic in ("adultification", "faith and culture"):
         started = time.perf_counter()
         data = {"topic": topic, "csrf_token": token.group(1) if token else ""}
-        response = client.post("/packs", data=data)
+        response = client.post("/packs", data=data, buffered=True)
         print(f"web: draft {topic[:18]:<18}    {seconds(started)}  HTTP {response.status_code}")
 
 

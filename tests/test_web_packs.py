@@ -41,7 +41,7 @@ def web(packs_app: Any) -> Any:
 
 def _draft(web: Any, **fields: Any) -> Any:
     data = {"csrf_token": csrf_token(web, "/packs"), "topic": TOPIC, **fields}
-    return web.post("/packs", data=data)
+    return web.post("/packs", data=data, buffered=True)  # closed, as a WSGI server closes it
 
 
 def _ids(html: str, prefix: str) -> list[str]:
@@ -159,7 +159,7 @@ def test_unknown_export_format_is_a_bad_request(web: Any) -> None:
 
 def _compare(web: Any, **fields: Any) -> Any:
     data = {"csrf_token": csrf_token(web, "/compare"), "question": TOPIC, **fields}
-    return web.post("/compare", data=data)
+    return web.post("/compare", data=data, buffered=True)
 
 
 def test_compare_page_has_one_row_per_document(web: Any) -> None:
