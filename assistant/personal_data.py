@@ -85,15 +85,14 @@ _AGE_AFTER = re.compile(
     + rf"\s*,?\s*\(\s*(?:aged?\s+)?{_AGE}{_UNIT}?\s*\)"  # (14), (aged 9), (16 months)
     + rf"|\s*,?\s+aged?\s+{_AGE}\b"  # aged 9, age 12
     + rf"|\s*,\s*{_AGE}{_UNIT}?{_ENDS}"  # , 14,   , 7 years old.
-    + rf"|\s*,?\s+(?:who|that)\s*(?:is|'s|’s|was|turned|has turned)\s+"
+    + r"|\s*,?\s+(?:who|that)\s*(?:is|'s|’s|was|turned|has turned)\s+"
     + rf"(?:now\s+|only\s+|just\s+)?(?:aged\s+)?{_AGE}\b"  # who is 14
     + rf"|\s+(?:is|was|turned)\s+(?:now\s+|only\s+|just\s+)?(?:aged\s+)?{_AGE}{_UNIT}?{_ENDS}"
     + rf"|\s*,\s*(?:an?\s+)?{_AGE}[- ](?:year|month)s?[- ]old\b"  # , a 7-year-old
     + ")"
 )
 _AGE_BEFORE = re.compile(rf"\b{_AGE}[- ](?:year|month)s?[- ]old\s+" + _NAME)
-_NOT_NAME_WORDS = frozenset(
-    """
+_NOT_NAME_TEXT = """
     the a an in on at of and or my our his her their this that these those child children
     baby young person people year years key stage black white asian mixed heritage race
     british caribbean african pakistani bangladeshi indian chinese irish gypsy roma
@@ -107,8 +106,8 @@ _NOT_NAME_WORDS = frozenset(
     page pages paragraph table figure annex appendix part volume report board team unit
     service centre trust foundation practice case rapid serious learning lesson question
     answer
-    """.split()
-)
+"""
+_NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
 # Children named in published national reviews and inquiries: questions about them are about the
 # published learning, not about a live case.
 PUBLIC_CASE_NAMES = frozenset(
