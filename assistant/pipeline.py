@@ -16,6 +16,7 @@ import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
+from assistant import guardrails
 from assistant.conversation import Condenser
 from assistant.embeddings import Embedder
 from assistant.errors import BuildError, ConfigurationError
@@ -180,8 +181,8 @@ class Assistant:
         filters: Filters | Mapping[str, Any] | None,
         generator: str | None,
     ) -> Context:
-        turns = tuple(t if isinstance(t, Turn) else Turn.from_dict(t) for t in history or ())
-        turns = turns[-self.settings.history_turns :] if self.settings.history_turns else ()
+        given = tuple(t if isinstance(t, Turn) else Turn.from_dict(t) for t in history or ())
+        turns = given[-self.settings.history_turns :] if self.settings.history_turns else ()
         ctx = Context(
             question=question or "",
             history=turns,
@@ -192,6 +193,9 @@ class Assistant:
             ctx.filters = as_filters(filters)
         except (ValueError, TypeError):
             ctx.stop("error", core_message("bad_filters"))
+        refused = guardrails.check_history(given)  # the client may send any history it likes
+        if refused.status is not None:
+            ctx.stop(refused.status, refused.message)
         return ctx
 
     def _run(self, ctx: Context, steps: Sequence[Step], served: Served) -> None:

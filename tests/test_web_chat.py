@@ -202,12 +202,13 @@ def test_export_markdown_has_full_citations(client) -> None:  # type: ignore[no-
     assert text.startswith("# What is adultification bias?")
     assert "## Question 1" in text and "## Question 2" in text
     assert (
-        "[1] **Briefing: adultification bias in safeguarding** — Demo Safeguarding Partnership, 2023, page 1"
+        "\\[1\\] **Briefing: adultification bias in safeguarding** — Demo Safeguarding Partnership, 2023, page 1"
         in text
     )
     assert "    > Adultification bias happens when professionals" in text
     assert "Original: <https://example.org/adultification>" in text
-    assert "In this service: <http://localhost/library/adultification-briefing?page=1&q=" in text
+    # No RLA_PUBLIC_BASE_URL: links into this service are relative (never the Host header).
+    assert "In this service: </library/adultification-briefing?page=1&q=" in text
     assert "Safeguarding children at risk: a national review" in text
 
 

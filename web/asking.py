@@ -47,6 +47,15 @@ def owned_conversation(conversation_id: str) -> StoredConversation | None:
     return services().store.conversation(conversation_id, who)
 
 
+def owned_turn(turn_id: str) -> tuple[str, int] | None:
+    """(conversation_id, position) of a turn of this browser's; None for anyone else's."""
+    found = services().store.turn_location(turn_id)
+    who = owner(create=False)
+    if found is None or who is None or found[0] != who:
+        return None
+    return found[1], found[2]
+
+
 def history_of(conversation: StoredConversation | None) -> tuple[Turn, ...]:
     if conversation is None:
         return ()
