@@ -134,7 +134,7 @@ def stream(
     """
     started = time.perf_counter()
     try:
-        history = history_of(conversation)
+        history = req.history or history_of(conversation)
         yield sse("meta", {"conversation_id": conversation.conversation_id})
         final = None
         for kind, value in assistant.ask_stream(req.question, history, req.filters):
