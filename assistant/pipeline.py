@@ -181,7 +181,7 @@ class Assistant:
         filters: Filters | Mapping[str, Any] | None,
         generator: str | None,
     ) -> Context:
-        given = tuple(t if isinstance(t, Turn) else Turn.from_dict(t) for t in history or ())
+        given = tuple(_clean_turn(t) for t in history or ())
         turns = given[-self.settings.history_turns :] if self.settings.history_turns else ()
         ctx = Context(
             question=question or "",
@@ -262,6 +262,14 @@ class Assistant:
             metrics=metrics,
             build_id=index.build_id,
         )
+
+
+def _clean_turn(turn: Turn | Mapping[str, Any]) -> Turn:
+    """An earlier turn without hidden characters, before it reaches retrieval, a model or a log."""
+    t = turn if isinstance(turn, Turn) else Turn.from_dict(turn)
+    return Turn(
+        question=guardrails.strip_hidden(t.question), answer=guardrails.strip_hidden(t.answer)
+    )
 
 
 def _titles(r: Retrieved) -> tuple[str, ...]:

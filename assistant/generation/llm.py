@@ -169,7 +169,8 @@ def render_passages(passages: Sequence[Passage]) -> str:
         attrs += f' source="{_attribute(source)}"' if source else ""
         attrs += f' pages="{_attribute(pages)}"'
         attrs += f' section="{_attribute(" > ".join(c.section))}"' if c.section else ""
-        blocks.append(f"[{n}]\n<passage {attrs}>\n{_fence(c.text.strip())}\n</passage>")
+        text = _fence(strip_hidden(c.text))  # no smuggled characters reach the model
+        blocks.append(f"[{n}]\n<passage {attrs}>\n{text}\n</passage>")
     return "\n\n".join(blocks)
 
 
