@@ -16,6 +16,7 @@ build validated, so a failed or killed ingest leaves the served build exactly as
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -34,6 +35,7 @@ import numpy as np
 from assistant.errors import BuildError, ConfigurationError, NoBuildError
 from assistant.keyword import KeywordIndex
 from assistant.types import BuildInfo, Chunk, Document, Filters, Page
+from assistant.unit_store import UnitStore
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -163,6 +165,7 @@ class BuildContent:
     embedding_model: str
     tokenizer: str = ""
     is_demo: bool = False
+    units: UnitStore | None = None  # units of evidence and their vectors (assistant.unit_store)
 
 
 def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000) -> BuildInfo:
@@ -180,6 +183,8 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
     _write_jsonl(build_dir / "chunks.jsonl", (c.to_dict() for c in content.chunks))
     _write_jsonl(build_dir / "pages.jsonl", (p.to_dict() for p in content.pages))
     np.save(build_dir / "vectors.npy", vectors)
+    if content.units is not None:
+        content.units.save(build_dir, [c.chunk_id for c in content.chunks])
     KeywordIndex.build([_keyword_text(c, docs_by_id[c.doc_id]) for c in content.chunks]).save(
         build_dir / "keyword"
     )
@@ -404,6 +409,11 @@ class Index:
 
     def pages(self, doc_id: str) -> list[Page]:
         return self._pages.get(doc_id, [])
+
+    @functools.cached_property
+    def units(self) -> UnitStore | None:
+        """The build's units of evidence with their vectors (None for builds made before them)."""
+        return UnitStore.load(self.build_dir)
 
     def vectors(self) -> np.ndarray:
         vectors: np.ndarray = np.load(self.build_dir / "vectors.npy", mmap_mode="r")
