@@ -21,7 +21,7 @@ NAME = "Zebedee Quartermaine"
 PHONE = "+234 803 555 0142"
 CANARY = f"{NAME}, aged 11, on {PHONE}: what do reviews say about adultification?"
 PIECES = (NAME, "Quartermaine", "Zebedee", "803 555 0142", "8035550142")
-HARMLESS = "Xylophonist canary wording: what do reviews say about adultification bias?"
+HARMLESS = "What did the reviews find about racism and adultification bias at school?"
 EXPORT_TOKEN = "export-token-for-tests"
 
 
@@ -116,7 +116,7 @@ def test_the_canary_is_nowhere(
         assert piece not in sent, "in a request to the model"
         for body in bodies:
             assert piece not in body, "in a response"
-    assert "Xylophonist" not in logs  # question text is never logged, even when answered
-    assert "Xylophonist" in rows  # …but an answered question is kept for its owner
+    assert HARMLESS not in logs and "adultification bias at school" not in logs  # never logged
+    assert HARMLESS in rows  # …but an answered question is kept for its owner
     if mode == "llm":
         assert len(server.requests) > before  # the harmless question did reach the model
