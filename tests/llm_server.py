@@ -15,6 +15,8 @@ model name (or the Azure deployment name) after the last ``/``:
 - ``condense`` answers a condense prompt with a fixed standalone query (``CONDENSED``);
 - ``endless``  streams words for ever (a runaway server ignoring ``max_tokens``) until the client
                hangs up or the server stops;
+- ``stereotype`` answers with sweeping statements about ethnic and faith groups, each citing [n],
+               and one real sentence;
 - ``puppet``   does whatever the question asks: repeats its system prompt, adds an image and links
                carrying the question, script tags, and one real sentence citing [1].
 
@@ -106,7 +108,24 @@ def _puppet(p: dict[int, str], messages: list[dict[str, Any]]) -> str:
     )
 
 
-MODES = {"normal": _normal, "bad": _bad, "nocite": _nocite, "obedient": _obedient}
+def _stereotype(p: dict[int, str]) -> str:
+    n = min(p)
+    first = _sentences(p[n])[0]
+    return (
+        f"Black families are naturally more aggressive towards professionals [{n}]. "
+        f"Muslim parents always hide abuse from social workers [{n}]. "
+        f"Gypsy, Roma and Traveller families tend to distrust every agency [{n}]. "
+        f"{_strip_end(first)} [{n}]. Asian girls are more compliant than other girls [{n}]."
+    )
+
+
+MODES = {
+    "normal": _normal,
+    "bad": _bad,
+    "nocite": _nocite,
+    "obedient": _obedient,
+    "stereotype": _stereotype,
+}
 
 
 class _Handler(BaseHTTPRequestHandler):
