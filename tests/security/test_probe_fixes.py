@@ -101,6 +101,23 @@ def test_api_and_stream_refuse_without_repeating(real_app: Any, question: str) -
             assert fragment not in reply
 
 
+@pytest.mark.xfail(
+    strict=False,
+    reason="evidence selection's no_evidence text names the missing subjects as typed "
+    "('The library does not mention “Jayden Okafor”'): name-like subjects need leaving out "
+    "(assistant/evidence.py, the lead's rewrite)",
+)
+@pytest.mark.parametrize(
+    "question",
+    ["What did the reviews say about Jayden Okafor?", "Was Amira Begum-Khan let down like Child Q?"],
+)
+def test_answers_never_repeat_a_name_without_an_age(real_app: Any, question: str) -> None:
+    body = real_app.test_client().post("/api/ask", json={"question": question}).get_json()
+    for name in ("Jayden", "Okafor", "Amira", "Begum"):
+        if name in question:
+            assert name not in body["text"]
+
+
 # --- 2. history is checked too -------------------------------------------------------------------
 
 HISTORY_LEAKS = [
