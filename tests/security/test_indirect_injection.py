@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus
@@ -70,13 +69,6 @@ def _docx(path: Path) -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     path.write_bytes(buffer.getvalue())
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandInServer]:
-    srv = StandInServer().start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import codecs
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -98,13 +97,6 @@ def _canned_shingles() -> set[str]:
 
 
 SYSTEM_SHINGLES = _shingles(dict(load_prompt("answer").sections())["system"]) - _canned_shingles()
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandInServer]:
-    srv = StandInServer().start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture(scope="module")

@@ -7,14 +7,13 @@ and stored, must still never reach a log."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.llm_server import StandInServer
-from tests.security.support import ask_form, security_app
+from tests.security.support import ask_form, database_text, security_app
 from tests.web_fakes import csrf_token
 
 NAME = "Zebedee Quartermaine"
@@ -23,13 +22,6 @@ CANARY = f"{NAME}, aged 11, on {PHONE}: what do reviews say about adultification
 PIECES = (NAME, "Quartermaine", "Zebedee", "803 555 0142", "8035550142")
 HARMLESS = "What did the reviews find about racism and adultification bias at school?"
 EXPORT_TOKEN = "export-token-for-tests"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandInServer]:
-    srv = StandInServer().start()
-    yield srv
-    srv.stop()
 
 
 def _everything_sent(client: Any) -> list[str]:
@@ -83,16 +75,6 @@ def _files_text(root: Path) -> str:
     )
 
 
-def _rows_text(app: Any) -> str:
-    from sqlalchemy import text
-
-    out = []
-    with app.extensions["rla"].store.engine.connect() as conn:
-        for table in ("conversations", "turns", "feedback"):
-            out += [repr(tuple(r)) for r in conn.execute(text(f"select * from {table}"))]  # noqa: S608
-    return "\n".join(out)
-
-
 @pytest.mark.parametrize("mode", ["extractive", "llm"])
 def test_the_canary_is_nowhere(
     tmp_path: Path, server: StandInServer, caplog: pytest.LogCaptureFixture, mode: str
@@ -108,7 +90,7 @@ def test_the_canary_is_nowhere(
         bodies = _everything_sent(app.test_client())
     logs = "\n".join(r.getMessage() for r in caplog.records)
     sent = "\n".join(str(r["body"]) for r in server.requests[before:])
-    files, rows = _files_text(tmp_path), _rows_text(app)
+    files, rows = _files_text(tmp_path), database_text(app)
     for piece in PIECES:
         assert piece not in logs, "in a log record"
         assert piece not in files, "in a file under the data directory"

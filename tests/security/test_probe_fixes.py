@@ -20,6 +20,7 @@ from tests.security.support import (
     CHILD_Q,
     ask_form,
     conversation_path,
+    database_text,
     security_app,
     security_settings,
 )
@@ -109,7 +110,10 @@ def test_api_and_stream_refuse_without_repeating(real_app: Any, question: str) -
 )
 @pytest.mark.parametrize(
     "question",
-    ["What did the reviews say about Jayden Okafor?", "Was Amira Begum-Khan let down like Child Q?"],
+    [
+        "What did the reviews say about Jayden Okafor?",
+        "Was Amira Begum-Khan let down like Child Q?",
+    ],
 )
 def test_answers_never_repeat_a_name_without_an_age(real_app: Any, question: str) -> None:
     body = real_app.test_client().post("/api/ask", json={"question": question}).get_json()
@@ -150,21 +154,11 @@ def test_history_with_personal_data_is_refused(real_app: Any, history: list[Any]
         headers={"X-CSRFToken": token},
     ).get_data(as_text=True)
     assert '"status": "personal_data"' in streamed
-    everything = _database_text(real_app)
+    everything = database_text(real_app)
     for turn in history:
         for value in turn.values():
             if len(value) > 3:
                 assert value not in everything
-
-
-def _database_text(app: Any) -> str:
-    from sqlalchemy import text
-
-    out = []
-    with app.extensions["rla"].store.engine.connect() as conn:
-        for table in ("conversations", "turns", "feedback"):
-            out += [repr(tuple(r)) for r in conn.execute(text(f"select * from {table}"))]  # noqa: S608
-    return "\n".join(out)
 
 
 def test_history_check_in_the_core(tmp_path: Path) -> None:

@@ -10,7 +10,6 @@ The assertions are about behaviour, so they hold whichever check does the refusi
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -87,13 +86,6 @@ def test_the_detector_is_independent_and_works() -> None:
         ["Black families are less likely to engage with services."],
     )
     assert not unquoted_generalisations("Black children were over-represented in reviews.", [])
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandInServer]:
-    srv = StandInServer().start()
-    yield srv
-    srv.stop()
 
 
 @pytest.fixture(scope="module")

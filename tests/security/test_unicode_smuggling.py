@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import logging
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,13 +38,6 @@ def hidden_characters(text: str) -> list[str]:
         or 0xE0000 <= ord(c) <= 0xE01EF
         or 0xFE00 <= ord(c) <= 0xFE0F
     ]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[StandInServer]:
-    srv = StandInServer().start()
-    yield srv
-    srv.stop()
 
 
 @pytest.mark.parametrize("question", QUESTIONS)

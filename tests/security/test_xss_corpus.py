@@ -136,13 +136,6 @@ def hostile_library(settings: Any) -> tuple[list[Document], list[Page]]:
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[StandInServer]:
-    srv = StandInServer().start()
-    yield srv
-    srv.stop()
-
-
-@pytest.fixture(scope="module")
 def hostile_app(tmp_path_factory: pytest.TempPathFactory, server: StandInServer) -> Any:
     from assistant.pipeline import build_assistant
     from web import create_app
