@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -46,12 +47,12 @@ def hostile_library(root: Path) -> tuple[Path, Path]:
     docgen.make_pdf(library / "locked.pdf", ["secret"], encrypt_password="pw")
     good_pdf = docgen.make_pdf(root / "whole.pdf", [f"Page {n} on race." for n in range(1, 4)])
     (library / "truncated.pdf").write_bytes(good_pdf.read_bytes()[: good_pdf.stat().st_size // 3])
-    docgen.make_zip_bomb_docx(library / "bomb.docx", inflated_mb=60)
+    docgen.make_zip_bomb_docx(library / "bomb.docx", inflated_mb=20)
     rng = random.Random(7)
     words = (
-        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7)) for _ in range(125_000)
+        "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(7)) for _ in range(12_500)
     )
-    line = " ".join(words)  # a megabyte of distinct words on one line
+    line = " ".join(words)  # 100 KB of distinct words on one line, no break anywhere
     (library / "one-line.txt").write_text(line, encoding="utf-8")
     (library / "page.pdf").write_bytes(b"<html><body>an error page, not a PDF</body></html>")
     (library / "notes.docx").write_text("plain text pretending to be Word", encoding="utf-8")
@@ -85,7 +86,7 @@ def test_every_bad_file_gets_its_reason(ingested: tuple[Any, Any, Path]) -> None
     reasons = {Path(o.path).name: (o.status, o.reason) for o in report.outcomes}
     assert reasons == {
         "good.md": ("added", ""),
-        "one-line.txt": ("added", ""),  # a megabyte on one line is chunked, not refused
+        "one-line.txt": ("added", ""),  # 100 KB on one line is chunked, not refused
         "locked.pdf": ("failed", "encrypted"),
         "truncated.pdf": ("failed", "corrupt"),
         "bomb.docx": ("failed", "zip_bomb"),
@@ -109,7 +110,7 @@ def test_only_the_library_is_served(ingested: tuple[Any, Any, Path]) -> None:
     )
     assert "OUTSIDE-CANARY" not in everything and "root:x:0:0" not in everything
     assert all(c.tokens <= settings.chunk_tokens + 10 for c in index.chunks)  # the line was split
-    assert len([c for c in index.chunks if c.doc_id == "one-line"]) > 100
+    assert len([c for c in index.chunks if c.doc_id == "one-line"]) > 50
 
 
 def test_a_second_run_is_idempotent(ingested: tuple[Any, Any, Path]) -> None:
@@ -128,21 +129,26 @@ def test_a_second_run_is_idempotent(ingested: tuple[Any, Any, Path]) -> None:
 
 # --- kill -9 at random points -------------------------------------------------------------------
 
-SLOW_INGEST = """
-import sys, time
-from pathlib import Path
-from assistant.settings import Settings
-from ingest.job import run_ingest
-from tests.fakes import HashingEmbedder
 
-class Slow(HashingEmbedder):
+class SlowHashing(HashingEmbedder):
+    """Hashing vectors at a pace slow enough to be killed part-way through embedding."""
+
     name = "test/slow-hashing"
-    def embed_documents(self, texts):
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         time.sleep(0.02 * len(texts))
         return super().embed_documents(texts)
 
+
+SLOW_INGEST = """
+import sys
+from pathlib import Path
+from assistant.settings import Settings
+from ingest.job import run_ingest
+from tests.security.test_ingest_hostile import SlowHashing
+
 run_ingest(Settings(data_dir=Path(sys.argv[1]), embedding_batch_size=4, _env_file=None),
-           [Path(sys.argv[2])], embedder=Slow())
+           [Path(sys.argv[2])], embedder=SlowHashing())
 """
 
 
@@ -173,7 +179,7 @@ def test_kill_9_at_random_points_never_changes_what_is_served(tmp_path: Path) ->
 
     library = tmp_path / "library"
     library.mkdir()
-    for i in range(12):
+    for i in range(8):
         (library / f"doc{i:02}.md").write_text(briefing(f"Doc {i}", f"topic {i}", 12), "utf-8")
     settings = security_settings(tmp_path / "data")
     run_ingest(settings, [library / "doc00.md"], embedder=HashingEmbedder())
@@ -188,7 +194,7 @@ def test_kill_9_at_random_points_never_changes_what_is_served(tmp_path: Path) ->
     before = _served_bytes(settings)  # …then serve one document again
     rng = random.Random(11)
     killed = 0
-    for _ in range(6):
+    for _ in range(5):
         proc = _run(settings.data_dir, library)
         time.sleep(rng.uniform(0.05, duration * 0.9))
         if proc.poll() is None:
@@ -200,11 +206,10 @@ def test_kill_9_at_random_points_never_changes_what_is_served(tmp_path: Path) ->
             before = _served_bytes(settings)
         assert _served_bytes(settings) == before
         assert len(open_served(settings).documents) == 1
-    assert killed >= 3
-    final = _run(settings.data_dir, library)
-    assert final.wait(timeout=300) == 0
+    assert killed >= 3, killed
+    run_ingest(settings, [library], embedder=SlowHashing())  # recovers in-process
     index = open_served(settings)
-    assert len(index.documents) == 12 and index.count() == len(index.chunks)
+    assert len(index.documents) == 8 and index.count() == len(index.chunks)
     assert sorted(p.name for p in settings.builds_dir.iterdir()) == list_builds(settings)
 
 
