@@ -93,7 +93,7 @@ def http_url(url: str | None) -> str:
     """``url`` when it is an absolute http(s) URL with a host and no spaces or control
     characters; otherwise "" (``javascript:``, ``data:``, ``file:``, relative and odd URLs)."""
     url = (url or "").strip()
-    if not url or any(c.isspace() or ord(c) < 0x20 or c in "<>\"" for c in url):
+    if not url or any(c.isspace() or ord(c) < 0x20 or c in '<>"' for c in url):
         return ""
     parsed = urlsplit(url)
     if parsed.scheme.lower() not in ("http", "https") or not parsed.hostname:
