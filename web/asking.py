@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import g, render_template, session
 
+from assistant.guardrails import personal_data_kinds
 from assistant.types import Turn
 from web.forms import AskRequest
 from web.logs import describe
@@ -62,7 +63,15 @@ def history_of(conversation: StoredConversation | None) -> tuple[Turn, ...]:
     keep = services().settings.history_turns
     usable = [t for t in conversation.turns if t.status not in SKIPPED_IN_HISTORY]
     turns = usable[-keep:] if keep else []
-    return tuple(Turn(question=t.question, answer=str(t.answer.get("text", ""))) for t in turns)
+    return tuple(Turn(question=t.question, answer=_own_answer(t)) for t in turns)
+
+
+def _own_answer(turn: StoredTurn) -> str:
+    """A stored answer as history. It quotes documents, which may print a contact number or an
+    address: such an answer is left out (its question stays), so the core's history check does
+    not refuse every follow-up, and the detail never reaches a prompt."""
+    text = str(turn.answer.get("text", ""))
+    return "" if personal_data_kinds(text) else text
 
 
 @dataclass(frozen=True)

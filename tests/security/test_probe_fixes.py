@@ -161,6 +161,30 @@ def test_history_with_personal_data_is_refused(real_app: Any, history: list[Any]
                 assert value not in everything
 
 
+def test_a_document_phone_number_in_an_earlier_answer_does_not_block_follow_ups(
+    tmp_path: Path,
+) -> None:
+    contact = DocSpec(
+        doc_id="front-door",
+        title="Referrals to the children's social care front door",
+        pages=[
+            "Practitioners worried about racism affecting a child should call the front door "
+            "on 020 7946 0018 and record the child's ethnicity in the referral."
+        ],
+    )
+    app = security_app(tmp_path, (contact, CHILD_Q))
+    client = app.test_client()
+    first = conversation_path(ask_form(client, "How should practitioners refer to the front door?"))
+    page = client.get(first).get_data(as_text=True)
+    assert "020 7946 0018" in page  # the first answer quoted the document's number
+    conversation_id = first.rsplit("/", 1)[-1]
+    follow = ask_form(client, "What should the referral record?", conversation_id=conversation_id)
+    store = app.extensions["rla"].store
+    turns = store.conversation(conversation_id, _owner_of(app, conversation_id)).turns
+    assert conversation_path(follow) == first and len(turns) == 2
+    assert turns[1].status != "personal_data"
+
+
 def test_history_check_in_the_core(tmp_path: Path) -> None:
     from tests.security.support import security_assistant
 
