@@ -26,10 +26,13 @@ from assistant.evidence import Selection
 from assistant.generation.base import Answerer, Draft
 from assistant.messages_core import core_message
 from assistant.retrieval import Retrieved
+from assistant.text.question import parts
 from assistant.types import Citation, Filters, Turn
 
 if TYPE_CHECKING:
     from assistant.pipeline import Served
+
+MAX_PARTS = 3  # parts of a compound question searched on their own
 
 # scope.refusal keys -> Answer.refusal codes
 REFUSALS = {
@@ -111,7 +114,13 @@ def condense(ctx: Context, a: Served) -> None:
 
 
 def retrieve(ctx: Context, a: Served) -> None:
-    ctx.retrieved = a.retriever.retrieve(ctx.query, a.settings.retrieval_k, ctx.filters)
+    """One search, and for a compound question one more per part, so each part's evidence is
+    among the passages (``Retrieved.merge`` keeps the whole question's ranking first)."""
+    k = a.settings.retrieval_k
+    ctx.retrieved = a.retriever.retrieve(ctx.query, k, ctx.filters)
+    for part in parts(ctx.query)[:MAX_PARTS]:
+        extra = a.retriever.retrieve(part, max(2, k // 2), ctx.filters)
+        ctx.retrieved = ctx.retrieved.merge(extra)
 
 
 def select_evidence(ctx: Context, a: Served) -> None:

@@ -38,6 +38,8 @@ def document_line(document: Document) -> str:
 def partial_sentence(selection: Selection, messages: Messages = core_message) -> str:
     if selection.missing:
         return messages("partial_missing", missing=_join(selection.missing))
+    if selection.missing_parts:
+        return messages("partial_parts", parts=_join(selection.missing_parts))
     if selection.kind_missing:
         return messages(f"partial_kind_{selection.kind}", who="the person named")
     return ""

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.text.terms import fold, stem_pairs
 from assistant.text.terms import stems as tokenize
 
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
@@ -28,7 +29,7 @@ FRAME_WORDS = frozenset(
         """what which who whom whose when where why how tell say says said describe explain
         summarise summarize list give show name find found mention mentions mentioned according
         review reviews report reports document documents library source sources publication
-        please anything something everything does did do key main"""
+        please anything something everything does did do key main much many"""
     )
 )
 ACRONYMS = {
@@ -130,6 +131,11 @@ class Question:
     kind: str  # date | number | agent | attribution | list | any
     count: int | None = None
     attributed_to: str = ""
+    parts: tuple[str, ...] = ()  # the separate questions a compound question asks, if several
+    specificity: tuple[tuple[str, float], ...] = ()  # (stem, 0.25..1): how telling each term is
+
+    def weight(self, stem: str) -> float:
+        return dict(self.specificity).get(stem, 1.0)
 
 
 @lru_cache(maxsize=4096)
@@ -143,7 +149,32 @@ def analyse(text: str) -> Question:
     """Terms, subjects and answer kind of a (standalone) question."""
     terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in FRAME_WORDS))
     kind, count, who = answer_kind(text)
-    return Question(text, terms, subjects(text), kind, count, who)
+    telling: dict[str, float] = {}
+    for stem, word in stem_pairs(text):
+        telling[stem] = min(telling.get(stem, 1.0), specificity(word))
+    return Question(
+        text, terms, subjects(text), kind, count, who, parts(text), tuple(telling.items())
+    )
+
+
+def specificity(word: str) -> float:
+    """How much a word says about a topic, from its general-English frequency: rare words 1.0,
+    the most common (Zipf 6.5 and over: "much", "put") 0.25."""
+    return max(0.25, min(1.0, (7.0 - zipf(word)) / 3.0))
+
+
+_PART_BREAK = re.compile(
+    r"(?:,?\s+and\s+|;\s*|\?\s+|,\s+)(?=(?:what|how|who|when|where|which|why|whether|did|does|do|"
+    r"is|are|was|were|has|have|can)\b)",
+    re.IGNORECASE,
+)
+
+
+def parts(text: str) -> tuple[str, ...]:
+    """The questions of a compound question ("What did X find, and how did Y respond?")."""
+    pieces = [p.strip(" ?,;") for p in _PART_BREAK.split(text)]
+    pieces = [p for p in pieces if len(tokenize(p)) >= 1]
+    return tuple(pieces) if len(pieces) > 1 else ()
 
 
 def answer_kind(text: str) -> tuple[str, int | None, str]:
@@ -178,11 +209,14 @@ def subjects(text: str) -> tuple[Subject, ...]:
             continue
         for subject in _names(text, found):
             out.setdefault(subject.label.lower(), subject)
-    for word in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text):
+    for raw in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text):
+        word = re.sub(r"['’]s?$", "", raw)
         low = word.lower()
         toks = tuple(tokenize(low))
         if not toks or toks[0] in FRAME_WORDS or low in QUESTION_OPENERS:
             continue
+        if low.endswith("ed"):
+            continue  # a verb's past form ("concentrated", "commissioned") names no topic
         if zipf(low) < SPECIFIC_ZIPF and not any(low in s.label.lower() for s in out.values()):
             out.setdefault(low, Subject(word, toks))
     return tuple(out.values())
@@ -190,9 +224,17 @@ def subjects(text: str) -> tuple[Subject, ...]:
 
 def _names(text: str, found: re.Match[str]) -> list[Subject]:
     """Subjects from a capitalised run: acronyms, and names not merely opening the question."""
-    run = found.group(0)
+    run = re.sub(r"['’]s\b", " 's", found.group(0))  # "Hackney's Strategic ..." names two things
+    if " 's" in run:
+        head, _, tail = run.partition(" 's")
+        pieces = [head.strip(), tail.strip()]
+        return [s for piece in pieces if piece for s in _names_in_run(text, found, piece)]
+    return _names_in_run(text, found, run)
+
+
+def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
     words = run.split()
-    at_start = not text[: found.start()].strip(" \"'“‘(")
+    at_start = not text[: found.start()].strip(" \"'“‘(") and found.group(0).startswith(words[0])
     if at_start and (
         words[0].lower() in QUESTION_OPENERS or zipf(words[0].lower()) >= SPECIFIC_ZIPF
     ):
@@ -218,4 +260,4 @@ def _names(text: str, found: re.Match[str]) -> list[Subject]:
 
 
 def _phrase(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower()))
+    return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", fold(text)))
