@@ -9,7 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from web.presenters import STATUS_LABELS, citation_view, page_range
+from web.presenters import STATUS_LABELS, SourceView, TurnView, page_range, turn_view
 from web.render import safe_url
 from web.storage import FEEDBACK_FIELDS, StoredConversation
 
@@ -18,9 +18,9 @@ _LINE_START = re.compile(r"^(\s*)([-+=]|\d+(?=[.)]))", re.MULTILINE)
 
 
 def md_text(value: Any, *, one_line: bool = True) -> str:
-    """Untrusted text (document metadata, quotes, questions) as literal Markdown: every character
-    that could start markup, a link, an image or raw HTML is backslash-escaped, so a Markdown
-    viewer shows the characters instead of acting on them."""
+    """Untrusted text (document metadata, quotes, questions, answers) as literal Markdown: every
+    character that could start markup, a link, an image or raw HTML is backslash-escaped, so a
+    Markdown viewer shows the characters instead of acting on them."""
     text = str(value or "")
     if one_line:
         text = " ".join(text.split())
@@ -34,36 +34,10 @@ def _escape_line_start(m: re.Match[str]) -> str:
     return m.group(1) + (marker + "\\" if marker[0].isdigit() else "\\" + marker)
 
 
-def _quote_block(text: str) -> list[str]:
-    lines = [md_text(line) for line in (text or "").splitlines()]
-    return [f"> {line}".rstrip() for line in lines or [""]]
-
-
 def _link(url: str) -> str:
     """An autolink only for an http(s) URL without spaces or angle brackets; else nothing."""
     url = safe_url(url)
     return f"<{url}>" if url and not re.search(r"[\s<>]", url) else ""
-
-
-def _source_lines(citation: Mapping[str, Any], base_url: str) -> list[str]:
-    view = citation_view(citation, "x")
-    facts = [view.publisher, str(view.year) if view.year else "", view.pages]
-    head = f"\\[{view.n}\\] **{md_text(view.title)}**"
-    shown = ", ".join(md_text(f) for f in facts if f)
-    lines = [head + (" — " + shown if shown else "")]
-    if view.section:
-        lines.append(f"    Section: {md_text(view.section)}")
-    lines.append("")
-    lines.extend("    " + line for line in _quote_block(view.quote))
-    lines.append("")
-    original = _link(view.url)
-    if original:
-        lines.append(f"    Original: {original}")
-    here = _viewer_link(base_url, view.viewer_url)
-    if here:
-        lines.append(f"    In this service: {here}")
-    lines.append("")
-    return lines
 
 
 def _viewer_link(base_url: str, viewer_url: str) -> str:
@@ -73,8 +47,68 @@ def _viewer_link(base_url: str, viewer_url: str) -> str:
     return _link(base_url + viewer_url) if base_url else f"<{viewer_url}>"
 
 
+def _quote_block(text: str, n: int | None = None) -> list[str]:
+    """A verbatim quote as a Markdown blockquote, with its citation number after it."""
+    lines = [md_text(line) for line in (text or "").splitlines()] or [""]
+    if n is not None:
+        lines[-1] = f"{lines[-1]} [{n}]"
+    return [f"> {line}".rstrip() for line in lines] + [""]
+
+
+def _lead_lines(view: TurnView) -> list[str]:
+    out: list[str] = []
+    for q in view.lead:
+        attribution = f"> — {md_text(q.title)}, {md_text(q.pages)}"
+        out += _quote_block(q.quote, q.n)[:-1] + [">", attribution, ""]
+    return out
+
+
+def _grouped_lines(view: TurnView, heading: str) -> list[str]:
+    if not view.grouped:
+        return []
+    out = [f"#### {heading}", ""]
+    for source in view.grouped:
+        facts = ", ".join(md_text(f) for f in (str(source.year or ""), source.doc_type) if f)
+        out += [f"**{md_text(source.title)}**" + (f" ({facts})" if facts else ""), ""]
+        for q in source.quotes:
+            out += _quote_block(q.quote, q.n)
+    return out
+
+
+def _answer_lines(view: TurnView) -> list[str]:
+    """Refusal: its reason, then any related material. Answer: lead, missing, then by document."""
+    if view.refused:
+        reason = [line for words in view.notes for line in (md_text(words), "")]
+        return [*reason, *_grouped_lines(view, "Related, not an answer")]
+    out = _lead_lines(view)
+    if not view.structured or (not view.lead and view.generator == "llm"):
+        out += [md_text(view.text, one_line=False).strip(), ""]
+    for note in view.notes:
+        out += [md_text(note), ""]
+    return out + _grouped_lines(view, "What the sources say")
+
+
+def _source_lines(source: SourceView, base_url: str) -> list[str]:
+    """Each document once: its citation numbers, facts and pages; the quotes are above."""
+    numbers = " ".join(f"[{n}]" for n in source.numbers)
+    facts = ", ".join(
+        md_text(f) for f in (source.publisher, str(source.year or ""), source.doc_type) if f
+    )
+    pages = ", ".join(md_text(p.label) for p in source.pages)
+    head = f"- {numbers} **{md_text(source.title)}**" + (f" — {facts}" if facts else "")
+    lines = [head + (f"; {'page' if len(source.pages) == 1 else 'pages'} {pages}" if pages else "")]
+    original = _link(source.url)
+    if original:
+        lines.append(f"  Original: {original}")
+    for page in source.pages:
+        here = _viewer_link(base_url, page.viewer_url)
+        if here:
+            lines.append(f"  In this service, page {md_text(page.label)}: {here}")
+    return lines
+
+
 def conversation_markdown(conversation: StoredConversation, *, base_url: str = "") -> str:
-    """The whole conversation: each question, its answer and its numbered sources."""
+    """The whole conversation: each question, its answer and its sources (each document once)."""
     out = [
         f"# {md_text(conversation.title) or 'Conversation'}",
         "",
@@ -84,19 +118,19 @@ def conversation_markdown(conversation: StoredConversation, *, base_url: str = "
     ]
     for turn in conversation.turns:
         answer = turn.answer
-        status = str(answer.get("status", ""))
+        view = turn_view(turn.turn_id, turn.position, turn.question, answer)
         question = md_text(turn.question)
         out += [f"## Question {turn.position}", "", question, "", "### Answer", ""]
-        if status != "answered":
-            out += [f"_{md_text(STATUS_LABELS.get(status, status))}_", ""]
-        out += [md_text(answer.get("text", ""), one_line=False).strip(), ""]
-        for notice in answer.get("notices") or ():
+        if view.status != "answered":
+            out += [f"_{md_text(STATUS_LABELS.get(view.status, view.status))}_", ""]
+        out += _answer_lines(view)
+        for notice in view.notices:
             out += [f"Note: {md_text(notice)}", ""]
-        citations = answer.get("citations") or ()
-        if citations:
+        if view.sources:
             out += ["### Sources", ""]
-            for citation in citations:
-                out += _source_lines(citation, base_url)
+            for source in view.sources:
+                out += _source_lines(source, base_url)
+            out.append("")
         build = answer.get("build_id")
         if build:
             out += [

@@ -21,6 +21,7 @@ from functools import lru_cache
 
 from assistant.text.terms import fold, stem_pairs
 from assistant.text.terms import stems as tokenize
+from assistant.text.units import NUMBER_WORDS as COUNT_WORDS
 
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
 
@@ -57,24 +58,7 @@ QUESTION_OPENERS = frozenset(
     summarize name find i in on at for to of the a an according""".split()  # noqa: SIM905
 )
 CONNECTORS = frozenset(["of", "the", "for", "in", "on"])
-NUMBER_WORDS = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "twenty",
-]
+NUMBER_WORDS = [w for w, n in COUNT_WORDS.items() if n > 0]
 
 _QUOTED = re.compile(
     r"(?:^|[\s(])['\"‘“]((?:[^'\"‘’“”]|(?<=\w)['’](?=\w)){3,80}?)['\"’”](?=[\s,.?!:;)]|$)"
@@ -113,6 +97,24 @@ _LIST_Q = re.compile(
 )
 
 
+# Ethnic and faith groups a question may name in lower case or at a sentence start ("white
+# children"): subjects like any name, so the library's coverage of each is checked.
+GROUP_NAMES = re.compile(
+    r"\b(white|black|asian|mixed[ -](?:heritage|race|ethnicity)|dual heritage|muslim|sikh|hindu|"
+    r"jewish|christian|gypsy|roma|travell?ers?)\b",
+    re.IGNORECASE,
+)
+
+
+NAME_SHOWN = "a name in the question"
+
+
+def listed(items: tuple[str, ...] | list[str]) -> str:
+    """Subjects for a sentence: each in quotes (but the name placeholder), joined with "or"."""
+    shown = [i if i == NAME_SHOWN else f"“{i}”" for i in items]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
 @dataclass(frozen=True)
 class Subject:
     """A specific thing a question is about. ``label`` is how it is shown in ``missing``."""
@@ -121,6 +123,12 @@ class Subject:
     terms: tuple[str, ...]  # keyword tokens, all of which must occur
     phrase: str = ""  # a lower-case phrase that must occur as written, when more than one word
     expansion: str = ""  # an acronym's spelled-out form, which counts as the acronym
+    name: bool = False  # a capitalised name (perhaps a person's): never repeated back
+
+    @property
+    def shown(self) -> str:
+        """How the subject may be named in an answer: a name typed by the user is not repeated."""
+        return NAME_SHOWN if self.name else self.label
 
 
 @dataclass(frozen=True)
@@ -180,7 +188,7 @@ def parts(text: str) -> tuple[str, ...]:
 def answer_kind(text: str) -> tuple[str, int | None, str]:
     if found := _LIST_Q.search(text):
         raw = (found.group("n") or "").lower()
-        count = int(raw) if raw.isdigit() else (NUMBER_WORDS.index(raw) + 1 if raw else None)
+        count = int(raw) if raw.isdigit() else (COUNT_WORDS[raw] if raw else None)
         if count and count > 12:
             count = None
         return "list", count, ""
@@ -209,6 +217,13 @@ def subjects(text: str) -> tuple[Subject, ...]:
             continue
         for subject in _names(text, found):
             out.setdefault(subject.label.lower(), subject)
+    for found in GROUP_NAMES.finditer(text):
+        name = found.group(0)
+        if not any(name.lower() in s.label.lower() for s in out.values()):
+            words = name.replace("-", " ").split()
+            out[name.lower()] = Subject(
+                name, tuple(tokenize(name)), _phrase(name) if len(words) > 1 else ""
+            )
     for raw in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text):
         word = re.sub(r"['’]s?$", "", raw)
         low = word.lower()
@@ -255,7 +270,7 @@ def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
         out.append(Subject(bare, tuple(tokenize(bare)), "", expansion))
     toks = tuple(tokenize(run))
     if toks and not (len(words) == 1 and _ACRONYM.fullmatch(words[0])):
-        out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else ""))
+        out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else "", name=True))
     return out
 
 

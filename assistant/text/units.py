@@ -227,8 +227,15 @@ NUMBER_WORDS = {
             "ten",
             "eleven",
             "twelve",
-        ],
-        start=0,
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 }
 _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)

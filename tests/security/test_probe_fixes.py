@@ -62,13 +62,13 @@ def test_markdown_export_escapes_metadata_and_ignores_the_host_header(tmp_path: 
     assert "<img" not in rendered and "<script" not in rendered and "href" not in rendered
     assert "javascript:alert(4)" not in exported
     assert "\\<img src=x onerror=alert(1)\\>" in exported  # shown as text
-    assert "In this service: </library/hostile?page=1" in exported
+    assert "In this service, page 1: </library/hostile?page=1" in exported
 
     based = security_app(tmp_path / "b", (hostile,), public_base_url="https://rla.example.gov.uk/")
     client = based.test_client()
     path = conversation_path(ask_form(client, "How does adultification bias affect Black girls?"))
     exported = _export_via_host(client, path, "evil.example")
-    assert "In this service: <https://rla.example.gov.uk/library/hostile?page=1" in exported
+    assert "In this service, page 1: <https://rla.example.gov.uk/library/hostile?page=1" in exported
 
 
 def _as_a_markdown_viewer_would(text: str) -> str:
