@@ -100,12 +100,6 @@ def test_api_and_stream_refuse_without_repeating(real_app: Any, question: str) -
             assert fragment not in reply
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="evidence selection's no_evidence text names the missing subjects as typed "
-    "('The library does not mention “Jayden Okafor”'): name-like subjects need leaving out "
-    "(assistant/evidence.py, the lead's rewrite)",
-)
 @pytest.mark.parametrize(
     "question",
     [
@@ -114,6 +108,7 @@ def test_api_and_stream_refuse_without_repeating(real_app: Any, question: str) -
     ],
 )
 def test_answers_never_repeat_a_name_without_an_age(real_app: Any, question: str) -> None:
+    """Not personal data on its own (no age), but an answer still never says the name back."""
     body = real_app.test_client().post("/api/ask", json={"question": question}).get_json()
     for name in ("Jayden", "Okafor", "Amira", "Begum"):
         if name in question:
