@@ -37,7 +37,14 @@ from web.storage import Store
 
 log = logging.getLogger("web.requests")
 
-ASK_ENDPOINTS = ("chat.ask", "api.ask", "api.ask_stream", "packs.draft", "comparisons.compare_post")
+ASK_ENDPOINTS = (  # one shared budget
+    "chat.ask",
+    "api.ask",
+    "api.ask_stream",
+    "api.search",
+    "packs.draft",
+    "comparisons.compare_post",
+)
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
