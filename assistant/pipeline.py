@@ -14,6 +14,7 @@ import threading
 import time
 import traceback
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from assistant import guardrails
@@ -21,11 +22,17 @@ from assistant.answer_shape import lead_units, source_groups
 from assistant.conversation import Condenser
 from assistant.embeddings import Embedder
 from assistant.errors import BuildError, ConfigurationError
-from assistant.evidence import MAX_UNITS, EvidenceSelector, calibration_for
+from assistant.evidence import (
+    MAX_UNITS,
+    DocumentSupport,
+    EvidenceSelector,
+    Selection,
+    calibration_for,
+)
 from assistant.generation import AnswererParts, make_answerer
 from assistant.generation.base import Answerer, Draft
 from assistant.generation.extractive import ExtractiveAnswerer
-from assistant.index import Index, open_served, served_build_id
+from assistant.index import Index, matches, open_served, served_build_id
 from assistant.messages_core import core_message
 from assistant.retrieval import Retrieved, Retriever
 from assistant.settings import Settings
@@ -43,6 +50,7 @@ from assistant.types import Answer, Filters, Passage, Searched, Turn
 log = logging.getLogger(__name__)
 
 SHAPED = ("answered", "partial", "no_evidence")
+PER_DOCUMENT_K = 4  # passages of one document scored for its support (comparison, silence map)
 
 
 # --- the assistant ------------------------------------------------------------------------------
@@ -173,6 +181,34 @@ class Assistant:
         self, query: str, filters: Filters | Mapping[str, Any] | None = None, k: int = 10
     ) -> list[Passage]:
         return self.retriever.search(query, k, as_filters(filters))
+
+    def evidence(
+        self, question: str, filters: Filters | Mapping[str, Any] | None = None
+    ) -> Selection:
+        """Evidence selection for ``question`` over what an answer would search (ADR 12)."""
+        served = self._served
+        r = served.retriever.retrieve(question, self.settings.retrieval_k, as_filters(filters))
+        return served.selector.select(question, r.passages, r.vector)
+
+    def document_support(
+        self, question: str, filters: Filters | Mapping[str, Any] | None = None
+    ) -> list[DocumentSupport]:
+        """Exactly one row per document the filters admit, silent ones included, each scored
+        on that document's best passages by the same selector answering uses."""
+        served = self._served
+        wanted = as_filters(filters)
+        index = served.index
+        docs = {d.doc_id: d for d in index.documents}
+        admitted = {c.doc_id for c in index.chunks if matches(wanted, c, docs[c.doc_id])}
+        by_document: dict[str, Sequence[Passage]] = {}
+        vector = None
+        for document in index.documents:
+            if document.doc_id in admitted:
+                scoped = replace(wanted, doc_ids=(document.doc_id,))
+                r = served.retriever.retrieve(question, PER_DOCUMENT_K, scoped)
+                by_document[document.doc_id] = r.passages
+                vector = r.vector
+        return served.selector.document_support(question, by_document, vector)
 
     def reload_if_swapped(self) -> bool:
         """Reopen the served build if an ingest swapped it since; cheap enough for every request."""

@@ -203,17 +203,14 @@ def test_silence_map_is_cached_per_build(
     json.loads(files[0].read_text(encoding="utf-8"))  # valid JSON on disk
 
 
-def test_evidence_source_uses_the_assistants_own_methods_when_it_has_them(source: Any) -> None:
-    from assistant.evidence_source import SelectorSource, evidence_source
+def test_the_evidence_source_is_the_assistant_and_needs_both_methods(source: Any) -> None:
+    from assistant.evidence_source import evidence_source
 
-    class Own:
-        index = source.index
+    assert evidence_source(source) is source
+    assert len(source.document_support("adultification")) == len(source.index.documents)
 
+    class Half:
         def evidence(self, question: str, filters: Any = None) -> Any: ...
 
-        def document_support(self, question: str, filters: Any = None) -> Any: ...
-
-    own = Own()
-    assert evidence_source(own) is own
-    wrapped = evidence_source(source.assistant) if isinstance(source, SelectorSource) else source
-    assert wrapped.index.build_id == source.index.build_id
+    with pytest.raises(TypeError):
+        evidence_source(Half())
