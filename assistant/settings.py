@@ -33,6 +33,16 @@ class Settings(BaseSettings):
         "", description="Empty: the packaged all-MiniLM-L6-v2. Else a local model path or name."
     )
     embedding_device: str = Field("cpu", description="torch device for the embedder.")
+    embedding_route: Literal[
+        "auto", "openvino-int8", "openvino-fp32", "torch-bf16", "torch-fp32"
+    ] = Field(
+        "auto",
+        description="How ingest embeds (queries use the served build's route). auto: "
+        "openvino-int8 where the processor and packages allow, else torch-fp32.",
+    )
+    model_cache_dir: Path | None = Field(
+        None, description="Exported/quantised embedding models. Empty: ~/.cache/rla/models."
+    )
     database_url: str = Field(
         "", description="SQLAlchemy URL for conversations/feedback. Empty: SQLite in data_dir."
     )
