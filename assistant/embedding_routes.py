@@ -106,6 +106,15 @@ def resolve(requested: str, processor: Processor | None = None) -> str:
     return route
 
 
+def same_route(build_route: str, embedder_route: str) -> bool:
+    """Whether vectors of a build made on ``build_route`` and an embedder on ``embedder_route``
+    may meet. Builds made before routes were recorded were embedded with torch-fp32; an embedder
+    that names no route (a test fake) matches any build."""
+    if not embedder_route:
+        return True
+    return (build_route or LEGACY_ROUTE) == embedder_route
+
+
 def inference_precision(processor: Processor | None = None) -> str:
     """OpenVINO's inference precision hint: bf16 where the processor has it, else f32."""
     return "bf16" if (processor or this_processor()).has_bf16 else "f32"

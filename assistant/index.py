@@ -163,6 +163,7 @@ class BuildContent:
     embedding_model: str
     tokenizer: str = ""
     is_demo: bool = False
+    embedding_route: str = ""  # how the vectors were made (assistant.embedding_routes)
 
 
 def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000) -> BuildInfo:
@@ -212,6 +213,7 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
         collection=name,
         tokenizer=content.tokenizer,
         is_demo=content.is_demo,
+        embedding_route=content.embedding_route,
     )
     manifest = {
         "format": FORMAT_VERSION,

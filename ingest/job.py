@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import tokens
 from assistant.builds import StoredBuild, discard_build, read_build, validate_build
-from assistant.embeddings import Embedder
+from assistant.embeddings import Embedder, route_of
 from assistant.errors import BuildError, ConfigurationError, IngestError
 from assistant.index import BuildContent, prune, served_build_id, swap, write_build
 from assistant.types import Chunk, Document, Page
@@ -329,6 +329,7 @@ def _build(
         pages=plan.pages,
         vectors=vectors.matrix,
         embedding_model=embedder.name,
+        embedding_route=route_of(embedder),
         tokenizer=f"{tokens.ENCODING_NAME}; chunk_tokens={settings.chunk_tokens}; "
         f"overlap={settings.chunk_overlap}; embed={EMBED_FORMAT}",
         is_demo=demo,
