@@ -70,6 +70,12 @@ class Settings(BaseSettings):
     )
     retrieval_k: int = Field(8, ge=1, le=50, description="Passages given to the answerer.")
     retrieval_candidates: int = Field(40, ge=1, le=500, description="Per retriever, pre-fusion.")
+    exact_search_limit: int = Field(
+        20_000,
+        ge=0,
+        description="Up to this many candidate chunks, dense search is an exact dot product "
+        "over the build's vectors; beyond it, Chroma's HNSW index (over-fetched, post-filtered).",
+    )
     max_passages_per_document: int = Field(3, ge=1, le=50, description="Diversity cap.")
     relevance_threshold: float = Field(
         0.30, ge=-1.0, le=1.0, description="Best cosine below this: no_evidence."
