@@ -45,10 +45,10 @@ class DenseSearch:
             return []
         if kept <= self.exact_limit:
             return self.exact(query, k, allowed)
+        if allowed is None:
+            return self._approximate(query, k)
         fetch = min(self.size, MAX_FETCH, math.ceil(k * self.size / kept * OVERFETCH) + k)
-        found = self._approximate(query, fetch)
-        if allowed is not None:
-            found = [(row, score) for row, score in found if allowed[row]]
+        found = [(row, score) for row, score in self._approximate(query, fetch) if allowed[row]]
         if len(found) >= k:
             return found[:k]
         return self.exact(query, k, allowed)
