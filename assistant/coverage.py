@@ -91,20 +91,14 @@ class Coverage:
 def assess(
     question: str,
     passages: Sequence[Passage],
-    best_dense: float,
     *,
-    threshold: float,
-    margin: float,
     max_sentences: int,
     live_case: bool,
     messages: Messages,
 ) -> Coverage:
+    """Rules 3 to 5 (pages, complete text, live case). How well the evidence supports the
+    question, and which of its subjects the library lacks, is ``assistant.evidence``'s."""
     reasons: list[str] = []
-    if best_dense < threshold + margin:
-        reasons.append(messages("partial_weak"))
-    missing = missing_names(question, passages)
-    if missing:
-        reasons.append(messages("partial_names", names=", ".join(missing)))
     if asks_for_pages(question) and not any(
         p.document.media_type in PAGINATED_MEDIA for p in passages
     ):

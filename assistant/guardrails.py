@@ -63,6 +63,7 @@ class InputVerdict:
     status: str | None
     message: str
     notices: tuple[str, ...]
+    reason: str = ""  # the scope rule that refused the question (assistant.scope.refusal)
 
 
 @dataclass(frozen=True)
@@ -100,8 +101,8 @@ def strip_hidden(text: str) -> str:
     return unicodedata.normalize("NFC", cleaned).strip()
 
 
-def _stop(question: str, status: str, text: str) -> InputVerdict:
-    return InputVerdict(question=question, status=status, message=text, notices=())
+def _stop(question: str, status: str, text: str, reason: str = "") -> InputVerdict:
+    return InputVerdict(question=question, status=status, message=text, notices=(), reason=reason)
 
 
 def _notices(text: str) -> tuple[str, ...]:
@@ -129,7 +130,7 @@ def check_input(question: str, settings: Settings) -> InputVerdict:
     reason = scope.refusal(folded)
     if reason:
         log.info("question refused: %s", reason)
-        return _stop(cleaned, "out_of_scope", message(reason))
+        return _stop(cleaned, "out_of_scope", message(reason), reason)
     return InputVerdict(question=cleaned, status=None, message="", notices=_notices(folded))
 
 

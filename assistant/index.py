@@ -16,6 +16,7 @@ build validated, so a failed or killed ingest leaves the served build exactly as
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -36,6 +37,7 @@ from assistant.errors import BuildError, ConfigurationError, NoBuildError
 from assistant.filtering import RowFilter
 from assistant.keyword import KeywordIndex
 from assistant.types import BuildInfo, Chunk, Document, Filters, Page
+from assistant.unit_store import UnitStore
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -125,6 +127,7 @@ class BuildContent:
     tokenizer: str = ""
     is_demo: bool = False
     embedding_route: str = ""  # how the vectors were made (assistant.embedding_routes)
+    units: UnitStore | None = None  # units of evidence and their vectors (assistant.unit_store)
 
 
 def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000) -> BuildInfo:
@@ -142,6 +145,8 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
     _write_jsonl(build_dir / "chunks.jsonl", (c.to_dict() for c in content.chunks))
     _write_jsonl(build_dir / "pages.jsonl", (p.to_dict() for p in content.pages))
     np.save(build_dir / "vectors.npy", vectors)
+    if content.units is not None:
+        content.units.save(build_dir, [c.chunk_id for c in content.chunks])
     KeywordIndex.build([_keyword_text(c, docs_by_id[c.doc_id]) for c in content.chunks]).save(
         build_dir / "keyword"
     )
@@ -371,6 +376,11 @@ class Index:
 
     def pages(self, doc_id: str) -> list[Page]:
         return self._pages.get(doc_id, [])
+
+    @functools.cached_property
+    def units(self) -> UnitStore | None:
+        """The build's units of evidence with their vectors (None for builds made before them)."""
+        return UnitStore.load(self.build_dir)
 
     def vectors(self) -> np.ndarray:
         """The build's vectors, memory-mapped once (row i = chunk i)."""

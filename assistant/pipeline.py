@@ -17,12 +17,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
+from assistant.answer_shape import lead_units, source_groups
 from assistant.conversation import Condenser
 from assistant.embedding_routes import LEGACY_ROUTE, same_route
 from assistant.embeddings import Embedder, route_of
 from assistant.errors import BuildError, ConfigurationError
+from assistant.evidence import EvidenceSelector, calibration_for
 from assistant.generation import AnswererParts, make_answerer
 from assistant.generation.base import Answerer, Draft
+from assistant.generation.extractive import ExtractiveAnswerer
 from assistant.index import Index, open_served, served_build_id
 from assistant.messages_core import core_message
 from assistant.retrieval import Retrieved, Retriever
@@ -34,10 +37,13 @@ from assistant.steps import (
     Context,
     Step,
     answer_question,
+    related_draft,
 )
 from assistant.types import Answer, Filters, Passage, Searched, Turn
 
 log = logging.getLogger(__name__)
+
+SHAPED = ("answered", "partial", "no_evidence")
 
 
 # --- the assistant ------------------------------------------------------------------------------
@@ -59,11 +65,17 @@ class Served:
             candidates=self.settings.retrieval_candidates,
             per_document=self.settings.max_passages_per_document,
         )
+        self.selector = EvidenceSelector(
+            index, assistant.embedder, calibration_for(index.info.embedding_model or "")
+        )
+        self.extractive = ExtractiveAnswerer(self.selector, index.pages)
         self._answerers: dict[str, Answerer] = {}
 
     def answerer(self, name: str) -> Answerer:
         if name not in self._answerers:
-            parts = AnswererParts(self.embedder, self.index.pages, self.settings, self.chat_model)
+            parts = AnswererParts(
+                self.embedder, self.index.pages, self.settings, self.chat_model, self.selector
+            )
             self._answerers[name] = make_answerer(name, parts)
         return self._answerers[name]
 
@@ -216,10 +228,19 @@ class Assistant:
 
     def _stream_generation(self, ctx: Context, served: Served) -> Iterator[tuple[str, object]]:
         started = time.perf_counter()
+        assert ctx.retrieved is not None and ctx.selection is not None
+        if ctx.refusing:
+            ctx.draft = related_draft(ctx, served)
+            ctx.used_generator = ctx.draft.generator
+            yield ("token", ctx.draft.text)
+            return
         answerer = served.answerer_for(ctx)
-        assert ctx.retrieved is not None
         question = answer_question(ctx, answerer)
-        for item in answerer.stream(question, ctx.retrieved.passages, history=ctx.history):
+        if answerer.name == "extractive":
+            items = served.extractive.stream(question, (), selection=ctx.selection)
+        else:
+            items = answerer.stream(question, ctx.retrieved.passages, history=ctx.history)
+        for item in items:
             if isinstance(item, Draft):
                 ctx.draft, ctx.used_generator = item, item.generator
             else:
@@ -248,6 +269,11 @@ class Assistant:
             documents_matched=_titles(r) if r else (),
             nearest=r.nearest if r and ctx.status == "no_evidence" else (),
         )
+        sel = ctx.selection
+        citations = tuple(ctx.citations)
+        lead = () if ctx.related else lead_units(sel, citations)
+        docs = {d.doc_id: d for d in index.documents}
+        order = [d.doc_id for d, _ in sel.by_document] if sel is not None else []
         metrics = dict(ctx.metrics)
         metrics["total_ms"] = round(sum(v for k, v in metrics.items() if k.endswith("_ms")), 2)
         metrics["passages"] = float(len(r.passages)) if r else 0.0
@@ -265,6 +291,11 @@ class Assistant:
             notices=tuple(dict.fromkeys(notices)),
             metrics=metrics,
             build_id=index.build_id,
+            lead=lead,
+            groups=source_groups(citations, docs, lead, order),
+            missing=sel.missing if sel is not None and ctx.status in SHAPED else (),
+            related=ctx.related and bool(citations),
+            refusal=None if ctx.status in ("answered", "partial") else ctx.refusal or ctx.status,
         )
 
 

@@ -56,6 +56,7 @@ class Retrieved:
     passages: tuple[Passage, ...]
     best_dense: float  # best cosine among all candidates (-1.0 when there were none)
     nearest: tuple[str, ...]  # titles of the nearest documents, best first
+    vector: np.ndarray | None = None  # the query's embedding
 
 
 @dataclass
@@ -98,7 +99,7 @@ class Retriever:
         chosen = diversify(ranked, k, self.per_document)
         passages = tuple(self._passage(c, rank) for rank, c in enumerate(chosen, start=1))
         best = max((c.dense_score or -1.0 for c in pool.values()), default=-1.0)
-        return Retrieved(query, filters, passages, float(best), self._nearest(pool))
+        return Retrieved(query, filters, passages, float(best), self._nearest(pool), vector)
 
     def search(self, query: str, k: int, filters: Filters | None = None) -> list[Passage]:
         return list(self.retrieve(query, k, filters).passages)

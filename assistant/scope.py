@@ -160,6 +160,21 @@ _STRONG_DANGER = re.compile(
 )
 
 
+# A task rather than a question: an instruction to make, plan or fix something. Without any
+# safeguarding vocabulary it is outside the library's purpose (cover letters, menus, code).
+_TASK = re.compile(
+    r"^\s*(?:(?:please|can you|could you|would you|will you|i need you to|i want you to|"
+    r"help me(?: to)?|i need help (?:to|with)|i'd like you to)\s+)*(?:write|draft|compose|create|"
+    r"generate|make|plan|design|build|book|organise|organize|fix|improve|proofread|translate|"
+    r"calculate|convert|summarise my|rewrite my|edit my|help me with|help with|recommend|suggest)\b",
+    _I,
+)
+
+
+def is_off_purpose_task(text: str) -> bool:
+    return bool(_TASK.search(text)) and not has_domain_vocabulary(text)
+
+
 def has_domain_vocabulary(text: str) -> bool:
     return bool(DOMAIN.search(text))
 
@@ -207,6 +222,8 @@ def refusal(text: str) -> str | None:
     if any(p.search(text) for p in _LEGAL_ADVICE):
         return "legal_advice"
     if any(p.search(text) for p in _STRONG_OFF_TOPIC):
+        return "out_of_scope"
+    if is_off_purpose_task(text):
         return "out_of_scope"
     if _WEAK_OFF_TOPIC.search(text) and not has_domain_vocabulary(text):
         return "out_of_scope"

@@ -1,10 +1,15 @@
 """The steps of ``Assistant.ask``: each reads and writes one Context and may stop it.
 
-    check_input -> condense -> retrieve -> threshold -> coverage
-        -> generate -> verify_citations -> check_output -> answer_coverage -> settle
+    check_input -> check_request -> condense -> retrieve -> select_evidence -> coverage
+        -> generate -> verify_citations -> check_output -> settle
 
 A stop sets a status and a canned message (``prompts/messages_core.v1.yaml``); the steps after it
 do not run. ``a`` is the served build's services (``assistant.pipeline.Served``).
+
+Evidence selection (``assistant.evidence``) decides ``answered``, ``partial`` or ``no_evidence``.
+A refusal that can point at related material (a subject absent from the library, nothing close
+enough, a declined request) is not a stop: it carries on to ``generate``, which writes the
+reason and the related units, so their quotes are verified and checked like any answer's.
 """
 
 from __future__ import annotations
@@ -13,10 +18,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant import guardrails
+from assistant import guardrails, requests
 from assistant.citations import renumber, verify
 from assistant.conversation import standalone_query
-from assistant.coverage import Coverage, assess, assess_answer
+from assistant.coverage import Coverage, assess
+from assistant.evidence import Selection
 from assistant.generation.base import Answerer, Draft
 from assistant.messages_core import core_message
 from assistant.retrieval import Retrieved
@@ -24,6 +30,15 @@ from assistant.types import Citation, Filters, Turn
 
 if TYPE_CHECKING:
     from assistant.pipeline import Served
+
+# scope.refusal keys -> Answer.refusal codes
+REFUSALS = {
+    "instructions": "tampering",
+    "ranking_groups": "request",
+    "generalisation": "request",
+    "legal_advice": "legal_advice",
+    "out_of_scope": "off_purpose",
+}
 
 
 @dataclass
@@ -38,6 +53,10 @@ class Context:
     query: str = ""
     retrieved: Retrieved | None = None
     coverage: Coverage = Coverage(())
+    selection: Selection | None = None
+    declined: str = ""  # a request to decline (assistant.requests): record | profile | confirm
+    refusal: str | None = None
+    related: bool = False
     draft: Draft | None = None
     text: str = ""
     citations: list[Citation] = field(default_factory=list)
@@ -48,9 +67,19 @@ class Context:
     notices: list[str] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
 
-    def stop(self, status: str, text: str) -> None:
+    def stop(self, status: str, text: str, refusal: str | None = None) -> None:
         self.status, self.text, self.stopped = status, text, True
         self.citations = []
+        self.related = False
+        self.refusal = refusal or self.refusal or (status if status in _OWN else None)
+
+    @property
+    def refusing(self) -> bool:
+        """A refusal that still shows related material (set by ``select_evidence``)."""
+        return self.refusal is not None and not self.stopped
+
+
+_OWN = ("no_evidence", "personal_data", "error")
 
 
 Step = Callable[[Context, "Served"], None]
@@ -62,11 +91,19 @@ Step = Callable[[Context, "Served"], None]
 def check_input(ctx: Context, a: Served) -> None:
     verdict = guardrails.check_input(ctx.question, a.settings)
     if verdict.status is not None:
-        ctx.stop(verdict.status, verdict.message)
+        if REFUSALS.get(verdict.reason) == "request":
+            ctx.cleaned, ctx.declined = verdict.question, "confirm"
+            return
+        ctx.stop(verdict.status, verdict.message, REFUSALS.get(verdict.reason, verdict.status))
         return
     ctx.cleaned = verdict.question
     ctx.notices.extend(verdict.notices)
     ctx.live_case = bool(verdict.notices)
+
+
+def check_request(ctx: Context, a: Served) -> None:
+    """Requests to decline still search, so the refusal can offer related learning."""
+    ctx.declined = ctx.declined or requests.declined(ctx.cleaned) or ""
 
 
 def condense(ctx: Context, a: Served) -> None:
@@ -77,34 +114,61 @@ def retrieve(ctx: Context, a: Served) -> None:
     ctx.retrieved = a.retriever.retrieve(ctx.query, a.settings.retrieval_k, ctx.filters)
 
 
-def threshold(ctx: Context, a: Served) -> None:
+def select_evidence(ctx: Context, a: Served) -> None:
     r = ctx.retrieved
     assert r is not None
-    if not r.passages or r.best_dense < a.settings.relevance_threshold:
-        ctx.stop("no_evidence", no_evidence_text(ctx, a))
+    selection = a.selector.select(ctx.query, r.passages, r.vector)
+    ctx.selection = selection
+    if ctx.declined:
+        ctx.status, ctx.refusal = "out_of_scope", "request"
+    elif selection.status == "no_evidence":
+        ctx.status = "no_evidence"
+        absent = selection.subject_absent or bool(selection.missing)
+        ctx.refusal = "absent_subject" if absent else "no_evidence"
+    if ctx.refusal and not selection.related and not (ctx.declined and selection.lead):
+        ctx.stop(ctx.status or "no_evidence", refusal_text(ctx, a))
 
 
 def coverage(ctx: Context, a: Served) -> None:
     r = ctx.retrieved
     assert r is not None
+    if ctx.refusing:
+        return
     ctx.coverage = assess(
         ctx.cleaned,
         r.passages,
-        r.best_dense,
-        threshold=a.settings.relevance_threshold,
-        margin=a.settings.partial_margin,
-        max_sentences=a.settings.answer_max_sentences,
         live_case=ctx.live_case,
+        max_sentences=a.settings.answer_max_sentences,
         messages=core_message,
     )
 
 
 def generate(ctx: Context, a: Served) -> None:
+    assert ctx.retrieved is not None and ctx.selection is not None
+    if ctx.refusing:
+        ctx.draft = related_draft(ctx, a)
+        ctx.used_generator = ctx.draft.generator
+        return
     answerer = a.answerer_for(ctx)
-    assert ctx.retrieved is not None
     question = answer_question(ctx, answerer)
-    ctx.draft = answerer.answer(question, ctx.retrieved.passages, history=ctx.history)
+    if answerer.name == "extractive":
+        ctx.draft = a.extractive.answer_selection(ctx.selection)
+    else:
+        ctx.draft = answerer.answer(question, ctx.retrieved.passages, history=ctx.history)
     ctx.used_generator = ctx.draft.generator
+
+
+def related_draft(ctx: Context, a: Served) -> Draft:
+    sel = ctx.selection
+    assert sel is not None
+    related = sel.related or sel.lead
+    key = (
+        "request_related"
+        if ctx.declined
+        else ("absent_subject_related" if sel.subject_absent else "no_evidence_related")
+    )
+    ctx.related = bool(related)
+    return a.extractive.related_draft(refusal_text(ctx, a), related, core_message(key))
 
 
 def answer_question(ctx: Context, answerer: Answerer) -> str:
@@ -118,11 +182,14 @@ def verify_citations(ctx: Context, a: Served) -> None:
     text, citations = verify(ctx.draft, a.index)
     if not citations and ctx.used_generator != "extractive":
         ctx.notices.append(core_message("llm_unverified"))
-        ctx.draft = a.answerer("extractive").answer(ctx.query, ctx.retrieved.passages)
+        assert ctx.selection is not None
+        ctx.draft = a.extractive.answer_selection(ctx.selection)
         ctx.used_generator = ctx.draft.generator
         text, citations = verify(ctx.draft, a.index)
     if not citations:
-        ctx.stop("no_evidence", no_evidence_text(ctx, a))
+        ctx.stop(
+            (ctx.status or "no_evidence") if ctx.refusing else "no_evidence", refusal_text(ctx, a)
+        )
         return
     ctx.text, ctx.citations = text, citations
 
@@ -132,27 +199,50 @@ def check_output(ctx: Context, a: Served) -> None:
     verdict = guardrails.check_output(ctx.text, ctx.citations, ctx.retrieved.passages)
     text, citations = renumber(verdict.text, verdict.citations)
     if not citations:
-        ctx.stop("no_evidence", no_evidence_text(ctx, a))
+        ctx.stop(
+            (ctx.status or "no_evidence") if ctx.refusing else "no_evidence", refusal_text(ctx, a)
+        )
         return
     ctx.text, ctx.citations = text, citations
 
 
-def answer_coverage(ctx: Context, a: Served) -> None:
-    """The coverage rules that need the answer's quotes (a number or ranking asked for)."""
-    assert ctx.retrieved is not None
-    quotes = [c.quote for c in ctx.citations]
-    reasons = assess_answer(ctx.cleaned, quotes, ctx.retrieved.passages, messages=core_message)
-    ctx.coverage = Coverage(ctx.coverage.reasons + reasons)
-
-
 def settle(ctx: Context, a: Served) -> None:
-    ctx.status = "partial" if ctx.coverage.partial else "answered"
+    if ctx.refusing:
+        return
+    sel = ctx.selection
+    partial = ctx.coverage.partial or (sel is not None and sel.status == "partial")
+    ctx.status = "partial" if partial else "answered"
     ctx.notices.extend(ctx.coverage.reasons)
 
 
-BEFORE_GENERATION: tuple[Step, ...] = (check_input, condense, retrieve, threshold, coverage)
-AFTER_GENERATION: tuple[Step, ...] = (verify_citations, check_output, answer_coverage, settle)
+BEFORE_GENERATION: tuple[Step, ...] = (
+    check_input,
+    check_request,
+    condense,
+    retrieve,
+    select_evidence,
+    coverage,
+)
+AFTER_GENERATION: tuple[Step, ...] = (verify_citations, check_output, settle)
 STEPS: tuple[Step, ...] = (*BEFORE_GENERATION, generate, *AFTER_GENERATION)
+
+
+def refusal_text(ctx: Context, a: Served) -> str:
+    """The reason for a refusal, first: a declined request, an absent subject, or no evidence."""
+    if ctx.declined:
+        return core_message(f"request_{ctx.declined}")
+    sel = ctx.selection
+    documents = len(a.index.documents)
+    if sel is not None and sel.status == "no_evidence" and sel.missing:
+        return core_message("absent_subject", missing=_quoted(sel.missing), documents=documents)
+    if sel is not None and sel.related:
+        return core_message("no_evidence_short", documents=documents)
+    return no_evidence_text(ctx, a)
+
+
+def _quoted(items: tuple[str, ...]) -> str:
+    quoted = [f"“{i}”" for i in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def no_evidence_text(ctx: Context, a: Served) -> str:

@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from assistant import tokens
 from assistant.errors import BuildError
+from assistant.text.sentences import split_sentences as _split
 from assistant.types import Chunk
 from ingest.model import Block
 
@@ -37,33 +37,6 @@ PREFIX_MAX_TOKENS = 32  # tiktoken budget for the heading prefix
 PREFIX_SEPARATOR = " › "
 
 SENTENCE, PARAGRAPH, SUBSECTION, SECTION = 0, 1, 2, 3
-
-_ABBREVIATIONS = frozenset(
-    [
-        "e.g",
-        "i.e",
-        "cf",
-        "etc",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "no",
-        "nos",
-        "para",
-        "paras",
-        "fig",
-        "vol",
-        "vols",
-        "ch",
-        "sec",
-        "art",
-        "approx",
-    ]
-)
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 
 
 class TokenLimit(Protocol):
@@ -135,19 +108,8 @@ def chunk_digest(
 
 
 def split_sentences(text: str) -> list[str]:
-    """Sentences of one paragraph (whitespace-normalised), abbreviations like "e.g." respected."""
-    text = " ".join(text.split())
-    out: list[str] = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        before = text[start : match.start()].rsplit(" ", 1)[-1].lower().rstrip(".")
-        if before in _ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
-            continue  # "e.g. The", "J. Smith"
-        out.append(text[start : match.end()].strip())
-        start = match.end()
-    if text[start:].strip():
-        out.append(text[start:].strip())
-    return out
+    """Sentences of one paragraph (whitespace-normalised), by the one shared splitter."""
+    return _split(" ".join(text.split()), lines_break=False)
 
 
 # --- units --------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from assistant.embeddings import Embedder, route_of
 from assistant.errors import BuildError, ConfigurationError, IngestError
 from assistant.index import BuildContent, prune, served_build_id, swap, write_build
 from assistant.types import Chunk, Document, Page
+from assistant.unit_store import UnitStore
 from ingest.chunking import EMBED_FORMAT
 from ingest.embedding import missing_digests, reusable, vectors_for
 from ingest.prepare import Prepared, Preparer, file_digest, find_files, outcome_for_error
@@ -323,6 +324,8 @@ def _build(
         batch_size=settings.embedding_batch_size * 4,
         progress=progress,
     )
+    previous_units = UnitStore.load(settings.builds_dir / usable.info.build_id) if usable else None
+    units = UnitStore.from_chunks(plan.chunks, embedder, previous_units)
     content = BuildContent(
         documents=plan.documents,
         chunks=plan.chunks,
@@ -333,6 +336,7 @@ def _build(
         tokenizer=f"{tokens.ENCODING_NAME}; chunk_tokens={settings.chunk_tokens}; "
         f"overlap={settings.chunk_overlap}; embed={EMBED_FORMAT}",
         is_demo=demo,
+        units=units,
     )
     log.info("writing build: %d embedded, %d reused", vectors.embedded, vectors.reused)
     info = write_build(settings, content)

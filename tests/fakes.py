@@ -49,11 +49,14 @@ def serve_build(  # type: ignore[no-untyped-def]
     *,
     is_demo: bool = False,
     tokenizer: str = "test",
+    units: bool = True,
 ):
-    """Embed ``chunks``, write a real build (Chroma + BM25 + manifest) and serve it: BuildInfo."""
+    """Embed ``chunks``, write a real build (Chroma + BM25 + manifest, and units of evidence
+    unless ``units`` is false, as a build made before them) and serve it: BuildInfo."""
     import numpy as np
 
     from assistant.index import BuildContent, swap, write_build
+    from assistant.unit_store import UnitStore
 
     vectors = np.asarray(embedder.embed_documents([c.text for c in chunks]), dtype=np.float32)
     info = write_build(
@@ -66,6 +69,7 @@ def serve_build(  # type: ignore[no-untyped-def]
             embedding_model=embedder.name,
             tokenizer=tokenizer,
             is_demo=is_demo,
+            units=UnitStore.from_chunks(chunks, embedder) if units else None,
         ),
     )
     swap(settings, info.build_id)

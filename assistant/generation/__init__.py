@@ -23,12 +23,11 @@ class AnswererParts:
     pages: PageLookup
     settings: Any
     chat_model: Any = None
+    selector: Any = None  # assistant.evidence.EvidenceSelector
 
 
 def _extractive(parts: AnswererParts) -> Answerer:
-    return ExtractiveAnswerer(
-        parts.embedder, parts.pages, max_sentences=parts.settings.answer_max_sentences
-    )
+    return ExtractiveAnswerer(parts.selector, parts.pages)
 
 
 def _llm(parts: AnswererParts) -> Answerer:

@@ -13,54 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-ABBREVIATIONS = frozenset(
-    [
-        "e.g",
-        "i.e",
-        "etc",
-        "al",
-        "cf",
-        "vs",
-        "v",
-        "dr",
-        "mr",
-        "mrs",
-        "ms",
-        "prof",
-        "st",
-        "no",
-        "nos",
-        "para",
-        "paras",
-        "p",
-        "pp",
-        "fig",
-        "figs",
-        "inc",
-        "ltd",
-        "co",
-        "jr",
-        "sr",
-        "rev",
-        "gen",
-        "sgt",
-        "approx",
-        "vol",
-        "ch",
-        "sec",
-        "art",
-        "min",
-        "max",
-        "dept",
-        "govt",
-    ]
-)
+from assistant.text.sentences import split_sentences
+
 MIN_WORDS = 4
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)")
 _EMPHASIS = re.compile(r"\*\*|__")
-_BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)\.$")
 
 
 @dataclass(frozen=True)
@@ -99,30 +57,5 @@ def split(text: str) -> list[Sentence]:
 
 
 def split_block(block: str) -> list[str]:
-    """Sentence boundaries: . ! ? (plus closing quotes/brackets) then space and a capital or digit,
-    except after abbreviations and initials ("e.g.", "Dr.", "J.")."""
-    pieces: list[str] = []
-    start = 0
-    for match in _BOUNDARY.finditer(block):
-        head = block[start : match.start() + 1]
-        if _is_abbreviation(head):
-            continue
-        end = match.end() - len(match.group(0)) + len(match.group(0).rstrip())
-        pieces.append(block[start:end].strip())
-        start = match.end()
-    tail = block[start:].strip()
-    if tail:
-        pieces.append(tail)
-    return [p for p in pieces if p]
-
-
-def _is_abbreviation(head: str) -> bool:
-    if not head.endswith("."):
-        return False
-    match = _WORD_BEFORE.search(head)
-    if not match:
-        return False
-    word = match.group(1)
-    if len(word) == 1 and word.isupper():  # an initial
-        return True
-    return word.lower().rstrip(".") in ABBREVIATIONS
+    """Sentences of one block, by the one shared splitter (``assistant.text.sentences``)."""
+    return split_sentences(block, lines_break=False)

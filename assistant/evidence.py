@@ -1,0 +1,452 @@
+"""Evidence selection: score units of evidence for one question, choose the few that answer it,
+and decide from them whether the library answers (``answered``), answers in part (``partial``,
+naming what is missing) or not at all (``no_evidence``).
+
+1. **Subjects first.** The question's specific subjects (``assistant.text.question``) are looked
+   up in the whole library (``LibraryTerms``: every chunk, title and heading). A subject that
+   occurs nowhere cannot be answered from the library, however similar some passage looks.
+   When every subject is absent, or the absent ones carry most of the question's weight, the
+   answer is ``no_evidence`` (subject absent) and the nearest units are offered only as related
+   material. When others are present, the answer is ``partial`` and names what is missing.
+2. **Question-focused score** of each unit of the retrieved passages (``Unit``, made at ingest):
+   ``W_DENSE * cosine(question, unit) + W_COVER * cover + W_KIND * kind``, where ``cover`` is
+   the IDF-weighted share of the question's terms the unit holds (its document title and
+   headings count at half weight) and ``kind`` is 1 when the unit holds the kind of answer asked
+   for (a date, a number, a person or body, words attributed to the named person, a list).
+   Context units (about the document itself) are never scored as evidence.
+3. **Calibrated decision** on the best score, with thresholds per embedding model
+   (``CALIBRATIONS``, fitted on the ``tune`` split only; see ADR 12).
+4. **Concise choice**: the lead unit answers directly; further units must score within
+   ``Calibration.relative`` of it, add something (not contained in, nor a near-duplicate of, a
+   chosen unit), keep to ``MAX_PER_DOCUMENT`` per document and ``MAX_UNITS`` and the character
+   budget in all.
+
+``document_support`` applies the same scores to every document of the library, for the
+cross-review comparison and the silence map.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from assistant.embeddings import Embedder
+from assistant.index import Index
+from assistant.text.question import Question, Subject, analyse
+from assistant.text.terms import LibraryTerms, stems
+from assistant.text.units import Unit, units
+from assistant.types import Document, Passage
+
+Support = Literal["addresses", "mentions", "silent"]
+
+W_DENSE = 0.5
+W_COVER = 0.4
+W_KIND = 0.15
+CONTEXT_WEIGHT = 0.5  # share of credit for a term found only in the title or headings
+MAX_UNITS = 4
+MAX_PER_DOCUMENT = 2
+CHAR_BUDGET = 750  # characters of quotes after the lead
+MAX_COSINE = 0.88
+MAX_JACCARD = 0.6
+ABSENT_SHARE = 0.5  # absent subjects carrying this share of the question's weight: no answer
+RELATED = 2  # units offered as related material with a refusal
+CACHE_CHUNKS = 4096
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Thresholds on the best unit's score, for one embedding model."""
+
+    no_evidence: float  # below: nothing answers the question
+    answered: float  # below (and above no_evidence): a weak, partial answer
+    relative: float  # further units must score at least this share of the best
+
+
+CALIBRATIONS: dict[str, Calibration] = {
+    "all-MiniLM-L6-v2": Calibration(no_evidence=0.42, answered=0.50, relative=0.75),
+}
+DEFAULT_CALIBRATION = Calibration(no_evidence=0.42, answered=0.50, relative=0.75)
+
+
+def calibration_for(model: str) -> Calibration:
+    name = model.rsplit("/", 1)[-1]
+    return CALIBRATIONS.get(name, DEFAULT_CALIBRATION)
+
+
+@dataclass(frozen=True)
+class ScoredUnit:
+    unit: Unit
+    passage: Passage
+    score: float
+    support: Support
+    dense: float = 0.0
+    cover: float = 0.0
+    kind_ok: bool = False
+    vector: np.ndarray | None = None
+
+    @property
+    def document(self) -> Document:
+        return self.passage.document
+
+
+@dataclass(frozen=True)
+class DocumentSupport:
+    document: Document
+    status: Support
+    best: ScoredUnit | None
+
+
+@dataclass(frozen=True)
+class Selection:
+    question: str
+    status: str  # answered | partial | no_evidence
+    lead: tuple[ScoredUnit, ...]
+    by_document: tuple[tuple[Document, tuple[ScoredUnit, ...]], ...]
+    missing: tuple[str, ...]
+    subject_absent: bool
+    related: tuple[ScoredUnit, ...] = ()  # offered with a refusal: not an answer
+    best_score: float = 0.0
+    kind: str = "any"
+    kind_missing: bool = False  # the kind of answer asked for is in none of the chosen units
+
+    @property
+    def units(self) -> tuple[ScoredUnit, ...]:
+        return tuple(u for _, group in self.by_document for u in group)
+
+
+class EvidenceSelector:
+    """Scores units for questions over one opened build."""
+
+    def __init__(self, index: Index, embedder: Embedder, calibration: Calibration) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.calibration = calibration
+        self._terms: LibraryTerms | None = None
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[str, tuple[list[Unit], np.ndarray]] = OrderedDict()
+
+    # -- the library's words ---------------------------------------------------------------
+
+    @property
+    def terms(self) -> LibraryTerms:
+        if self._terms is None:
+            docs = {d.doc_id: d for d in self.index.documents}
+            texts = [
+                " ".join([c.text, *c.section, _title(docs.get(c.doc_id))])
+                for c in self.index.chunks
+            ]
+            self._terms = LibraryTerms.from_texts(texts)
+        return self._terms
+
+    def in_library(self, subject: Subject) -> bool:
+        if subject.expansion and all(self.terms.present(t) for t in stems(subject.expansion)):
+            return True
+        if not all(self.terms.related_present(t) for t in subject.terms):
+            return False
+        return not subject.phrase or self._phrase_in_library(subject.phrase)
+
+    def _phrase_in_library(self, phrase: str) -> bool:
+        hits = self.index.keyword_search(phrase, 200)
+        pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, phrase.split())) + r"\b")
+        for chunk, _ in hits:
+            document = self.index.document(chunk.doc_id)
+            text = " ".join([chunk.text, *chunk.section, _title(document)]).lower()
+            if pattern.search(text.replace("’", "'")):
+                return True
+        return any(
+            pattern.search(_title(d).lower().replace("’", "'")) for d in self.index.documents
+        )
+
+    # -- units -----------------------------------------------------------------------------
+
+    def units_of(self, passages: Sequence[Passage]) -> list[tuple[Unit, np.ndarray, Passage]]:
+        store = self.index.units
+        out: list[tuple[Unit, np.ndarray, Passage]] = []
+        if store is not None:
+            for p in passages:
+                found, vectors = store.for_chunk(p.chunk.chunk_id)
+                out.extend(
+                    (u, np.asarray(v, np.float32), p) for u, v in zip(found, vectors, strict=True)
+                )
+            return out
+        for p in passages:  # a build made before units: split and embed now, cached
+            found, vectors = self._embedded_units(p)
+            out.extend((u, v, p) for u, v in zip(found, vectors, strict=True))
+        return out
+
+    def _embedded_units(self, passage: Passage) -> tuple[list[Unit], np.ndarray]:
+        cid = passage.chunk.chunk_id
+        with self._lock:
+            if cid in self._cache:
+                self._cache.move_to_end(cid)
+                return self._cache[cid]
+        found = units(passage.chunk.text)
+        texts = [u.text for u in found]
+        vectors = (
+            np.asarray(self.embedder.embed_documents(texts), np.float32)
+            if texts
+            else np.zeros((0, self.embedder.dimensions), np.float32)
+        )
+        with self._lock:
+            self._cache[cid] = (found, vectors)
+            while len(self._cache) > CACHE_CHUNKS:
+                self._cache.popitem(last=False)
+        return found, vectors
+
+    # -- scoring ---------------------------------------------------------------------------
+
+    def score(
+        self, question: Question, passages: Sequence[Passage], vector: np.ndarray
+    ) -> list[ScoredUnit]:
+        weights = {t: self.terms.idf(t) for t in question.terms}
+        total = sum(weights.values()) or 1.0
+        out: list[ScoredUnit] = []
+        contexts: dict[str, set[str]] = {}
+        for unit, uvec, passage in self.units_of(passages):
+            if unit.context:
+                continue
+            cid = passage.chunk.chunk_id
+            if cid not in contexts:
+                contexts[cid] = set(
+                    stems(" ".join([_title(passage.document), *passage.chunk.section]))
+                )
+            own = set(stems(unit.text))
+            cover = (
+                sum(
+                    w if t in own else CONTEXT_WEIGHT * w if t in contexts[cid] else 0.0
+                    for t, w in weights.items()
+                )
+                / total
+            )
+            dense = float(uvec @ vector)
+            kind_ok = kind_matches(question, unit)
+            label = _label_match(question, unit)
+            score = W_DENSE * dense + W_COVER * cover + W_KIND * (kind_ok + label)
+            out.append(
+                ScoredUnit(
+                    unit, passage, score, self._support(score, cover), dense, cover, kind_ok, uvec
+                )
+            )
+        out.sort(key=lambda s: -s.score)
+        return out
+
+    def _support(self, score: float, cover: float) -> Support:
+        if score >= self.calibration.answered:
+            return "addresses"
+        if cover > 0 or score >= self.calibration.no_evidence:
+            return "mentions"
+        return "silent"
+
+    # -- selection -------------------------------------------------------------------------
+
+    def select(
+        self, text: str, passages: Sequence[Passage], vector: np.ndarray | None = None
+    ) -> Selection:
+        question = analyse(text)
+        if vector is None:
+            vector = np.asarray(self.embedder.embed_query(text), np.float32)
+        scored = self.score(question, passages, vector)
+        absent = tuple(s for s in question.subjects if not self.in_library(s))
+        missing = tuple(s.label for s in absent)
+        best = scored[0].score if scored else 0.0
+        cal = self.calibration
+        if absent and self._absent_dominates(question, absent):
+            return self._refusal(text, question, scored, missing, absent=True)
+        if not scored or best < cal.no_evidence:
+            return self._refusal(text, question, scored, missing, absent=False)
+        lead, rest = choose(scored, question, cal)
+        chosen = (*lead, *rest)
+        kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
+        partial = bool(missing) or best < cal.answered or kind_missing
+        return Selection(
+            question=text,
+            status="partial" if partial else "answered",
+            lead=lead,
+            by_document=group(chosen),
+            missing=missing,
+            subject_absent=False,
+            best_score=best,
+            kind=question.kind,
+            kind_missing=kind_missing,
+        )
+
+    def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
+        present = [s for s in question.subjects if s not in absent]
+        if not present:
+            return True
+        weights = {t: self.terms.idf(t) for t in question.terms}
+        total = sum(weights.values()) or 1.0
+        gone = {t for s in absent for t in s.terms}
+        return sum(w for t, w in weights.items() if t in gone) / total >= ABSENT_SHARE
+
+    def _refusal(
+        self,
+        text: str,
+        question: Question,
+        scored: Sequence[ScoredUnit],
+        missing: tuple[str, ...],
+        *,
+        absent: bool,
+    ) -> Selection:
+        related: list[ScoredUnit] = []
+        for unit in scored:
+            if len(related) >= RELATED:
+                break
+            if all(unit.document.doc_id != r.document.doc_id for r in related):
+                related.append(unit)
+        return Selection(
+            question=text,
+            status="no_evidence",
+            lead=(),
+            by_document=(),
+            missing=missing,
+            subject_absent=absent,
+            related=tuple(related),
+            best_score=scored[0].score if scored else 0.0,
+            kind=question.kind,
+        )
+
+    # -- every document --------------------------------------------------------------------
+
+    def document_support(
+        self,
+        text: str,
+        passages_by_document: dict[str, Sequence[Passage]],
+        vector: np.ndarray | None = None,
+    ) -> list[DocumentSupport]:
+        """One row per document given (silent ones included), scored as answering scores."""
+        question = analyse(text)
+        if vector is None:
+            vector = np.asarray(self.embedder.embed_query(text), np.float32)
+        absent = [s for s in question.subjects if not self.in_library(s)]
+        rows = []
+        for doc_id, passages in passages_by_document.items():
+            document = self.index.document(doc_id)
+            if document is None:
+                continue
+            scored = (
+                []
+                if absent and self._absent_dominates(question, absent)
+                else (self.score(question, passages, vector))
+            )
+            best = scored[0] if scored else None
+            status: Support = best.support if best is not None else "silent"
+            if best is not None and best.cover == 0 and status == "mentions":
+                status = "silent"  # similar wording, but none of the question's terms
+            rows.append(DocumentSupport(document, status, best if status != "silent" else None))
+        return rows
+
+
+def choose(
+    scored: Sequence[ScoredUnit], question: Question, cal: Calibration
+) -> tuple[tuple[ScoredUnit, ...], tuple[ScoredUnit, ...]]:
+    """The lead unit, then the further units worth adding."""
+    best = scored[0]
+    if question.kind != "any" and not best.kind_ok:
+        fitting = next(
+            (u for u in scored if u.kind_ok and u.score >= cal.relative * best.score), None
+        )
+        best = fitting or best
+    chosen = [best]
+    per_doc = {best.document.doc_id: 1}
+    budget = CHAR_BUDGET
+    floor = max(cal.relative * scored[0].score, cal.no_evidence)
+    for cand in scored:
+        if len(chosen) >= MAX_UNITS or cand.score < floor:
+            break
+        doc = cand.document.doc_id
+        if cand is best or per_doc.get(doc, 0) >= MAX_PER_DOCUMENT or len(cand.unit.text) > budget:
+            continue
+        if any(redundant(cand, other) for other in chosen):
+            continue
+        chosen.append(cand)
+        per_doc[doc] = per_doc.get(doc, 0) + 1
+        budget -= len(cand.unit.text)
+    return (best,), tuple(chosen[1:])
+
+
+def redundant(a: ScoredUnit, b: ScoredUnit) -> bool:
+    ta, tb = _norm(a.unit.text), _norm(b.unit.text)
+    if ta in tb or tb in ta:
+        return True
+    if a.vector is not None and b.vector is not None and float(a.vector @ b.vector) >= MAX_COSINE:
+        return True
+    sa, sb = set(stems(a.unit.text)), set(stems(b.unit.text))
+    return bool(sa | sb) and len(sa & sb) / len(sa | sb) >= MAX_JACCARD
+
+
+def group(chosen: Sequence[ScoredUnit]) -> tuple[tuple[Document, tuple[ScoredUnit, ...]], ...]:
+    """Documents in order of their best unit; units best first within each."""
+    groups: dict[str, list[ScoredUnit]] = {}
+    docs: dict[str, Document] = {}
+    for unit in sorted(chosen, key=lambda u: -u.score):
+        groups.setdefault(unit.document.doc_id, []).append(unit)
+        docs[unit.document.doc_id] = unit.document
+    return tuple((docs[d], tuple(units_)) for d, units_ in groups.items())
+
+
+# --- the kind of answer asked for ---------------------------------------------------------------
+
+_MONTHS = "january february march april may june july august september october november december"
+_DATE = re.compile(
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:" + "|".join(_MONTHS.split()) + r")\b", re.IGNORECASE
+)
+_NUMBER = re.compile(
+    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
+    r"thirty|forty|fifty|hundred|thousand|half|third|quarter|dozen)\b",
+    re.IGNORECASE,
+)
+_AGENT = re.compile(
+    r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z'’-]+)+\b|\b(?:Panel|Council|Department|Ofsted|NSPCC|Inspectorate|"
+    r"Commissioner|Board|Partnership|Police|Service|Secretary|Minister|Committee|Agency)\b"
+)
+_SAYING = re.compile(
+    r"\b(?:said|says|say|stated|states|argued|argues|wrote|writes|described|describes|called|calls|"
+    r"told|warned|warns|explained|explains|noted|notes|found|finds|concluded|concludes|recommended|"
+    r"recommends)\b|[\"“”]",
+    re.IGNORECASE,
+)
+
+
+def kind_matches(question: Question, unit: Unit) -> bool:
+    text = unit.text
+    kind = question.kind
+    if kind == "date":
+        return bool(_DATE.search(text))
+    if kind == "number":
+        return bool(_NUMBER.search(_DATE.sub(" ", text)) or _NUMBER.search(text))
+    if kind == "agent":
+        return bool(_AGENT.search(text[1:]))
+    if kind == "attribution":
+        who = set(stems(question.attributed_to))
+        return bool(who & set(stems(text))) and bool(_SAYING.search(text))
+    if kind == "list":
+        if unit.kind != "list":
+            return False
+        items = unit.text.count("\n")
+        return question.count is None or items == question.count
+    return False
+
+
+def _label_match(question: Question, unit: Unit) -> bool:
+    """A labelled line whose label names what the question asks about ("Period: ...")."""
+    if unit.kind != "labelled":
+        return False
+    label = unit.text.split(":", 1)[0]
+    return bool(set(stems(label)) & set(question.terms))
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def _title(document: Document | None) -> str:
+    if document is None:
+        return ""
+    return " ".join([document.title, *document.extra.values()])

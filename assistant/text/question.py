@@ -1,0 +1,216 @@
+"""What a question asks for: its salient terms, its subjects and the kind of answer it wants.
+
+- **terms**: the question's keywords (``assistant.keyword.tokenize``: lower case, stop words
+  dropped, lightly stemmed), without the words that only frame a question ("what did the reviews
+  say about ...").
+- **subjects**: the specific things the question is about, which the library must hold for an
+  answer: a name or title (a capitalised phrase not opening the question, or a quoted phrase), an
+  acronym, or a word that is rare in general English (its Zipf frequency in ``wordfreq`` below
+  ``SPECIFIC_ZIPF``: "vaping", "Windrush", "radicalisation"). Common words ("search", "knife")
+  are never subjects on their own; they weigh in the evidence score instead.
+- **kind**: ``date`` (when, what period, what year), ``number`` (how many, what percentage),
+  ``agent`` (who, which body), ``attribution`` (what did X say), ``list`` ("what are the seven
+  ...", "list the ..."), else ``any``. ``count`` is the number of items a list question names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.text.terms import stems as tokenize
+
+SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
+
+FRAME_WORDS = frozenset(
+    tokenize(
+        """what which who whom whose when where why how tell say says said describe explain
+        summarise summarize list give show name find found mention mentions mentioned according
+        review reviews report reports document documents library source sources publication
+        please anything something everything does did do key main"""
+    )
+)
+ACRONYMS = {
+    "DSL": "designated safeguarding lead",
+    "LADO": "local authority designated officer",
+    "MASH": "multi-agency safeguarding hub",
+    "LSCP": "local safeguarding children partnership",
+    "LSCB": "local safeguarding children board",
+    "LCSPR": "local child safeguarding practice review",
+    "CSPRP": "child safeguarding practice review panel",
+    "KCSIE": "keeping children safe in education",
+    "CSE": "child sexual exploitation",
+    "CCE": "child criminal exploitation",
+    "CSA": "child sexual abuse",
+    "FGM": "female genital mutilation",
+    "NRM": "national referral mechanism",
+    "SCR": "serious case review",
+    "SEND": "special educational needs",
+    "DfE": "department for education",
+    "NSPCC": "national society for the prevention of cruelty to children",
+}
+QUESTION_OPENERS = frozenset(
+    """what which who whom whose when where why how is are was were do does did can could should
+    would will has have had please tell list give show compare explain describe summarise
+    summarize name find i in on at for to of the a an according""".split()  # noqa: SIM905
+)
+NUMBER_WORDS = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "twenty",
+]
+
+_QUOTED = re.compile(
+    r"(?:^|[\s(])['\"‘“]((?:[^'\"‘’“”]|(?<=\w)['’](?=\w)){3,80}?)['\"’”](?=[\s,.?!:;)]|$)"
+)
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|the|for|in|on)?\s*[A-Z][\w’'-]*)*")
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
+_DATE_Q = re.compile(
+    r"\b(?:when|what (?:year|date|month|period|time ?frame|timeframe|years)|which (?:year|period|"
+    r"years|dates?)|over what (?:period|time)|(?:period|dates?|years?) (?:did|does|do|was|were|"
+    r"of|covered)|how long ago|since when|between which)\b",
+    re.IGNORECASE,
+)
+_NUMBER_Q = re.compile(
+    r"\b(?:how many|how much|what (?:number|proportion|percentage|share|fraction)|how often|"
+    r"what (?:was|is) the (?:number|total|count|rate))\b",
+    re.IGNORECASE,
+)
+_AGENT_Q = re.compile(
+    r"^\s*(?:who\b|whom\b|which (?:organisation|organization|body|bodies|agency|agencies|panel "
+    r"member|person|people|member|minister|department|charity|inspectorate)s?\b|by whom\b)|"
+    r"\b(?:and )?by whom\b|\bwho (?:led|wrote|published|commissioned|chaired|carried out)\b",
+    re.IGNORECASE,
+)
+_ATTRIBUTION_Q = re.compile(
+    r"\b[Ww]hat (?:did|does|do|has|have) (?P<who>[A-Z][\w’'.-]*(?:\s+[A-Z][\w’'.-]*){0,3}) "
+    r"(?:say|said|write|wrote|argue|tell|call|describe)\b|\b[Aa]ccording to (?P<who2>[A-Z][\w’'.-]*"
+    r"(?:\s+[A-Z][\w’'.-]*){0,3})",
+)
+_LIST_Q = re.compile(
+    r"\b(?:what|which) (?:are|were) the (?P<n>\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b|"
+    r"\b(?:list|name|give|set out) (?:all )?the (?:\d{1,2} |(?:"
+    + "|".join(NUMBER_WORDS)
+    + r") )?\w+|\bwhat are the (?:\w+ ){0,3}(?:rules|principles|recommendations|steps|themes|"
+    r"questions|actions|priorities|factors|findings|lessons|stages|types|areas|levels)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A specific thing a question is about. ``label`` is how it is shown in ``missing``."""
+
+    label: str
+    terms: tuple[str, ...]  # keyword tokens, all of which must occur
+    phrase: str = ""  # a lower-case phrase that must occur as written, when more than one word
+    expansion: str = ""  # an acronym's spelled-out form, which counts as the acronym
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str
+    terms: tuple[str, ...]
+    subjects: tuple[Subject, ...]
+    kind: str  # date | number | agent | attribution | list | any
+    count: int | None = None
+    attributed_to: str = ""
+
+
+@lru_cache(maxsize=4096)
+def zipf(word: str) -> float:
+    from wordfreq import zipf_frequency
+
+    return float(zipf_frequency(word, "en"))
+
+
+def analyse(text: str) -> Question:
+    """Terms, subjects and answer kind of a (standalone) question."""
+    terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in FRAME_WORDS))
+    kind, count, who = answer_kind(text)
+    return Question(text, terms, subjects(text), kind, count, who)
+
+
+def answer_kind(text: str) -> tuple[str, int | None, str]:
+    if found := _LIST_Q.search(text):
+        raw = (found.group("n") or "").lower()
+        count = int(raw) if raw.isdigit() else (NUMBER_WORDS.index(raw) + 1 if raw else None)
+        if count and count > 12:
+            count = None
+        return "list", count, ""
+    if found := _ATTRIBUTION_Q.search(text):
+        return "attribution", None, found.group("who") or found.group("who2") or ""
+    if _DATE_Q.search(text):
+        return "date", None, ""
+    if _NUMBER_Q.search(text):
+        return "number", None, ""
+    if _AGENT_Q.search(text):
+        return "agent", None, ""
+    return "any", None, ""
+
+
+def subjects(text: str) -> tuple[Subject, ...]:
+    out: dict[str, Subject] = {}
+    quoted_spans = []
+    for found in _QUOTED.finditer(text):
+        phrase = found.group(1).strip()
+        quoted_spans.append(found.span(1))
+        toks = tuple(tokenize(phrase))
+        if toks:
+            out[phrase.lower()] = Subject(phrase, toks, _phrase(phrase))
+    for found in _CAPITALISED.finditer(text):
+        if any(a <= found.start() < b for a, b in quoted_spans):
+            continue
+        for subject in _names(text, found):
+            out.setdefault(subject.label.lower(), subject)
+    for word in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text):
+        low = word.lower()
+        toks = tuple(tokenize(low))
+        if not toks or toks[0] in FRAME_WORDS or low in QUESTION_OPENERS:
+            continue
+        if zipf(low) < SPECIFIC_ZIPF and not any(low in s.label.lower() for s in out.values()):
+            out.setdefault(low, Subject(word, toks))
+    return tuple(out.values())
+
+
+def _names(text: str, found: re.Match[str]) -> list[Subject]:
+    """Subjects from a capitalised run: acronyms, and names not merely opening the question."""
+    run = found.group(0)
+    words = run.split()
+    at_start = not text[: found.start()].strip(" \"'“‘(")
+    if at_start and words[0].lower() in QUESTION_OPENERS:
+        words = words[1:]
+        run = " ".join(words)
+    if not words or (len(words) == 1 and words[0].lower() in QUESTION_OPENERS):
+        return []
+    if len(words) == 1 and words[0] == "I":
+        return []
+    out = []
+    for acronym in _ACRONYM.findall(run):
+        bare = acronym[:-1] if acronym.endswith("s") and acronym[:-1].isupper() else acronym
+        expansion = next((v for k, v in ACRONYMS.items() if k.lower() == bare.lower()), "")
+        out.append(Subject(bare, tuple(tokenize(bare)), "", expansion))
+    if at_start and len(words) == 1:
+        return out  # one capitalised word opening the question is just its first word
+    toks = tuple(tokenize(run))
+    if toks and not (len(words) == 1 and _ACRONYM.fullmatch(words[0])):
+        out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else ""))
+    return out
+
+
+def _phrase(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower()))

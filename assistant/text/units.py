@@ -1,0 +1,277 @@
+"""Units of evidence: the pieces of a chunk that can stand alone as a quoted answer.
+
+A chunk's text (Markdown-ish: paragraphs, ``-``/``1.`` list items, ``#`` headings, ``|`` table
+rows) becomes units:
+
+- a **sentence** of a paragraph or list item;
+- a **labelled** line keeps its label ("Period: serious incidents that happened between ...");
+- a **list** keeps its lead-in and its items ("The seven golden rules ...:" + the items), so a
+  question about "the seven golden rules" gets the list, not seven unrelated sentences. Each item
+  that reads as a full sentence is also a unit of its own;
+- a sentence that opens with a pronoun or connective ("It made eight recommendations", "However,
+  ...") is joined to the sentence before it in the same paragraph; without one it is not used;
+- a fragment (a piece starting in lower case, typically a line broken off a PDF sentence), a
+  question, a table row, a heading, or a line carrying a web address is never a unit.
+
+A unit is **context**, not evidence, when it is about the document itself (disclaimers, "this
+briefing relies on ...", "page numbers are not given", licence and front-matter notes): it stays
+searchable but is never quoted as a finding.
+
+Every unit's text is an exact span of the chunk text with Markdown emphasis markers and the
+leading list marker removed and whitespace collapsed (``assistant.citations.normalise`` folds the
+same things), so it verifies verbatim against the document's pages. List units keep their line
+breaks and inner list markers so they can be shown as a list.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from assistant.text.sentences import sentence_spans
+
+UNIT_KINDS = ("sentence", "labelled", "list")
+MIN_WORDS = 4
+HEADING_WORDS = 12  # an unpunctuated line this short is a heading, not a statement
+MAX_LIST_ITEMS = 12
+MAX_LIST_CHARS = 1200
+MAX_RUN = 3  # sentences in a unit that joins reference openers to their antecedent
+
+_LIST_MARKER = re.compile(r"^\s*(?:[-*+•▪◦‣●]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
+_EMPHASIS = re.compile(r"\*\*|__")
+_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+_LABEL = re.compile(r"^([A-Z][\w’'()/&,-]*(?:\s+[\w’'()/&,-]+){0,5}):\s+\S")
+OPENERS = frozenset(
+    """it its they their them this these those that she he her his such however but also
+    therefore thus so instead furthermore moreover additionally similarly likewise consequently
+    here there both""".split()  # noqa: SIM905
+)
+# Text about the document itself: a self-reference and a statement about how it was made or
+# what it does not contain.
+_SELF = r"(?:this|the present|our)\s+(?:summary|briefing|document|note|page|paper|digest|synopsis|overview|précis|version|file|guide|resource|extract)"
+_ABOUT_DOCUMENT = re.compile(
+    rf"\b{_SELF}\b[^.]{{0,80}}\b(?:written|prepared|produced|compiled|relies|rely|draws|is based|"
+    r"are based|based on|summari[sz]es|is a summary|is not|does not|do not|cannot|is intended|"
+    r"was created|was made|paraphrases|reproduces|quotes from|should be read|licen[cs]ed|"
+    r"copyright)|"
+    r"\bpage numbers? (?:are|is) not\b|\bnot the official (?:publication|version|text)\b|"
+    r"\b(?:check|consult|read|see) the (?:original|official|full) (?:publication|report|text|"
+    r"document|version)\b|\bdemo library\b|\b(?:written|adapted)\b[^.:]{0,40}\bfor (?:this|the) (?:library|project|assistant|tool)\b|"
+    r"\bcontains public sector information\b|\bopen government licen[cs]e\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One stand-alone unit of evidence within a chunk."""
+
+    text: str  # verbatim quotable text (emphasis and leading list marker removed)
+    kind: str  # one of UNIT_KINDS
+    block: int  # block number within the chunk (reading order)
+    position: int  # unit number within the chunk (reading order)
+    context: bool = False  # about the document itself: never quoted as a finding
+
+
+@dataclass(frozen=True)
+class _Block:
+    text: str
+    kind: str  # paragraph | item | heading | table
+    n: int
+    marker: str = ""  # an item's list marker as written ("- ", "3. ")
+
+
+def _blocks(text: str) -> list[_Block]:
+    out: list[_Block] = []
+    current: list[str] = []
+
+    marker = ""
+
+    def flush(kind: str = "paragraph") -> None:
+        if current:
+            out.append(_Block("\n".join(current), kind, len(out), marker if kind == "item" else ""))
+            current.clear()
+
+    item_open = False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            flush("item" if item_open else "paragraph")
+            item_open = False
+        elif stripped.startswith("#") or stripped.startswith("|"):
+            flush("item" if item_open else "paragraph")
+            item_open = False
+            out.append(_Block(stripped, "heading" if stripped[0] == "#" else "table", len(out)))
+        elif found := _LIST_MARKER.match(line):
+            flush("item" if item_open else "paragraph")
+            marker = found.group(0).strip() + " "
+            current.append(line[found.end() :].strip())
+            item_open = True
+        else:
+            current.append(stripped)
+    flush("item" if item_open else "paragraph")
+    return out
+
+
+def clean(text: str) -> str:
+    """Display form of a span: emphasis markers removed, whitespace collapsed."""
+    return " ".join(_EMPHASIS.sub("", text).split())
+
+
+def is_context(text: str) -> bool:
+    """True for text about the document itself rather than about its subject."""
+    return bool(_ABOUT_DOCUMENT.search(text))
+
+
+def quotable(text: str, *, labelled: bool = False) -> bool:
+    """A statement that can stand alone: not a question, heading, table row, link or fragment."""
+    bare = text.rstrip("\"'”’)]")
+    words = text.split()
+    if bare.endswith("?") or " | " in text or _URL.search(text):
+        return False
+    if not text[:1].isupper() and not text[:1].isdigit() and text[:1] not in "\"“‘'(":
+        return False  # a fragment broken off a sentence
+    if labelled:
+        return len(words) >= 3
+    if not bare.endswith((".", "!", ";")) and len(words) <= HEADING_WORDS:
+        return False
+    return len(words) >= MIN_WORDS
+
+
+def _opens_with_reference(text: str) -> bool:
+    first = re.split(r"[\s,]", text.lstrip("\"“‘'("), maxsplit=1)[0].lower()
+    return first in OPENERS
+
+
+def _sentences(block: _Block) -> list[str]:
+    return [clean(s.text) for s in sentence_spans(_EMPHASIS.sub("", block.text), lines_break=False)]
+
+
+def _block_units(block: _Block) -> list[tuple[str, str]]:
+    """(kind, text) units of one paragraph or list item. A sentence opening with a reference
+    ("It", "However") is joined to the run of sentences it depends on, back to one that does
+    not open with a reference (at most MAX_RUN sentences); without one it is not used."""
+    out: list[tuple[str, str]] = []
+    run: list[str] = []
+    for sentence in _sentences(block):
+        if is_context(sentence):  # "This briefing relies on ...": about the document, alone
+            out.append(("sentence", sentence))
+            run = []
+            continue
+        if _opens_with_reference(sentence):
+            if run and len(run) < MAX_RUN and quotable(run[0]):
+                run.append(sentence)
+                out.append(("sentence", " ".join(run)))
+            else:
+                run = []
+            continue
+        run = [sentence]
+        labelled = bool(_LABEL.match(sentence)) and not out
+        if quotable(sentence, labelled=labelled):
+            out.append(("labelled" if labelled else "sentence", sentence))
+    return out
+
+
+def _list_unit(lead_in: str, items: list[_Block]) -> str | None:
+    lines = [lead_in]
+    for item in items[:MAX_LIST_ITEMS]:
+        lines.append(item.marker + clean(item.text))
+    text = "\n".join(lines)
+    if len(items) < 2 or len(text) > MAX_LIST_CHARS:
+        return None
+    return text
+
+
+def units(text: str) -> list[Unit]:
+    """The units of one chunk's text, in reading order."""
+    blocks = _blocks(text)
+    out: list[Unit] = []
+
+    def add(kind: str, body: str, block: int) -> None:
+        out.append(Unit(body, kind, block, len(out), is_context(body)))
+
+    for i, block in enumerate(blocks):
+        if block.kind in ("heading", "table"):
+            continue
+        pieces = _block_units(block)
+        sentences = _sentences(block)
+        lead_in = _lead_in(block, sentences)
+        if lead_in:
+            items = _following_items(blocks, i)
+            listed = _list_unit(lead_in, items)
+            if listed is not None:
+                add("list", listed, block.n)
+        for kind, body in pieces:
+            if not body.endswith(":"):
+                add(kind, body, block.n)
+    return out
+
+
+NUMBER_WORDS = {
+    w: i
+    for i, w in enumerate(
+        [
+            "zero",
+            "one",
+            "two",
+            "three",
+            "four",
+            "five",
+            "six",
+            "seven",
+            "eight",
+            "nine",
+            "ten",
+            "eleven",
+            "twelve",
+        ],
+        start=0,
+    )
+}
+_COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+ITEM_WORDS = 60
+HEADING_LEAD_WORDS = 8  # a paragraph after a lead-in counts as an item when this short
+
+
+def stated_count(lead_in: str) -> int | None:
+    """The number of items a lead-in announces ("the seven golden rules are:"), if any."""
+    found = _COUNT.findall(lead_in)
+    if not found:
+        return None
+    word = found[-1].lower()
+    return int(word) if word.isdigit() else NUMBER_WORDS[word]
+
+
+def _lead_in(block: _Block, sentences: list[str]) -> str:
+    """A list's lead-in: a paragraph's last sentence ending in a colon, or a heading-like line
+    (short, unpunctuated: "Spotlight themes") that items follow."""
+    if block.kind != "paragraph" or not sentences:
+        return ""
+    if sentences[-1].endswith(":"):
+        return sentences[-1]
+    text = clean(block.text)
+    short = "\n" not in block.text.strip() and len(text.split()) <= HEADING_LEAD_WORDS
+    if short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ",")):
+        return text
+    return ""
+
+
+def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
+    """The items after a lead-in: marked list items, or (where ingest dropped the markers) the
+    short paragraphs that follow, as many as the lead-in announces when it gives a number."""
+    expected = stated_count(clean(blocks[i].text))
+    items: list[_Block] = []
+    for block in blocks[i + 1 :]:
+        if block.kind == "paragraph" and _lead_in(block, _sentences(block)) == clean(block.text):
+            break  # the next heading-like line ends the list
+        if block.kind == "item" or (
+            block.kind == "paragraph" and len(block.text.split()) <= ITEM_WORDS
+        ):
+            items.append(block)
+        else:
+            break
+        if expected is not None and len(items) >= expected:
+            break
+    if expected is None and any(b.kind == "paragraph" for b in items) and len(items) > 8:
+        return []
+    return items
