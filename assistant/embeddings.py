@@ -135,11 +135,17 @@ def route_of(embedder: Any) -> str:
 
 
 def build_embedder(
-    settings: Settings, *, progress: bool = False, route: str = "", strict: bool = False
+    settings: Settings,
+    *,
+    progress: bool = False,
+    route: str = "",
+    strict: bool = False,
+    throughput: bool = False,
 ) -> Embedder:
     """The configured embedder (composition roots only). ``route`` overrides the setting; with
     ``strict`` (a query against a build made with that route) there is no fallback: a route this
-    machine cannot run is a ModelError rather than vectors of another kind."""
+    machine cannot run is a ModelError rather than vectors of another kind. ``throughput`` tunes
+    it for many texts at once (ingest) rather than one question at a time (serving)."""
     requested = route or settings.embedding_route
     if settings.embedding_model and requested == routes.AUTO:
         requested = routes.TORCH_FP32  # fast routes are exported from the packaged model only
@@ -150,7 +156,7 @@ def build_embedder(
     log.info("embedding route %s (%s requested)", chosen, requested)
     if chosen.startswith("openvino"):
         try:
-            return _openvino_embedder(settings, chosen)
+            return _openvino_embedder(settings, chosen, throughput)
         except ModelError as exc:
             if strict or requested != routes.AUTO:
                 raise
@@ -165,7 +171,7 @@ def build_embedder(
     )
 
 
-def _openvino_embedder(settings: Settings, route: str) -> Embedder:
+def _openvino_embedder(settings: Settings, route: str, throughput: bool) -> Embedder:
     from assistant.embedding_export import calibration_texts, default_cache_dir, ensure_model
     from assistant.embedding_runtime import OpenVinoEmbedder
 
@@ -186,5 +192,6 @@ def _openvino_embedder(settings: Settings, route: str) -> Embedder:
         name=PACKAGED_MODEL_NAME,
         route=route,
         precision=precision,
+        throughput=throughput,
         compile_cache=cache / "compiled",
     )

@@ -161,9 +161,7 @@ def test_units_come_from_the_build_and_nothing_is_embedded_at_query_time(demo) -
 
     assert index.units is not None and len(index.units) > 0
     embedder = HashingEmbedder(dimensions=256)
-    answerer = ExtractiveAnswerer(
-        EvidenceSelector(index, embedder, ANY), index.pages
-    )
+    answerer = ExtractiveAnswerer(EvidenceSelector(index, embedder, ANY), index.pages)
     passages = retriever.search(QUESTIONS[0], 8)
     answerer.answer(QUESTIONS[0], passages)
     assert embedder.texts_embedded == 0  # only the question, through embed_query
