@@ -53,31 +53,41 @@ class WordPieces:
 
     def batch(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """input_ids and attention_mask, truncated to ``max_tokens``, padded to the longest."""
-        return pad(self.encode(texts))
+        encoded = self.encode(texts)
+        return pad(encoded, max(len(ids) for ids in encoded), len(encoded))
 
 
-def pad(encoded: Sequence[Sequence[int]]) -> dict[str, np.ndarray]:
-    width = max(len(ids) for ids in encoded)
-    input_ids = np.zeros((len(encoded), width), dtype=np.int64)
+WIDTH_STEP = 16  # padded lengths are multiples of this: few distinct shapes to compile
+
+
+def bucket(length: int, most: int) -> int:
+    """The padded width for a text of ``length`` word pieces."""
+    return min(most, -(-length // WIDTH_STEP) * WIDTH_STEP)
+
+
+def pad(encoded: Sequence[Sequence[int]], width: int, rows: int) -> dict[str, np.ndarray]:
+    """A ``rows x width`` batch. OpenVINO prepares kernels for every new input shape (tens of
+    milliseconds each), so shapes come from a small set: widths in steps of ``WIDTH_STEP`` and a
+    fixed row count per width; spare rows hold a dummy input whose output is ignored."""
+    input_ids = np.zeros((rows, width), dtype=np.int64)
     mask = np.zeros_like(input_ids)
-    for row, ids in enumerate(encoded):
+    for row in range(rows):
+        ids = encoded[row] if row < len(encoded) else encoded[0][:1]
         input_ids[row, : len(ids)] = ids
         mask[row, : len(ids)] = 1
     return {"input_ids": input_ids, "attention_mask": mask}
 
 
-def token_batches(lengths: Sequence[int], budget: int, most: int) -> list[np.ndarray]:
-    """Rows grouped shortest first so each batch holds about ``budget`` padded tokens (and at
-    most ``most`` rows): short texts (units of evidence) go in big batches, long ones in small."""
-    order = np.argsort(np.asarray(lengths), kind="stable")
-    batches: list[np.ndarray] = []
-    start = 0
-    for end in range(1, len(order) + 1):
-        rows = end - start
-        if end < len(order) and rows < most and (rows + 1) * lengths[order[end]] <= budget:
-            continue  # the next (longer) text still fits: the batch grows
-        batches.append(order[start:end])
-        start = end
+def token_batches(lengths: Sequence[int], budget: int, most: int) -> list[tuple[np.ndarray, int]]:
+    """(rows, batch size) pairs: texts grouped by padded width, ``budget // width`` rows a batch
+    (fewer, rounded up to a power of two, when fewer texts have that width), so short texts
+    (units of evidence) go in big batches, long ones in small, and one question in a batch of 1."""
+    widths = np.asarray([bucket(n, most) for n in lengths])
+    batches: list[tuple[np.ndarray, int]] = []
+    for width in sorted(set(widths.tolist())):
+        rows = np.flatnonzero(widths == width)
+        size = min(max(1, budget // width), 1 << (len(rows) - 1).bit_length())  # power of two
+        batches.extend((rows[i : i + size], size) for i in range(0, len(rows), size))
     return batches
 
 
@@ -136,22 +146,32 @@ class OpenVinoEmbedder:
         if not texts:
             return out
         encoded = self._pieces.encode(texts)
-        batches = token_batches([len(ids) for ids in encoded], self.token_budget, 256)
+        lengths = [len(ids) for ids in encoded]
+        batches = token_batches(lengths, self.token_budget, self.max_tokens)
         if self.requests == 1 or len(batches) == 1:
             request = self._compiled.create_infer_request()  # one per call: thread-safe
-            for rows in batches:
-                out[rows] = request.infer(pad([encoded[i] for i in rows]))[0]
+            for rows, size in batches:
+                width = bucket(max(lengths[i] for i in rows), self.max_tokens)
+                result = request.infer(pad([encoded[i] for i in rows], width, size))[0]
+                out[rows] = result[: len(rows)]
             return out
         queue = self._ov.AsyncInferQueue(self._compiled, self.requests)
 
         def done(request: Any, rows: np.ndarray) -> None:
-            out[rows] = request.get_output_tensor(0).data
+            out[rows] = request.get_output_tensor(0).data[: len(rows)]
 
         queue.set_callback(done)
-        for rows in batches:
-            queue.start_async(pad([encoded[i] for i in rows]), rows)
+        for rows, size in batches:
+            width = bucket(max(lengths[i] for i in rows), self.max_tokens)
+            queue.start_async(pad([encoded[i] for i in rows], width, size), rows)
         queue.wait_all()
         return out
+
+    def warm_up(self) -> None:
+        """Prepare the shapes most questions take (up to 32 word pieces), so the first questions
+        asked do not pay for it."""
+        for width in (WIDTH_STEP, 2 * WIDTH_STEP):
+            self.embed_query(" ".join(["safeguarding"] * (width - 4)))
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]

@@ -186,7 +186,7 @@ def _openvino_embedder(settings: Settings, route: str, throughput: bool) -> Embe
         model_dir, route, cache, calibration=lambda: calibration_texts(settings.demo_library_dir)
     )
     precision = routes.inference_precision() if route == routes.OPENVINO_INT8 else "f32"
-    return OpenVinoEmbedder(
+    embedder = OpenVinoEmbedder(
         xml,
         model_dir,
         name=PACKAGED_MODEL_NAME,
@@ -195,3 +195,6 @@ def _openvino_embedder(settings: Settings, route: str, throughput: bool) -> Embe
         throughput=throughput,
         compile_cache=cache / "compiled",
     )
+    if not throughput:
+        embedder.warm_up()
+    return embedder
