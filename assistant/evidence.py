@@ -37,6 +37,7 @@ from typing import Literal
 import numpy as np
 
 from assistant.embeddings import Embedder
+from assistant.guardrails import instruction_like
 from assistant.index import Index
 from assistant.text.question import Question, Subject, analyse
 from assistant.text.terms import LibraryTerms, stems
@@ -74,9 +75,20 @@ CALIBRATIONS: dict[str, Calibration] = {
 DEFAULT_CALIBRATION = Calibration(no_evidence=0.42, answered=0.50, relative=0.75)
 
 
-def calibration_for(model: str) -> Calibration:
-    name = model.rsplit("/", 1)[-1]
-    return CALIBRATIONS.get(name, DEFAULT_CALIBRATION)
+def calibration_for(
+    model: str,
+    *,
+    no_evidence: float | None = None,
+    answered: float | None = None,
+    relative: float | None = None,
+) -> Calibration:
+    """The model's calibration, with any threshold the settings give instead."""
+    base = CALIBRATIONS.get(model.rsplit("/", 1)[-1], DEFAULT_CALIBRATION)
+    return Calibration(
+        no_evidence=base.no_evidence if no_evidence is None else no_evidence,
+        answered=base.answered if answered is None else answered,
+        relative=base.relative if relative is None else relative,
+    )
 
 
 @dataclass(frozen=True)
@@ -123,10 +135,20 @@ class Selection:
 class EvidenceSelector:
     """Scores units for questions over one opened build."""
 
-    def __init__(self, index: Index, embedder: Embedder, calibration: Calibration) -> None:
+    def __init__(
+        self,
+        index: Index,
+        embedder: Embedder,
+        calibration: Calibration,
+        *,
+        floor: float = -1.0,
+        max_units: int = MAX_UNITS,
+    ) -> None:
         self.index = index
         self.embedder = embedder
         self.calibration = calibration
+        self.floor = floor  # best passage cosine below this: no evidence, whatever the units say
+        self.max_units = max_units
         self._terms: LibraryTerms | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[list[Unit], np.ndarray]] = OrderedDict()
@@ -209,8 +231,8 @@ class EvidenceSelector:
         out: list[ScoredUnit] = []
         contexts: dict[str, set[str]] = {}
         for unit, uvec, passage in self.units_of(passages):
-            if unit.context:
-                continue
+            if unit.context or instruction_like(unit.text):
+                continue  # about the document itself, or orders planted for a model: not evidence
             cid = passage.chunk.chunk_id
             if cid not in contexts:
                 contexts[cid] = set(
@@ -258,9 +280,12 @@ class EvidenceSelector:
         cal = self.calibration
         if absent and self._absent_dominates(question, absent):
             return self._refusal(text, question, scored, missing, absent=True)
+        best_passage = max((p.dense_score or -1.0 for p in passages), default=-1.0)
+        if best_passage < self.floor:  # nothing near enough even to offer as related
+            return self._refusal(text, question, (), missing, absent=False)
         if not scored or best < cal.no_evidence:
             return self._refusal(text, question, scored, missing, absent=False)
-        lead, rest = choose(scored, question, cal)
+        lead, rest = choose(scored, question, cal, self.max_units)
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
         partial = bool(missing) or best < cal.answered or kind_missing
@@ -344,7 +369,7 @@ class EvidenceSelector:
 
 
 def choose(
-    scored: Sequence[ScoredUnit], question: Question, cal: Calibration
+    scored: Sequence[ScoredUnit], question: Question, cal: Calibration, max_units: int = MAX_UNITS
 ) -> tuple[tuple[ScoredUnit, ...], tuple[ScoredUnit, ...]]:
     """The lead unit, then the further units worth adding."""
     best = scored[0]
@@ -358,7 +383,7 @@ def choose(
     budget = CHAR_BUDGET
     floor = max(cal.relative * scored[0].score, cal.no_evidence)
     for cand in scored:
-        if len(chosen) >= MAX_UNITS or cand.score < floor:
+        if len(chosen) >= max_units or cand.score < floor:
             break
         doc = cand.document.doc_id
         if cand is best or per_doc.get(doc, 0) >= MAX_PER_DOCUMENT or len(cand.unit.text) > budget:

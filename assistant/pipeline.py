@@ -22,7 +22,7 @@ from assistant.conversation import Condenser
 from assistant.embedding_routes import LEGACY_ROUTE, same_route
 from assistant.embeddings import Embedder, route_of
 from assistant.errors import BuildError, ConfigurationError
-from assistant.evidence import EvidenceSelector, calibration_for
+from assistant.evidence import MAX_UNITS, EvidenceSelector, calibration_for
 from assistant.generation import AnswererParts, make_answerer
 from assistant.generation.base import Answerer, Draft
 from assistant.generation.extractive import ExtractiveAnswerer
@@ -65,8 +65,19 @@ class Served:
             candidates=self.settings.retrieval_candidates,
             per_document=self.settings.max_passages_per_document,
         )
+        st = self.settings
+        calibration = calibration_for(
+            index.info.embedding_model or "",
+            no_evidence=st.evidence_no_evidence,
+            answered=st.evidence_answered,
+            relative=st.evidence_relative,
+        )
         self.selector = EvidenceSelector(
-            index, assistant.embedder, calibration_for(index.info.embedding_model or "")
+            index,
+            assistant.embedder,
+            calibration,
+            floor=st.relevance_threshold,
+            max_units=min(MAX_UNITS, st.answer_max_sentences),
         )
         self.extractive = ExtractiveAnswerer(self.selector, index.pages)
         self._answerers: dict[str, Answerer] = {}

@@ -78,11 +78,37 @@ class Settings(BaseSettings):
     )
     max_passages_per_document: int = Field(3, ge=1, le=50, description="Diversity cap.")
     relevance_threshold: float = Field(
-        0.30, ge=-1.0, le=1.0, description="Best cosine below this: no_evidence."
+        0.30,
+        ge=-1.0,
+        le=1.0,
+        description="Hard floor: best passage cosine below this is no_evidence whatever the "
+        "evidence score (the calibrated decision is evidence_no_evidence).",
     )
-    answer_max_sentences: int = Field(8, ge=1, le=30)
+    evidence_no_evidence: float | None = Field(
+        None,
+        ge=-1.0,
+        le=2.0,
+        description="Best evidence-unit score below this: no_evidence. Empty: the embedding "
+        "model's calibration (assistant/evidence.py CALIBRATIONS).",
+    )
+    evidence_answered: float | None = Field(
+        None,
+        ge=-1.0,
+        le=2.0,
+        description="Best evidence-unit score below this (above no_evidence): partial. Empty: "
+        "the model's calibration.",
+    )
+    evidence_relative: float | None = Field(
+        None, ge=0.0, le=1.0, description="Further units must score this share of the best."
+    )
+    answer_max_sentences: int = Field(
+        8, ge=1, le=30, description="Most quotes an answer may carry (lead included)."
+    )
     partial_margin: float = Field(
-        0.05, ge=0.0, le=1.0, description="Best cosine within this of the threshold: partial."
+        0.05,
+        ge=0.0,
+        le=1.0,
+        description="Superseded by evidence_answered; kept so existing .env files still load.",
     )
     max_question_chars: int = Field(2000, ge=50, le=20000)
     llm_timeout_s: float = Field(30.0, gt=0)

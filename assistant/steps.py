@@ -1,7 +1,7 @@
 """The steps of ``Assistant.ask``: each reads and writes one Context and may stop it.
 
     check_input -> check_request -> condense -> retrieve -> select_evidence -> coverage
-        -> generate -> verify_citations -> check_output -> settle
+        -> generate -> verify_citations -> check_output -> answer_coverage -> settle
 
 A stop sets a status and a canned message (``prompts/messages_core.v1.yaml``); the steps after it
 do not run. ``a`` is the served build's services (``assistant.pipeline.Served``).
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from assistant import guardrails, requests
 from assistant.citations import renumber, verify
 from assistant.conversation import standalone_query
-from assistant.coverage import Coverage, assess
+from assistant.coverage import Coverage, assess, assess_answer
 from assistant.evidence import Selection
 from assistant.generation.base import Answerer, Draft
 from assistant.messages_core import core_message
@@ -206,6 +206,16 @@ def check_output(ctx: Context, a: Served) -> None:
     ctx.text, ctx.citations = text, citations
 
 
+def answer_coverage(ctx: Context, a: Served) -> None:
+    """A number or ranking asked for but in none of the quotes or passages: partial."""
+    assert ctx.retrieved is not None
+    if ctx.refusing:
+        return
+    quotes = [c.quote for c in ctx.citations]
+    reasons = assess_answer(ctx.cleaned, quotes, ctx.retrieved.passages, messages=core_message)
+    ctx.coverage = Coverage(ctx.coverage.reasons + reasons)
+
+
 def settle(ctx: Context, a: Served) -> None:
     if ctx.refusing:
         return
@@ -213,6 +223,8 @@ def settle(ctx: Context, a: Served) -> None:
     partial = ctx.coverage.partial or (sel is not None and sel.status == "partial")
     ctx.status = "partial" if partial else "answered"
     ctx.notices.extend(ctx.coverage.reasons)
+    if sel is not None and sel.status == "partial" and not (sel.missing or sel.kind_missing):
+        ctx.notices.append(core_message("partial_weak"))
 
 
 BEFORE_GENERATION: tuple[Step, ...] = (
@@ -223,7 +235,7 @@ BEFORE_GENERATION: tuple[Step, ...] = (
     select_evidence,
     coverage,
 )
-AFTER_GENERATION: tuple[Step, ...] = (verify_citations, check_output, settle)
+AFTER_GENERATION: tuple[Step, ...] = (verify_citations, check_output, answer_coverage, settle)
 STEPS: tuple[Step, ...] = (*BEFORE_GENERATION, generate, *AFTER_GENERATION)
 
 

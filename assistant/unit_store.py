@@ -38,6 +38,7 @@ class UnitStore:
     by_chunk: dict[str, tuple[int, int]]  # chunk_id -> [start, end) rows
     rows: list[Unit]
     vectors: np.ndarray  # [units x dimensions], float16 or float32, unit length
+    embedded: int = 0  # unit texts embedded when this store was made (the rest were reused)
 
     def for_chunk(self, chunk_id: str) -> tuple[list[Unit], np.ndarray]:
         start, end = self.by_chunk.get(chunk_id, (0, 0))
@@ -62,8 +63,9 @@ class UnitStore:
             found = units(chunk.text)
             by_chunk[chunk.chunk_id] = (len(rows), len(rows) + len(found))
             rows.extend(found)
-        vectors = _vectors([u.text for u in rows], embedder, previous)
-        return cls(by_chunk, rows, vectors)
+        texts = [u.text for u in rows]
+        embedded = embedded_count(texts, previous)
+        return cls(by_chunk, rows, _vectors(texts, embedder, previous), embedded)
 
     # -- files -------------------------------------------------------------------------------
 

@@ -355,6 +355,7 @@ def _build(
         previous_build_id=previous_id or "",
         chunks_embedded=vectors.embedded,
         chunks_reused=vectors.reused,
+        units_embedded=units.embedded,
         swapped=True,
     )
 

@@ -48,6 +48,7 @@ class IngestReport:
     outcomes: tuple[DocumentOutcome, ...]
     chunks_embedded: int = 0
     chunks_reused: int = 0
+    units_embedded: int = 0  # units of evidence embedded in this run (unchanged ones are reused)
     documents: int = 0  # documents in the build now served (or that would be, for a dry run)
     chunks: int = 0  # chunks in that build
     seconds: float = 0.0
@@ -77,6 +78,7 @@ class IngestReport:
             },
             "chunks_embedded": self.chunks_embedded,
             "chunks_reused": self.chunks_reused,
+            "units_embedded": self.units_embedded,
             "seconds": round(self.seconds, 3),
             "build_id": self.build_id,
             "previous_build_id": self.previous_build_id,

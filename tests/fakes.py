@@ -6,7 +6,12 @@ import hashlib
 import math
 from collections.abc import Sequence
 
+from assistant.evidence import CALIBRATIONS, Calibration
 from assistant.keyword import tokenize
+
+# Evidence thresholds are calibrated per embedding model (assistant/evidence.py); a hashed bag of
+# words scores on its own scale, so it is registered here just as a real model would be there.
+CALIBRATIONS["hashing-embedder"] = Calibration(no_evidence=0.05, answered=0.1, relative=0.75)
 
 
 class HashingEmbedder:

@@ -67,26 +67,25 @@ def _passage(text: str, media_type: str = "md") -> Passage:
     return Passage(chunk, document, score=1.0, rank=1, dense_score=0.6)
 
 
-def _assess(question: str, passages: list[Passage], best: float = 0.6, live: bool = False):  # type: ignore[no-untyped-def]
+def _assess(question: str, passages: list[Passage], live: bool = False):  # type: ignore[no-untyped-def]
     return assess(
         question,
         passages,
-        best,
-        threshold=0.3,
-        margin=0.05,
         max_sentences=8,
         live_case=live,
         messages=lambda key, **kw: key,
     )
 
 
+def _names_missing(question: str, passages: list[Passage]) -> bool:
+    return bool(coverage.missing_names(question, passages))
+
+
 def test_assess_combines_rules() -> None:
+    """Pages, complete text and live cases; support and absent subjects are evidence's."""
     passages = [_passage("Racism was likely to have been an influencing factor.")]
     assert not _assess("What did the Child Q review say about racism?", passages).partial
-    assert _assess("What did it say about racism?", passages, best=0.32).reasons == (
-        "partial_weak",
-    )
-    assert _assess("Did it mention Ofsted?", passages).reasons == ("partial_names",)
+    assert not _assess("Did it mention Ofsted?", passages).partial
     assert _assess("On which page is racism discussed?", passages).reasons == ("partial_pages",)
     paged = [_passage("Racism was a factor.", media_type="pdf")]
     assert not _assess("On which page is racism discussed?", paged).partial
@@ -96,14 +95,14 @@ def test_assess_combines_rules() -> None:
 
 def test_names_match_inside_titles_and_sections() -> None:
     passages = [_passage("Something else entirely.")]
-    assert not _assess("What did the Child Q review find about its Findings?", passages).partial
+    assert not _names_missing("What did the Child Q review find about its Findings?", passages)
 
 
 def test_multi_word_names_may_be_covered_word_by_word() -> None:
     passages = [_passage("Black, African, Caribbean or Black British children.")]
-    assert not _assess("What about Black Caribbean boys?", passages).partial
-    assert _assess("What about Baby P?", [_passage("A baby was harmed; p. 4.")]).partial
-    assert _assess("Was Sara Sharif in the sample?", passages).partial
+    assert not _names_missing("What about Black Caribbean boys?", passages)
+    assert _names_missing("What about Baby P?", [_passage("A baby was harmed; p. 4.")])
+    assert _names_missing("Was Sara Sharif in the sample?", passages)
 
 
 # --- rule 6: a number or a ranking asked for ---------------------------------------------------
@@ -272,7 +271,7 @@ def test_numbers_given_by_the_question_do_not_answer_it() -> None:
     ],
 )
 def test_acronyms_count_as_their_spelled_out_names(question: str, text: str, partial: bool) -> None:
-    assert _assess(question, [_passage(text)]).partial is partial
+    assert _names_missing(question, [_passage(text)]) is partial
 
 
 def test_headings_may_supply_the_other_words_but_not_the_number() -> None:

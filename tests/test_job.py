@@ -101,7 +101,8 @@ def test_changing_one_file_reembeds_only_its_changed_chunks(
     }
     beta = next(o for o in second.outcomes if o.path.endswith("beta.md"))
     assert 0 < second.chunks_embedded == beta.chunks_embedded <= beta.chunks
-    assert embedder.texts_embedded == second.chunks_embedded
+    assert embedder.texts_embedded == second.chunks_embedded + second.units_embedded
+    assert second.units_embedded == 1  # only the new paragraph is a new unit of evidence
     assert second.swapped and second.previous_build_id == first.build_id
     after = read_build(settings, second.build_id)
     old_rows = {c.digest: i for i, c in enumerate(before.chunks)}

@@ -49,7 +49,12 @@ SPECS = [
 
 
 def _settings(tmp_path, **overrides) -> Settings:  # type: ignore[no-untyped-def]
-    values = {"relevance_threshold": 0.1, "partial_margin": 0.0, **overrides}
+    values = {
+        "relevance_threshold": 0.1,
+        "evidence_no_evidence": 0.05,  # the hashing embedder's scale, not MiniLM's
+        "evidence_answered": 0.1,
+        **overrides,
+    }
     return Settings(data_dir=tmp_path, _env_file=None, **values)
 
 
@@ -71,7 +76,9 @@ def test_answered_with_verified_citations_metrics_and_what_was_searched(assistan
     assert answer.generator == "extractive"
     assert answer.citations and all(c.verified for c in answer.citations)
     assert answer.citations[0].doc_id == "child-q"
-    assert "[1]" in answer.text and answer.text.startswith("From ")
+    assert answer.text.startswith(f"{answer.citations[0].quote} [1]")
+    assert answer.lead and answer.lead[0].n == 1 and answer.refusal is None
+    assert answer.groups[0].doc_id == "child-q" and 1 not in answer.groups[0].citations
     assert answer.searched.documents_in_library == 3
     assert "Child Q review" in answer.searched.documents_matched
     assert answer.searched.nearest == ()
@@ -170,7 +177,6 @@ def test_follow_up_searches_with_the_previous_subject(assistant) -> None:  # typ
 @pytest.mark.parametrize(
     ("question", "fragment"),
     [
-        ("Did the Child Q review mention Zebedee Quixote-Smith?", "do not mention Zebedee"),
         ("On which page does the Child Q review discuss racism?", "no printed page numbers"),
         ("Quote the Child Q review's findings on racism word for word.", "word for word"),
     ],
@@ -182,8 +188,19 @@ def test_partial_when_the_library_covers_only_part(assistant, question: str, fra
     assert answer.citations  # what the library does hold is still quoted
 
 
+def test_a_named_child_the_library_does_not_hold_is_refused_without_repeating_more(
+    assistant,
+) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("Did the Child Q review mention Zebedee Quixote-Smith?")
+    assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
+    assert answer.missing == ("Zebedee Quixote-Smith",)
+    assert answer.text.startswith("The library does not mention “Zebedee Quixote-Smith”")
+    assert answer.lead == ()
+    assert answer.related == bool(answer.citations)
+
+
 def test_weak_evidence_is_partial(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
-    settings = _settings(tmp_path, relevance_threshold=0.1, partial_margin=0.9)
+    settings = _settings(tmp_path, relevance_threshold=0.1, evidence_answered=1.5)
     a = build_assistant(
         settings, embedder=embedder, index=write_pages_build(settings, SPECS, embedder)
     )

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from assistant.text.terms import fold
 from assistant.text.terms import stems as tokenize
 
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
@@ -55,6 +56,7 @@ QUESTION_OPENERS = frozenset(
     would will has have had please tell list give show compare explain describe summarise
     summarize name find i in on at for to of the a an according""".split()  # noqa: SIM905
 )
+CONNECTORS = frozenset(["of", "the", "for", "in", "on"])
 NUMBER_WORDS = [
     "one",
     "two",
@@ -192,9 +194,15 @@ def _names(text: str, found: re.Match[str]) -> list[Subject]:
     run = found.group(0)
     words = run.split()
     at_start = not text[: found.start()].strip(" \"'“‘(")
-    if at_start and words[0].lower() in QUESTION_OPENERS:
+    if at_start and (
+        words[0].lower() in QUESTION_OPENERS or zipf(words[0].lower()) >= SPECIFIC_ZIPF
+    ):
+        words = words[1:]  # the question's first word, capitalised only because it starts it
+    while words and words[0].lower() in CONNECTORS:
         words = words[1:]
-        run = " ".join(words)
+    while words and words[-1].lower() in CONNECTORS:
+        words = words[:-1]
+    run = " ".join(words)
     if not words or (len(words) == 1 and words[0].lower() in QUESTION_OPENERS):
         return []
     if len(words) == 1 and words[0] == "I":
@@ -204,8 +212,6 @@ def _names(text: str, found: re.Match[str]) -> list[Subject]:
         bare = acronym[:-1] if acronym.endswith("s") and acronym[:-1].isupper() else acronym
         expansion = next((v for k, v in ACRONYMS.items() if k.lower() == bare.lower()), "")
         out.append(Subject(bare, tuple(tokenize(bare)), "", expansion))
-    if at_start and len(words) == 1:
-        return out  # one capitalised word opening the question is just its first word
     toks = tuple(tokenize(run))
     if toks and not (len(words) == 1 and _ACRONYM.fullmatch(words[0])):
         out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else ""))
@@ -213,4 +219,4 @@ def _names(text: str, found: re.Match[str]) -> list[Subject]:
 
 
 def _phrase(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", text.lower()))
+    return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", fold(text)))

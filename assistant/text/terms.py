@@ -12,6 +12,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,8 +31,14 @@ def _stemmer():  # type: ignore[no-untyped-def]
     return Stemmer.Stemmer("english")
 
 
+def fold(text: str) -> str:
+    """Lower case without accents ("Climbié" -> "climbie"), so spellings with and without meet."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def words(text: str) -> list[str]:
-    found = (w.removesuffix("'s").removesuffix("'") for w in _WORD.findall(text.lower()))
+    found = (w.removesuffix("'s").removesuffix("'") for w in _WORD.findall(fold(text)))
     return [w for w in found if w and w not in STOPWORDS]
 
 
