@@ -188,9 +188,11 @@ def _weights_digest(model_dir: Path) -> str:
 def export_openvino(model_dir: Path, route: str, out: Path, texts: list[str]) -> None:
     """Export the model with pooling and normalisation to OpenVINO IR in ``out``; int8 routes
     are quantised with NNCF on ``texts``."""
-    import openvino as ov
     import torch
 
+    from assistant.embedding_runtime import openvino_without_telemetry
+
+    ov = openvino_without_telemetry()
     wrapped = _pooled_model(model_dir)
     example = {
         "input_ids": torch.ones(2, 8, dtype=torch.long),

@@ -20,6 +20,22 @@ from assistant.errors import ModelError
 log = logging.getLogger(__name__)
 
 
+def openvino_without_telemetry() -> Any:
+    """``import openvino``, with OpenVINO's usage telemetry declined for this process: its
+    conversion and NNCF tools otherwise send usage data by default when no consent file exists.
+    Nothing about this product's use is for a third party to collect."""
+    try:
+        from openvino_telemetry.utils import opt_in_checker
+
+        declined = opt_in_checker.ConsentCheckResult.DECLINED
+        opt_in_checker.OptInChecker.check = lambda self, *args, **kwargs: declined  # type: ignore[method-assign]
+    except (ImportError, AttributeError):  # a telemetry package without this hook sends nothing
+        log.debug("openvino telemetry hook not found")
+    import openvino
+
+    return openvino
+
+
 class WordPieces:
     """The model's tokenizer: batches for the exported graph, and token counts."""
 
@@ -114,8 +130,7 @@ class OpenVinoEmbedder:
         token_budget: int = 4096,
         compile_cache: Path | None = None,
     ) -> None:
-        import openvino as ov
-
+        ov = openvino_without_telemetry()
         self.name = name
         self.route = route
         self.token_budget = token_budget
