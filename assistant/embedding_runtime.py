@@ -65,6 +65,8 @@ class WordPieces:
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Word-piece ids of each text, truncated to ``max_tokens`` (special tokens included)."""
+        if len(texts) == 1:  # encode_batch's thread pool costs more than one text takes
+            return [self._truncating.encode(texts[0]).ids]
         return [e.ids for e in self._truncating.encode_batch(list(texts))]
 
     def batch(self, texts: Sequence[str]) -> dict[str, np.ndarray]:

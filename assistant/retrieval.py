@@ -189,21 +189,21 @@ def named_documents(query: str, documents: Sequence[Document]) -> tuple[str, ...
 
 def diversify(ranked: Sequence[_Candidate], k: int, per_document: int) -> list[_Candidate]:
     """Greedy pick: a document's further passages are discounted, and capped at ``per_document``."""
-    remaining = list(ranked)
+    remaining = [(cand.fused, cand) for cand in ranked]  # fused once, not per comparison
     chosen: list[_Candidate] = []
     taken: dict[str, int] = {}
     while remaining and len(chosen) < k:
         best_i, best_score = -1, float("-inf")
-        for i, cand in enumerate(remaining):
+        for i, (fused, cand) in enumerate(remaining):
             count = taken.get(cand.chunk.doc_id, 0)
             if count >= per_document:
                 continue
-            score = cand.fused / (1.0 + DOC_DISCOUNT * count)
+            score = fused / (1.0 + DOC_DISCOUNT * count)
             if score > best_score:
                 best_i, best_score = i, score
         if best_i < 0:
             break
-        cand = remaining.pop(best_i)
+        cand = remaining.pop(best_i)[1]
         chosen.append(cand)
         taken[cand.chunk.doc_id] = taken.get(cand.chunk.doc_id, 0) + 1
     return chosen
