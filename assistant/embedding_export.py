@@ -40,6 +40,7 @@ from typing import Any
 
 from assistant.embedding_routes import OPENVINO_FP32, OPENVINO_INT8
 from assistant.errors import ModelError
+from assistant.files import file_digest
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +79,6 @@ def _openvino_version() -> str:
 
 def artefact_dir(cache_dir: Path, model_dir: Path, route: str) -> Path:
     return cache_dir / f"{route}-{source_key(model_dir, route)}"
-
-
-def file_digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def verify(directory: Path) -> str:
