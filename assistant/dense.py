@@ -18,6 +18,7 @@ import numpy as np
 
 OVERFETCH = 1.5
 MAX_FETCH = 4000
+GATHER_SHARE = 4  # gather kept rows when they are under a quarter of the library, else scan all
 
 
 class DenseSearch:
@@ -57,11 +58,12 @@ class DenseSearch:
         self, query: np.ndarray, k: int, allowed: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         vectors = self._vectors()
-        if allowed is None:
-            rows = None
-            scores = np.asarray(vectors @ query, dtype=np.float32)
-        else:
-            rows = np.flatnonzero(allowed)
+        rows = None if allowed is None else np.flatnonzero(allowed)
+        if rows is None or len(rows) * GATHER_SHARE >= len(vectors):
+            scores = np.asarray(vectors @ query, dtype=np.float32)  # one streaming pass
+            if rows is not None:
+                scores = scores[rows]
+        else:  # few rows of a big library: gather them rather than read every vector
             scores = np.asarray(vectors[rows] @ query, dtype=np.float32)
         k = min(k, len(scores))
         if k <= 0:

@@ -142,11 +142,15 @@ class Retriever:
         missing = [c for c in pool.values() if c.dense_score is None]
         if not missing:
             return
-        vectors = self.index.vectors()
-        for cand in missing:
-            row = self._rows.get(cand.chunk.chunk_id)
-            if row is not None:
-                cand.dense_score = float(np.dot(np.asarray(vectors[row]), vector))
+        known = [
+            (c, self._rows[c.chunk.chunk_id]) for c in missing if c.chunk.chunk_id in self._rows
+        ]
+        if not known:
+            return
+        rows = np.asarray([row for _, row in known])
+        scores = np.asarray(self.index.vectors()[rows], dtype=np.float32) @ vector  # one gather
+        for (cand, _), score in zip(known, scores, strict=True):
+            cand.dense_score = float(score)
 
     def _passage(self, cand: _Candidate, rank: int) -> Passage:
         document = self.index.document(cand.chunk.doc_id)

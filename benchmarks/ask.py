@@ -9,8 +9,8 @@ Synthetic library: demo-library sentences are shuffled into ``--pool`` distinct 
 five sentences. Each pool text is embedded once with the default route, and so are its units of
 evidence (as ingest would). Chunk ``i`` takes pool text ``i % pool``, that text's vector plus
 Gaussian noise (renormalised, so dense neighbourhoods differ), and the text's units and unit
-vectors. Chunks are grouped 50 to a document (one page holding their text, so citation checks do
-real work); every document gets a random type, year and themes, and every chunk 0-2 chunk-level
+vectors. Chunks are grouped 50 to a document, one page each (citation checks do real work on
+pages of a realistic size); every document gets a random type, year and themes, and every chunk 0-2 chunk-level
 themes, so filters select realistic fractions. The build is written with the product's own
 ``write_build`` (real Chroma, BM25, units) in a temporary directory and opened like a served one.
 
@@ -122,15 +122,24 @@ def content(n: int, pool: Pool, rng: random.Random, model: str, route: str) -> B
     chunks, pages, documents = [], [], []
     for d in range(0, n, CHUNKS_PER_DOCUMENT):
         doc_id = f"synthetic-{d // CHUNKS_PER_DOCUMENT:05d}"
-        bodies = []
         for i in range(d, min(n, d + CHUNKS_PER_DOCUMENT)):
             text = pool.texts[i % len(pool.texts)]
-            bodies.append(text)
             themes = tuple(rng.sample(THEMES, rng.randint(0, 2)))
+            page, label = i - d + 1, str(i - d + 1)
             chunks.append(
-                Chunk(f"{doc_id}#{i - d}", doc_id, i - d, text, 1, 1, "1", "1", themes=themes)
+                Chunk(
+                    f"{doc_id}#{i - d}",
+                    doc_id,
+                    i - d,
+                    text,
+                    page,
+                    page,
+                    label,
+                    label,
+                    themes=themes,
+                )
             )
-        pages.append(Page(doc_id, 1, "1", "\n\n".join(bodies)))
+            pages.append(Page(doc_id, page, label, text))
         documents.append(
             Document(
                 doc_id,
