@@ -10,7 +10,8 @@ validate, swap. Then it re-ingests the unchanged corpus, and ingests the demo li
 retrieval on the gold questions (../shared/evals/gold-v1.jsonl).
 
 Printed per route: chunks/s of the full ingest (median, min, max; model load shown apart), the
-ratio to torch-fp32 in the same run, the no-change re-run, peak RSS, and quality against
+ratio to torch-fp32 in the same run, chunks per CPU-second (every thread counted; steadier than
+wall-clock on a shared machine) and its ratio, the no-change re-run, peak RSS, and quality against
 torch-fp32: cosine of the chunk vectors (mean, min), top-10 dense agreement on the gold
 questions over the corpus, and gold hit@5 / recall@10 of hybrid retrieval over the demo library.
 ``--scale N`` also ingests N altered copies of the corpus with the default route and prints the
@@ -63,12 +64,15 @@ def child(route: str, corpus: Path, work: Path, keep: bool) -> dict[str, object]
     settings = Settings(data_dir=work / "corpus", embedding_route=route, _env_file=None)
     embedder = build_embedder(settings, route=route, strict=True, throughput=True)
     load_s = time.perf_counter() - started
+    used = cpu_seconds()
     first = run_ingest(settings, [corpus], embedder=embedder)
+    first_cpu = cpu_seconds() - used
     again = run_ingest(settings, [corpus], embedder=embedder)
     out: dict[str, object] = {
         "route": route_of(embedder),
         "load_s": load_s,
         "ingest_s": first.seconds,
+        "ingest_cpu_s": first_cpu,
         "chunks": first.chunks,
         "embedded": first.chunks_embedded,
         "rerun_s": again.seconds,
@@ -78,6 +82,12 @@ def child(route: str, corpus: Path, work: Path, keep: bool) -> dict[str, object]
     if keep:
         out.update(quality(settings, embedder, work))
     return out
+
+
+def cpu_seconds() -> float:
+    """This process's user + system CPU seconds, every thread included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def quality(settings, embedder, work: Path) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -155,14 +165,18 @@ def compare(results: dict[str, list[dict[str, object]]]) -> None:
     ref = results.get(REFERENCE, [{}])[0]
     ref_vectors = np.load(ref["vectors"]) if "vectors" in ref else None
     ref_speed = [float(r["chunks"]) / float(r["ingest_s"]) for r in results.get(REFERENCE, [])]
+    ref_cpu = [float(r["chunks"]) / float(r["ingest_cpu_s"]) for r in results.get(REFERENCE, [])]
     print(
-        f"{'route':<14} {'chunks/s median (min-max)':<26} {'x fp32':>6} {'load s':>6} "
+        f"{'route':<14} {'chunks/s median (min-max)':<26} {'x fp32':>6} {'chunks/cpu-s':>12} "
+        f"{'x fp32':>6} {'load s':>6} "
         f"{'re-run s (%)':>13} {'peak MB':>8} {'cos mean/min':>13} {'top10':>6} "
         f"{'hit@5':>6} {'rec@10':>6}"
     )
     for route, runs in results.items():
         speed = [float(r["chunks"]) / float(r["ingest_s"]) for r in runs]
         ratios = [s / f for s, f in zip(speed, ref_speed, strict=False)] if ref_speed else []
+        per_cpu = [float(r["chunks"]) / float(r["ingest_cpu_s"]) for r in runs]
+        cpu_ratio = statistics.median(per_cpu) / statistics.median(ref_cpu) if ref_cpu else 0.0
         rerun = statistics.median(float(r["rerun_s"]) for r in runs)
         first = statistics.median(float(r["ingest_s"]) for r in runs)
         q = runs[0]
@@ -179,6 +193,7 @@ def compare(results: dict[str, list[dict[str, object]]]) -> None:
         print(
             f"{route:<14} {spread(speed):<26} "
             f"{(statistics.median(ratios) if ratios else float('nan')):>6.2f} "
+            f"{statistics.median(per_cpu):>12.1f} {cpu_ratio:>6.2f} "
             f"{statistics.median(float(r['load_s']) for r in runs):>6.1f} "
             f"{rerun:>6.2f} ({100 * rerun / first:>3.0f}%) "
             f"{max(float(r['peak_rss_mb']) for r in runs):>8.0f} {cos:>13} {agree:>6} "
