@@ -199,3 +199,27 @@ def test_reingest_on_another_route_embeds_everything_again(tmp_path: Path) -> No
     assert first.chunks_embedded == first.chunks > 0
     assert same.chunks_embedded == 0 and not same.swapped
     assert other.chunks_embedded == other.chunks and other.swapped
+
+
+# --- batching for the exported model ------------------------------------------------------------
+
+
+def test_batches_cover_every_text_once_with_few_shapes() -> None:
+    from assistant.embedding_runtime import bucket, pad, token_batches
+
+    lengths = [7, 250, 33, 16, 17, 256, 90, 12] * 40 + [300]
+    lengths = [min(n, 256) for n in lengths]
+    batches = token_batches(lengths, 4096, 256)
+    rows = sorted(int(r) for batch, _ in batches for r in batch)
+    assert rows == list(range(len(lengths)))
+    shapes = set()
+    for batch, size in batches:
+        width = bucket(max(lengths[i] for i in batch), 256)
+        assert len(batch) <= size and size * width <= max(4096, width)
+        assert all(bucket(lengths[i], 256) == width for i in batch)  # one width per batch
+        shapes.add((size, width))
+    assert len(shapes) <= 7  # one shape per width bucket (16, 32, 48, 96, 256 here)
+    assert [len(b) for b, _ in token_batches([20], 4096, 256)] == [1]  # a question: batch of 1
+    padded = pad([[101, 5, 102], [101, 102]], 16, 4)
+    assert padded["input_ids"].shape == (4, 16)
+    assert padded["attention_mask"].sum(axis=1).tolist() == [3, 2, 1, 1]  # spare rows: a dummy
