@@ -27,7 +27,7 @@ the best cosine and explain what was searched.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -90,6 +90,7 @@ class Retriever:
         self.candidates = candidates
         self.per_document = per_document
         self._rows = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+        self._titles: dict[str, str] | None = None  # made on the first quoted title
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> Retrieved:
         filters = filters or Filters()
@@ -123,7 +124,9 @@ class Retriever:
     def _focus(self, query: str, filters: Filters, pool: dict[str, _Candidate]) -> None:
         """A third ranked list when the query quotes a document's title ("'It's silent'"): BM25
         for the rest of the query, inside the named documents only."""
-        named = named_documents(query, self.index.documents)
+        if self._titles is None:
+            self._titles = searchable_titles(self.index.documents)
+        named = named_documents(query, self.index.documents, self._titles)
         if filters.doc_ids:
             named = tuple(d for d in named if d in filters.doc_ids)
         rest = _QUOTED.sub(" ", query)
@@ -177,18 +180,22 @@ class Retriever:
         return tuple(titles)
 
 
-def named_documents(query: str, documents: Sequence[Document]) -> tuple[str, ...]:
-    """Documents whose title contains a phrase the query puts in quotes."""
+def named_documents(
+    query: str, documents: Sequence[Document], titles: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """Documents whose title contains a phrase the query puts in quotes. ``titles`` (doc_id ->
+    normalised, lower-cased titles, from ``searchable_titles``) spares normalising every title
+    for every question."""
     phrases = [normalise(p).lower() for p in _QUOTED.findall(query)]
     phrases = [p for p in phrases if len(p) >= 4]
     if not phrases:
         return ()
-    out = []
-    for document in documents:
-        titles = normalise(" ".join([document.title, *document.extra.values()])).lower()
-        if any(p in titles for p in phrases):
-            out.append(document.doc_id)
-    return tuple(out)
+    titles = titles if titles is not None else searchable_titles(documents)
+    return tuple(d.doc_id for d in documents if any(p in titles[d.doc_id] for p in phrases))
+
+
+def searchable_titles(documents: Sequence[Document]) -> dict[str, str]:
+    return {d.doc_id: normalise(" ".join([d.title, *d.extra.values()])).lower() for d in documents}
 
 
 def diversify(ranked: Sequence[_Candidate], k: int, per_document: int) -> list[_Candidate]:
