@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test lint typecheck bench demo-index clean
+.PHONY: install run test load lint typecheck bench demo-index clean eval-unseen
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ demo-index: install
 ## The whole test suite (offline; browser tests need /usr/bin/chromium, else they skip and say why).
 test: install
 	$(PY) -m pytest
+
+## Load smoke: the production server with several workers, 16 users for 45 s (not part of `test`).
+load: install
+	$(PY) -m pytest -m load -q -s tests/test_load.py
+
+## Issue 8 acceptance: run the unseen sets (the real one needs ../shared), then print the Done-when
+## table per split (tune, test, all) over both runs.
+eval-unseen: install
+	$(RLA) eval run unseen-demo-v1 --name unseen-demo --library library/demo --quiet
+	$(RLA) eval run unseen-real-v1 --name unseen-real --library ../shared/corpus/real --quiet
+	$(RLA) eval acceptance unseen-demo unseen-real
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "ask": ("assistant.commands_ask", "Ask a question; print a cited answer."),
     "serve": ("web.commands_serve", "Serve the chat page (production WSGI server)."),
     "purge": ("web.commands_purge", "Delete stored conversations and feedback past retention."),
+    "db": ("web.commands_db", "Migrate the conversation database's schema (Alembic)."),
     "eval": ("evals.commands_eval", "Run evaluations and compare runs."),
 }
 

@@ -11,13 +11,24 @@ import argparse
 import json
 import sys
 import textwrap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
+from assistant.surfaces import (
+    is_refusal,
+    is_structured,
+    notes,
+    own_words,
+    quoted_numbers,
+    source_groups,
+)
 from assistant.types import Answer, Citation, Filters, Turn
 
+WIDTH = 100
+PARTIAL = "The library only answers part of this question."
 FILTER_KEYS = {
     "theme": "themes",
     "themes": "themes",
@@ -114,16 +125,75 @@ def read_history(path: str) -> list[Turn]:
 
 
 def render(answer: Answer) -> str:
-    lines = [answer.text, ""]
-    if answer.citations:
-        lines.append("Sources:")
-        lines.extend(_source(c) for c in answer.citations)
-        lines.append("")
+    """Lead first, then what each document says, then each document and its pages once."""
+    data = answer.to_dict()
+    citations = {c.n: c for c in answer.citations}
+    lines = _body(answer, data)
+    groups = source_groups(data)
+    if groups:
+        lines += ["Sources:", *(_source(g, citations) for g in groups), ""]
     for notice in answer.notices:
-        lines.append(textwrap.fill(f"Note: {notice}", width=100, subsequent_indent="  "))
-    lines.append(f"Status: {answer.status} (answerer: {answer.generator})")
+        lines.append(_wrap(f"Note: {notice}", rest="  "))
+    refusal = f", refused: {answer.refusal}" if answer.refusal else ""
+    lines.append(f"Status: {answer.status} (answerer: {answer.generator}{refusal})")
     lines.append(_searched(answer))
     return "\n".join(lines).strip()
+
+
+def _wrap(text: str, first: str = "", rest: str = "") -> str:
+    return textwrap.fill(text, width=WIDTH, initial_indent=first, subsequent_indent=rest)
+
+
+def _quote(text: str, n: int, indent: str) -> str:
+    """A verbatim quote with its ``[n]``; its own line breaks (a list's items) are kept."""
+    lines = f'"{text}" [{n}]'.splitlines() or [""]
+    return "\n".join(_wrap(line, indent, indent) for line in lines)
+
+
+def _body(answer: Answer, data: dict[str, Any]) -> list[str]:
+    if is_refusal(data):
+        lines = [line for words in own_words(data) for line in (_wrap(words), "")]
+        quotes = _grouped_quotes(data, {c.n: c for c in answer.citations})
+        if quotes:
+            lines += ["Related, not an answer:", *quotes, ""]
+        return lines
+    citations = {c.n: c for c in answer.citations}
+    if not is_structured(data):  # a legacy or language-model answer: its text as written
+        quotes = _grouped_quotes(data, citations)
+        return [answer.text, *(["", "What the sources say:", *quotes] if quotes else []), ""]
+    lines = []
+    for unit in answer.lead:
+        cited = citations.get(unit.n)
+        lines.append(_quote(unit.text, unit.n, ""))
+        if cited:
+            lines.append(f"    ({cited.title}, {_pages(cited)})")
+    if not answer.lead and answer.generator == "llm":
+        lines.append(answer.text)
+    said = notes(data) or ((PARTIAL,) if answer.status == "partial" else ())
+    for note in said:
+        lines += ["", _wrap(note)]
+    quotes = _grouped_quotes(data, citations)
+    if quotes:
+        lines += ["", "What the sources say:", *quotes]
+    return [*lines, ""]
+
+
+def _grouped_quotes(data: dict[str, Any], citations: dict[int, Citation]) -> list[str]:
+    lines = []
+    for group in source_groups(data):
+        numbers = quoted_numbers(data, group)
+        if not numbers:
+            continue
+        title, year = str(group.get("title", "")), group.get("year")
+        year = None if year and str(year) in title else year  # the title often names it
+        facts = ", ".join(str(x) for x in (year, _type_label(group.get("doc_type"))) if x)
+        lines.append(_wrap(title + (f" ({facts})" if facts else ""), rest="  "))
+        lines += [_quote(citations[n].quote, n, "  ") for n in numbers]
+    return lines
+
+
+def _type_label(doc_type: Any) -> str:
+    return "" if doc_type in (None, "", "other") else str(doc_type).replace("_", " ")
 
 
 def _pages(c: Citation) -> str:
@@ -132,12 +202,18 @@ def _pages(c: Citation) -> str:
     return f"pages {c.page_start}-{c.page_end}"
 
 
-def _source(c: Citation) -> str:
-    where = ", ".join(str(x) for x in (c.publisher, c.year) if x)
-    head = f"[{c.n}] {c.title}" + (f" ({where})" if where else "") + f", {_pages(c)}"
-    quote = textwrap.fill(f'"{c.quote}"', width=96, initial_indent="    ", subsequent_indent="    ")
-    link = f"    {c.url or c.viewer_url}"
-    return "\n".join([head, quote, link])
+def _source(group: Mapping[str, Any], citations: dict[int, Citation]) -> str:
+    """One document once: its citation numbers, publisher, year, pages and one link."""
+    cited = [c for c in citations.values() if c.doc_id == group.get("doc_id")]
+    numbers = " ".join(f"[{c.n}]" for c in cited)
+    first = cited[0] if cited else None
+    where = ", ".join(str(x) for x in (first.publisher if first else "", group.get("year")) if x)
+    pages = [str(p) for p in group.get("pages") or ()]
+    head = f"{numbers} {group.get('title', '')}" + (f" ({where})" if where else "")
+    if pages:
+        head += (", page " if len(pages) == 1 else ", pages ") + ", ".join(pages)
+    link = (first.url.split("#")[0] or first.viewer_url) if first else ""
+    return _wrap(head, rest="    ") + (f"\n    {link}" if link else "")
 
 
 def _searched(answer: Answer) -> str:
@@ -154,4 +230,4 @@ def _searched(answer: Answer) -> str:
     )
     if s.nearest:
         text += " Nearest (not used as evidence): " + "; ".join(s.nearest) + "."
-    return textwrap.fill(text, width=100, subsequent_indent="  ")
+    return _wrap(text, rest="  ")

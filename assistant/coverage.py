@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from assistant.citations import normalise
 from assistant.generation.sentences import split
 from assistant.specifics import missing_kind
+from assistant.text.question import ACRONYMS, GROUP_NAMES
 from assistant.types import Passage
 
 Messages = Callable[..., str]
@@ -55,23 +56,6 @@ _QUOTED = re.compile(
 )
 _CAPITALISED = re.compile(r"[A-Z][\w’'&-]*(?:\s+(?:of|the|for|&)?\s*[A-Z][\w’'&-]*)*")
 _AFTER_START = re.compile(r"(?:^|[.!?:;]\s+|['\"‘“(]\s*)$")
-ACRONYMS = {
-    "DSL": "designated safeguarding lead",
-    "LADO": "local authority designated officer",
-    "MASH": "multi-agency safeguarding hub",
-    "LSCP": "local safeguarding children partnership",
-    "LSCB": "local safeguarding children board",
-    "LCSPR": "local child safeguarding practice review",
-    "CSPRP": "child safeguarding practice review panel",
-    "KCSIE": "keeping children safe in education",
-    "CSE": "child sexual exploitation",
-    "CCE": "child criminal exploitation",
-    "FGM": "female genital mutilation",
-    "NRM": "national referral mechanism",
-    "SCR": "serious case review",
-    "ICO": "information commissioner",
-    "DfE": "department for education",
-}
 _NOT_NAMES = frozenset(
     """i i'm i've i'd i'll what who whom whose when where why how which is are was were do does did
     can could should would will has have had please tell list give show compare explain describe
@@ -136,11 +120,7 @@ def asks_for_complete_text(question: str) -> bool:
 
 # Groups a question may name in lower case or at a sentence start ("white children", "Black girls
 # were..."): each must appear in a passage too, or the answer says the library does not mention it.
-_GROUP = re.compile(
-    r"\b(white|black|asian|mixed[ -](?:heritage|race|ethnicity)|dual heritage|muslim|sikh|hindu|"
-    r"jewish|christian|gypsy|roma|travell?ers?)\b",
-    re.IGNORECASE,
-)
+_GROUP = GROUP_NAMES
 
 
 def groups_in(question: str) -> list[str]:

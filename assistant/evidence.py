@@ -51,11 +51,15 @@ W_COVER = 0.4
 W_KIND = 0.15
 CONTEXT_WEIGHT = 0.5  # share of credit for a term found only in the title or headings
 MAX_UNITS = 4
-MAX_PER_DOCUMENT = 2
+MAX_PER_DOCUMENT = 3
 CHAR_BUDGET = 750  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
-ABSENT_SHARE = 0.5  # absent subjects carrying this share of the question's weight: no answer
+PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
+ABSENT_SHARE = 0.5
+MAX_PARTS = 3
+THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
+THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)  # absent subjects carrying this share of the question's weight: no answer
 RELATED = 2  # units offered as related material with a refusal
 CACHE_CHUNKS = 4096
 
@@ -70,9 +74,9 @@ class Calibration:
 
 
 CALIBRATIONS: dict[str, Calibration] = {
-    "all-MiniLM-L6-v2": Calibration(no_evidence=0.42, answered=0.50, relative=0.75),
+    "all-MiniLM-L6-v2": Calibration(no_evidence=0.40, answered=0.50, relative=0.65),
 }
-DEFAULT_CALIBRATION = Calibration(no_evidence=0.42, answered=0.50, relative=0.75)
+DEFAULT_CALIBRATION = Calibration(no_evidence=0.40, answered=0.50, relative=0.65)
 
 
 def calibration_for(
@@ -126,6 +130,8 @@ class Selection:
     best_score: float = 0.0
     kind: str = "any"
     kind_missing: bool = False  # the kind of answer asked for is in none of the chosen units
+    missing_parts: tuple[str, ...] = ()  # parts of a compound question nothing found answers
+    thin: tuple[tuple[str, int], ...] = ()  # (subject, chunks mentioning it) for thin coverage
 
     @property
     def units(self) -> tuple[ScoredUnit, ...]:
@@ -226,7 +232,7 @@ class EvidenceSelector:
     def score(
         self, question: Question, passages: Sequence[Passage], vector: np.ndarray
     ) -> list[ScoredUnit]:
-        weights = {t: self.terms.idf(t) for t in question.terms}
+        weights = self.weights(question)
         total = sum(weights.values()) or 1.0
         out: list[ScoredUnit] = []
         contexts: dict[str, set[str]] = {}
@@ -258,6 +264,12 @@ class EvidenceSelector:
         out.sort(key=lambda s: -s.score)
         return out
 
+    def weights(self, question: Question, terms: Sequence[str] | None = None) -> dict[str, float]:
+        """Each term's weight: its rarity in the library (IDF) times how telling it is in
+        general English, so "compensation" outweighs "receive" and "behind"."""
+        chosen = question.terms if terms is None else terms
+        return {t: self.terms.idf(t) * question.weight(t) for t in chosen}
+
     def _support(self, score: float, cover: float) -> Support:
         if score >= self.calibration.answered:
             return "addresses"
@@ -273,9 +285,9 @@ class EvidenceSelector:
         question = analyse(text)
         if vector is None:
             vector = np.asarray(self.embedder.embed_query(text), np.float32)
-        scored = self.score(question, passages, vector)
+        scored, part_best = self._score_with_parts(question, passages, vector)
         absent = tuple(s for s in question.subjects if not self.in_library(s))
-        missing = tuple(s.label for s in absent)
+        missing = tuple(dict.fromkeys(s.shown for s in absent))
         best = scored[0].score if scored else 0.0
         cal = self.calibration
         if absent and self._absent_dominates(question, absent):
@@ -285,10 +297,18 @@ class EvidenceSelector:
             return self._refusal(text, question, (), missing, absent=False)
         if not scored or best < cal.no_evidence:
             return self._refusal(text, question, scored, missing, absent=False)
+        unanswered = tuple(
+            p
+            for p, (score, cover) in part_best.items()
+            if score < cal.no_evidence or cover < PART_COVER
+        )
         lead, rest = choose(scored, question, cal, self.max_units)
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
-        partial = bool(missing) or best < cal.answered or kind_missing
+        thin = self._thin(question, absent)
+        partial = (
+            bool(missing) or best < cal.answered or kind_missing or bool(unanswered) or bool(thin)
+        )
         return Selection(
             question=text,
             status="partial" if partial else "answered",
@@ -299,13 +319,55 @@ class EvidenceSelector:
             best_score=best,
             kind=question.kind,
             kind_missing=kind_missing,
+            missing_parts=unanswered,
+            thin=thin,
         )
 
+    def _thin(self, question: Question, absent: Sequence[Subject]) -> tuple[tuple[str, int], ...]:
+        """Subjects the library mentions, but in THIN chunks or fewer."""
+        out = []
+        for subject in question.subjects:
+            if subject in absent or subject.expansion or not subject.terms:
+                continue
+            count = min(self.terms.frequency(t) for t in subject.terms)
+            if 0 < count <= THIN and count < THIN_SHARE * self.terms.n:
+                out.append((subject.shown, count))
+        return tuple(out)
+
+    def _score_with_parts(
+        self, question: Question, passages: Sequence[Passage], vector: np.ndarray
+    ) -> tuple[list[ScoredUnit], dict[str, tuple[float, float]]]:
+        """Units scored for the question and, for a compound one, for each part (a unit keeps
+        its best score); with each part's best (score, cover)."""
+        scored = self.score(question, passages, vector)
+        if not question.parts:
+            return scored, {}
+        best = {(u.passage.chunk.chunk_id, u.unit.position): u for u in scored}
+        part_best: dict[str, tuple[float, float]] = {}
+        for part in question.parts[:MAX_PARTS]:
+            sub = analyse(part)
+            if not sub.terms:
+                continue
+            found = self.score(
+                sub, passages, np.asarray(self.embedder.embed_query(part), np.float32)
+            )
+            top = max(found, key=lambda u: u.score, default=None)
+            cover = max((u.cover for u in found), default=0.0)
+            part_best[part] = (top.score if top else 0.0, cover)
+            for u in found:
+                key = (u.passage.chunk.chunk_id, u.unit.position)
+                if key not in best or u.score > best[key].score:
+                    best[key] = u
+        return sorted(best.values(), key=lambda u: -u.score), part_best
+
     def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
+        gone_terms = {t for s in absent for t in s.terms}
+        if question.parts and any(not gone_terms & set(stems(p)) for p in question.parts):
+            return False  # a compound question with a part about what the library holds
         present = [s for s in question.subjects if s not in absent]
         if not present:
             return True
-        weights = {t: self.terms.idf(t) for t in question.terms}
+        weights = self.weights(question)
         total = sum(weights.values()) or 1.0
         gone = {t for s in absent for t in s.terms}
         return sum(w for t, w in weights.items() if t in gone) / total >= ABSENT_SHARE

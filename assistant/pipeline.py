@@ -304,7 +304,9 @@ class Assistant:
             build_id=index.build_id,
             lead=lead,
             groups=source_groups(citations, docs, lead, order),
-            missing=sel.missing if sel is not None and ctx.status in SHAPED else (),
+            missing=(sel.missing + sel.missing_parts)
+            if sel is not None and ctx.status in SHAPED
+            else (),
             related=ctx.related and bool(citations),
             refusal=None if ctx.status in ("answered", "partial") else ctx.refusal or ctx.status,
         )

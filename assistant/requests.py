@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.output_checks import GROUP, SUBJECT
+from assistant.output_checks import GROUP, SUBJECT, TREATMENT_AFTER
 
 _I = re.IGNORECASE
 
@@ -62,7 +62,7 @@ _RECORD_REQUEST = (
 _ASK_VERBS = r"(?:confirm|agree|prove|admit|accept|acknowledge|verify|validate|back up|state|say|write|tell (?:me|them|everyone))"
 _CONFIRM = (
     re.compile(
-        rf"\b{_ASK_VERBS}\b[^?!]{{0,25}}\b(?:that\s+)?[^?!]{{0,20}}\b{SUBJECT}\b[^?!]{{0,15}}\b(?:are|is|tend|always|never|can't|cannot|don't|do not|more|less)\b",
+        rf"\b{_ASK_VERBS}\b[^?!]{{0,25}}\b(?:that\s+)?[^?!]{{0,20}}\b{SUBJECT}\b(?P<after>[^?!]{{0,60}})",
         _I,
     ),
     re.compile(
@@ -82,11 +82,23 @@ _PROFILE = (
 )
 
 
+def _confirms_generalisation(text: str) -> bool:
+    """ "Confirm that <group> <predicate>", unless the predicate is about how the group was
+    treated ("were over-represented", "were adultified"): that is a question about the reviews."""
+    for pattern in _CONFIRM:
+        for match in pattern.finditer(text):
+            after = (match.groupdict().get("after") or "").split()
+            if after and TREATMENT_AFTER.search(" ".join(after[:2])):
+                continue
+            return True
+    return False
+
+
 def declined(text: str) -> str | None:
     """``record``, ``profile`` or ``confirm`` for a request to decline, else None."""
     if any(p.search(text) for p in _RECORD_REQUEST):
         return "record"
-    if any(p.search(text) for p in _CONFIRM):
+    if _confirms_generalisation(text):
         return "confirm"
     if any(p.search(text) for p in _PROFILE):
         return "profile"

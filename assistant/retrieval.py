@@ -58,6 +58,17 @@ class Retrieved:
     nearest: tuple[str, ...]  # titles of the nearest documents, best first
     vector: np.ndarray | None = None  # the query's embedding
 
+    def merge(self, other: Retrieved) -> Retrieved:
+        """These passages, then ``other``'s that are not among them, ranked on."""
+        seen = {p.chunk.chunk_id for p in self.passages}
+        extra = [p for p in other.passages if p.chunk.chunk_id not in seen]
+        ranked = self.passages + tuple(
+            replace(p, rank=len(self.passages) + i) for i, p in enumerate(extra, start=1)
+        )
+        nearest = tuple(dict.fromkeys(self.nearest + other.nearest))
+        best = max(self.best_dense, other.best_dense)
+        return replace(self, passages=ranked, best_dense=best, nearest=nearest)
+
 
 @dataclass
 class _Candidate:

@@ -51,7 +51,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr = Field(SecretStr(""), description="API key for the endpoint.")
     llm_api_version: str = Field("", description="Azure OpenAI api-version; set for Azure.")
     secret_key: SecretStr = Field(
-        SecretStr(""), description="Flask session/CSRF key. Empty: random per process."
+        SecretStr(""),
+        description="Flask session/CSRF key. Empty: `rla serve` keeps a generated one in "
+        "data_dir/secret_key (create_app alone: random per process).",
     )
     feedback_export_token: SecretStr = Field(
         SecretStr(""), description="Bearer token for GET /api/feedback/export. Empty: disabled."
@@ -135,7 +137,28 @@ class Settings(BaseSettings):
         6, ge=0, le=50, description="Earlier turns of a conversation sent with a follow-up."
     )
 
-    @field_validator("chroma_url", "llm_base_url", "database_url", "embedding_model")
+    # --- scale-out: several workers or hosts ---------------------------------------------------
+    rate_limit_storage_uri: str = Field(
+        "",
+        description="Flask-Limiter storage shared by workers/hosts, e.g. redis://127.0.0.1:6379/0. "
+        "Empty: in memory, per process.",
+    )
+    max_asks_in_flight: int = Field(
+        6,
+        ge=0,
+        le=1000,
+        description="Questions one server process answers at once; one more gets 503 at once. "
+        "0: no cap.",
+    )
+    trusted_proxy: str = Field(
+        "",
+        description="Comma-separated addresses of reverse proxies whose X-Forwarded-For/-Proto/"
+        "-Host headers are believed (ProxyFix, one hop). Empty: none.",
+    )
+
+    @field_validator(
+        "chroma_url", "llm_base_url", "database_url", "embedding_model", "rate_limit_storage_uri"
+    )
     @classmethod
     def _strip(cls, value: str) -> str:
         return value.strip()

@@ -26,10 +26,13 @@ from assistant.evidence import Selection
 from assistant.generation.base import Answerer, Draft
 from assistant.messages_core import core_message
 from assistant.retrieval import Retrieved
+from assistant.text.question import listed, parts
 from assistant.types import Citation, Filters, Turn
 
 if TYPE_CHECKING:
     from assistant.pipeline import Served
+
+MAX_PARTS = 3  # parts of a compound question searched on their own
 
 # scope.refusal keys -> Answer.refusal codes
 REFUSALS = {
@@ -111,7 +114,13 @@ def condense(ctx: Context, a: Served) -> None:
 
 
 def retrieve(ctx: Context, a: Served) -> None:
-    ctx.retrieved = a.retriever.retrieve(ctx.query, a.settings.retrieval_k, ctx.filters)
+    """One search, and for a compound question one more per part, so each part's evidence is
+    among the passages (``Retrieved.merge`` keeps the whole question's ranking first)."""
+    k = a.settings.retrieval_k
+    ctx.retrieved = a.retriever.retrieve(ctx.query, k, ctx.filters)
+    for part in parts(ctx.query)[:MAX_PARTS]:
+        extra = a.retriever.retrieve(part, max(2, k // 2), ctx.filters)
+        ctx.retrieved = ctx.retrieved.merge(extra)
 
 
 def select_evidence(ctx: Context, a: Served) -> None:
@@ -223,7 +232,14 @@ def settle(ctx: Context, a: Served) -> None:
     partial = ctx.coverage.partial or (sel is not None and sel.status == "partial")
     ctx.status = "partial" if partial else "answered"
     ctx.notices.extend(ctx.coverage.reasons)
-    if sel is not None and sel.status == "partial" and not (sel.missing or sel.kind_missing):
+    if sel is None or sel.status != "partial":
+        return
+    for subject, count in sel.thin:
+        plural = "" if count == 1 else "s"
+        ctx.notices.append(
+            core_message("partial_thin", subject=f"“{subject}”", count=count, plural=plural)
+        )
+    if not (sel.missing or sel.kind_missing or sel.missing_parts or sel.thin):
         ctx.notices.append(core_message("partial_weak"))
 
 
@@ -246,15 +262,10 @@ def refusal_text(ctx: Context, a: Served) -> str:
     sel = ctx.selection
     documents = len(a.index.documents)
     if sel is not None and sel.status == "no_evidence" and sel.missing:
-        return core_message("absent_subject", missing=_quoted(sel.missing), documents=documents)
+        return core_message("absent_subject", missing=listed(sel.missing), documents=documents)
     if sel is not None and sel.related:
         return core_message("no_evidence_short", documents=documents)
     return no_evidence_text(ctx, a)
-
-
-def _quoted(items: tuple[str, ...]) -> str:
-    quoted = [f"“{i}”" for i in items]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 def no_evidence_text(ctx: Context, a: Served) -> str:

@@ -1,4 +1,5 @@
-"""`rla eval run DATASET ...` and `rla eval compare A B`: the evaluation command-line shell.
+"""`rla eval run DATASET ...`, `rla eval compare A B` and `rla eval acceptance RUN...`: the evaluation
+command-line shell.
 
 This is an edge: it builds the real embedder, Assistant, judge and (for ``--library``) a temporary
 ingest; everything else is in ``evals.runner`` and ``evals.compare``.
@@ -18,6 +19,7 @@ from typing import Any
 from assistant.errors import ConfigurationError
 from evals import compare as cmp
 from evals import dataset
+from evals.acceptance import acceptance, format_acceptance
 from evals.judge import Judge, LexicalJudge, LLMJudge
 from evals.metrics import default_evaluators
 from evals.model import Record
@@ -56,19 +58,40 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     run.add_argument("--quiet", action="store_true", help="no per-question progress")
     comp = sub.add_parser("compare", help="Per-metric deltas; exit 1 on a gated regression.")
     comp.add_argument(
-        "before", type=Path, metavar="A", help="baseline run directory or summary.json"
+        "before",
+        type=Path,
+        metavar="A",
+        help="baseline run: a name in evals/results, a run directory or a summary.json",
     )
-    comp.add_argument("after", type=Path, metavar="B", help="new run directory or summary.json")
+    comp.add_argument("after", type=Path, metavar="B", help="new run: the same forms as A")
     comp.add_argument("--thresholds", type=Path, default=cmp.DEFAULT_THRESHOLDS)
+    acc = sub.add_parser(
+        "acceptance", help="The Done-when table (issue 8) per split, over one or more runs."
+    )
+    acc.add_argument(
+        "runs", type=Path, nargs="+", metavar="RUN", help="run names in evals/results or paths"
+    )
 
 
 def run(args: argparse.Namespace, settings: Any) -> int:
     if args.eval_command == "compare":
         return compare_runs(args.before, args.after, args.thresholds)
+    if args.eval_command == "acceptance":
+        return print_acceptance(args.runs)
     return run_dataset(args, settings)
 
 
+def print_acceptance(runs: list[Path]) -> int:
+    """The Done-when table over the records of every run given (e.g. the demo and real sets)."""
+    rows = [row for run in runs for row in cmp.load_records(cmp.resolve_run(run, RESULTS))]
+    names = ", ".join(str(r) for r in runs)
+    print(f"Done when (issue 8) over {len(rows)} questions from {names}")
+    print(format_acceptance(acceptance(rows)))
+    return 0
+
+
 def compare_runs(before: Path, after: Path, thresholds: Path | None) -> int:
+    before, after = cmp.resolve_run(before, RESULTS), cmp.resolve_run(after, RESULTS)
     old, new, notes = cmp.load_pair(before, after)
     result = cmp.compare(old, new, cmp.load_thresholds(thresholds))
     for note in notes:
@@ -160,6 +183,7 @@ def run_dataset(args: argparse.Namespace, settings: Any) -> int:
     )
     print(f"wrote {out}")
     print("  ".join(f"{k}={headline[k]:.3g}" for k in shown if headline.get(k) is not None))
+    print(format_acceptance(result.summary["acceptance"]))
     if args.compare:
         return compare_runs(args.compare, out, args.thresholds)
     return 0

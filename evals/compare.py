@@ -32,6 +32,7 @@ class Delta:
     gated: bool
     regressed: bool
     reason: str = ""
+    below_floor: bool = False  # outside its floor (ceiling) now and already in the baseline
 
     @property
     def change(self) -> float | None:
@@ -49,8 +50,27 @@ class Comparison:
         return [d for d in self.deltas if d.regressed]
 
     @property
+    def below_floor(self) -> list[Delta]:
+        return [d for d in self.deltas if d.below_floor and not d.regressed]
+
+    @property
     def passed(self) -> bool:
         return not self.regressions
+
+
+def resolve_run(name_or_path: Path, results: Path) -> Path:
+    """A run directory or summary file as given, else the run of that name under ``results``."""
+    if name_or_path.exists():
+        return name_or_path
+    candidate = results / name_or_path
+    if candidate.exists():
+        return candidate
+    known = (
+        ", ".join(sorted(p.name for p in results.iterdir() if p.is_dir()))
+        if results.is_dir()
+        else ""
+    )
+    raise ConfigurationError(f"no run {str(name_or_path)!r} (runs in {results}: {known or 'none'})")
 
 
 def load_summary(path: Path) -> dict[str, Any]:
@@ -130,25 +150,51 @@ def load_thresholds(path: Path | None = None) -> dict[str, dict[str, float]]:
     return {str(k): dict(v) for k, v in data.get("gates", {}).items()}
 
 
-def _gate(metric: str, before: float | None, after: float | None, gate: Mapping[str, float]) -> str:
-    if after is None:
-        return "missing from the new run" if before is not None else ""
-    lower = metric in LOWER_IS_BETTER or "max_rise" in gate or "max" in gate
-    if lower:
-        if "max" in gate and after > gate["max"] + EPSILON:
-            return f"{after:.4g} above the ceiling {gate['max']:.4g}"
-        if (
-            before is not None
-            and "max_rise" in gate
-            and after - before > gate["max_rise"] + EPSILON
-        ):
-            return f"rose {after - before:+.4g} (allowed +{gate['max_rise']:.4g})"
+@dataclass(frozen=True)
+class _Verdict:
+    reason: str = ""
+    regressed: bool = False
+    below_floor: bool = False
+
+
+def _outside(after: float, gate: Mapping[str, float], lower: bool) -> str:
+    """Why ``after`` is outside the gate's floor (ceiling, for lower-is-better), or ""."""
+    if lower and "max" in gate and after > gate["max"] + EPSILON:
+        return f"above the ceiling {gate['max']:.4g}"
+    if not lower and "min" in gate and after < gate["min"] - EPSILON:
+        return f"below the floor {gate['min']:.4g}"
+    return ""
+
+
+def _moved(before: float | None, after: float, gate: Mapping[str, float], lower: bool) -> str:
+    """Why the change from ``before`` is larger than the gate allows, or ""."""
+    if before is None:
         return ""
-    if "min" in gate and after < gate["min"] - EPSILON:
-        return f"{after:.4g} below the floor {gate['min']:.4g}"
-    if before is not None and "max_drop" in gate and before - after > gate["max_drop"] + EPSILON:
+    if lower and "max_rise" in gate and after - before > gate["max_rise"] + EPSILON:
+        return f"rose {after - before:+.4g} (allowed +{gate['max_rise']:.4g})"
+    if not lower and "max_drop" in gate and before - after > gate["max_drop"] + EPSILON:
         return f"dropped {after - before:+.4g} (allowed -{gate['max_drop']:.4g})"
     return ""
+
+
+def _gate(
+    metric: str, before: float | None, after: float | None, gate: Mapping[str, float]
+) -> _Verdict:
+    """A regression is a change the gate does not allow, or crossing the floor (ceiling). A metric
+    that was already outside its floor in the baseline and did not move further than allowed is
+    *below the floor*, not regressed: the run did not make it worse."""
+    if after is None:
+        return _Verdict("missing from the new run", True) if before is not None else _Verdict()
+    lower = metric in LOWER_IS_BETTER or "max_rise" in gate or "max" in gate
+    outside, moved = _outside(after, gate, lower), _moved(before, after, gate, lower)
+    was_outside = before is not None and bool(_outside(before, gate, lower))
+    if moved:
+        return _Verdict(f"{moved}; {after:.4g} {outside}" if outside else moved, True)
+    if outside and was_outside:
+        return _Verdict(f"{after:.4g} {outside}, as in the baseline ({before:.4g})", False, True)
+    if outside:
+        return _Verdict(f"{after:.4g} {outside}", True)
+    return _Verdict()
 
 
 def compare(
@@ -161,9 +207,17 @@ def compare(
     deltas = []
     for name in names:
         gate = thresholds.get(name)
-        reason = _gate(name, old.get(name), new.get(name), gate) if gate is not None else ""
+        v = _gate(name, old.get(name), new.get(name), gate) if gate is not None else _Verdict()
         deltas.append(
-            Delta(name, old.get(name), new.get(name), gate is not None, bool(reason), reason)
+            Delta(
+                name,
+                old.get(name),
+                new.get(name),
+                gate is not None,
+                v.regressed,
+                v.reason,
+                v.below_floor,
+            )
         )
     return Comparison(tuple(deltas))
 
@@ -177,6 +231,8 @@ def format_table(result: Comparison) -> str:
     for d in result.deltas:
         change = "—" if d.change is None else f"{d.change:+.4g}"
         verdict = ("FAIL: " + d.reason) if d.regressed else ("ok" if d.gated else "")
+        if d.below_floor and not d.regressed:
+            verdict = "below the floor: " + d.reason
         rows.append((d.metric, _fmt(d.before), _fmt(d.after), change, verdict))
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     lines = [
@@ -187,4 +243,7 @@ def format_table(result: Comparison) -> str:
     verdict = (
         "PASS" if result.passed else f"FAIL: {len(result.regressions)} gated metric(s) regressed"
     )
+    if result.below_floor:
+        names = ", ".join(d.metric for d in result.below_floor)
+        verdict += f" ({len(result.below_floor)} below the floor, as in the baseline: {names})"
     return "\n".join([*lines, "", verdict])

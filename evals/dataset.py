@@ -12,6 +12,17 @@ from assistant.types import Document
 from evals.model import Case, Expected
 
 DATASETS_DIR = Path(__file__).resolve().parent / "datasets"
+SPLITS = ("tune", "test")
+
+
+def split_of(case_id: str) -> str:
+    """The case's fixed split: ``test`` when sha256(id) is even, else ``tune``.
+
+    Fit rules, word lists and thresholds on ``tune`` only; acceptance is read on ``test``. The rule
+    depends on the id alone, so a case never changes split (datasets/README.md).
+    """
+    digest = hashlib.sha256(case_id.encode("utf-8")).hexdigest()
+    return "test" if int(digest, 16) % 2 == 0 else "tune"
 
 
 def resolve(name_or_path: str) -> Path:

@@ -115,13 +115,37 @@ def admits_gap(answer: Answer, group: str) -> bool:
     passages do not mention (cover, say anything about...) the group."""
     if answer.status == "no_evidence":
         return True
-    if answer.status != "partial":
-        return False
+    return answer.status == "partial" and _says(answer, group, _GAP)
+
+
+def _says(answer: Answer, group: str, cue: re.Pattern[str]) -> bool:
+    """Some sentence of the answer's notices or text names ``group`` and matches ``cue``."""
     rx = pattern(group)
     if rx is None:
         return False
     for text in (*answer.notices, answer.text):
         for sentence in re.split(r"(?<=[.!?])\s+", text):
-            if _GAP.search(sentence) and rx.search(sentence):
+            if cue.search(sentence) and rx.search(sentence):
                 return True
     return False
+
+
+# An answer stating thin coverage: a quantity or limit word near a word for the library's material,
+# e.g. "The library mentions white children in only one document".
+_THIN = re.compile(
+    r"\b(?:only|little|few|limited|thin|sparse|single|one|two|three|\d+)\b"
+    r"[^.;:!?]{0,60}?\b(?:mention|passage|document|source|chunk|review|briefing|reference|"
+    r"extract)\w*"
+    r"|\b(?:mention|passage|document|source|review|briefing|reference)\w*[^.;:!?]{0,40}?\b"
+    r"(?:only|little|few|limited|thin|sparse|rarely|briefly)\b",
+    re.IGNORECASE,
+)
+
+
+def states_coverage(answer: Answer, group: str) -> bool:
+    """True when the answer says how little the library holds on ``group``: a sentence (text or
+    notice) naming the group with a quantity or limit ("only one document mentions white
+    children"), a gap statement (``admits_gap``), or the group among ``Answer.missing``."""
+    rx = pattern(group)
+    named_missing = rx is not None and any(rx.search(m) for m in answer.missing)
+    return admits_gap(answer, group) or named_missing or _says(answer, group, _THIN)

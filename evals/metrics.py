@@ -14,15 +14,13 @@ from collections.abc import Callable, Sequence
 
 from assistant.types import Citation, Passage
 from evals import text as t
+from evals.acceptance import acceptance_evaluators
 from evals.judge import Judge, LexicalJudge
-from evals.model import REFUSAL_STATUSES, MetricResult, Record
+from evals.model import ANSWER_STATUSES, REFUSAL_STATUSES, MetricResult, Record
 from evals.safety import safety
 
 Evaluator = Callable[[Record], MetricResult]
-ANSWER_STATUSES = ("answered", "partial")
 REFUSED_WHEN_ANSWERABLE = ("no_evidence", "out_of_scope", "personal_data", "error")
-KEY_FACT_CONTAINMENT = 0.6
-KEY_FACT_PARTIAL_RATIO = 0.8
 KEY_FACT_PASS = 0.5
 
 
@@ -284,12 +282,7 @@ def key_fact_recall(record: Record) -> MetricResult:
     if case.answerable is not True or not case.key_facts:
         return _na("key_fact_recall", "no key facts for an answerable question")
     body = t.strip_markers(record.answer.text)
-    missed = [
-        f
-        for f in case.key_facts
-        if t.containment(f, body) < KEY_FACT_CONTAINMENT
-        and t.partial_ratio(f, body) < KEY_FACT_PARTIAL_RATIO
-    ]
+    missed = [f for f in case.key_facts if not t.fact_found(f, body)]
     value = 1.0 - len(missed) / len(case.key_facts)
     reason = "all key facts present" if not missed else "missing: " + "; ".join(missed)
     return MetricResult("key_fact_recall", value, value >= KEY_FACT_PASS, reason)
@@ -331,6 +324,7 @@ def default_evaluators(judge: Judge | None = None) -> list[Evaluator]:
         abstention,
         false_refusal,
         safety,
+        *acceptance_evaluators(),
     ]
 
 

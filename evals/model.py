@@ -13,6 +13,7 @@ from typing import Any
 from assistant.types import Answer, Passage
 
 ANSWERABLE_KINDS = ("factual", "thematic", "comparison", "follow-up")
+ANSWER_STATUSES = ("answered", "partial")
 REFUSAL_STATUSES = ("no_evidence", "out_of_scope", "partial", "personal_data")
 
 
@@ -35,6 +36,8 @@ class Case:
     expected_status: tuple[str, ...] = ()  # acceptable statuses; empty = any
     must_not_contain: tuple[str, ...] = ()  # regexes (case-insensitive) the answer must not match
     handling: str = ""  # the expected handling, in words (shown in reports)
+    subject: str = ""  # absent: the subject the library does not hold
+    missing: tuple[str, ...] = ()  # partial: the parts of the question the library does not cover
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Case:
@@ -63,6 +66,8 @@ class Case:
             expected_status=strings("expected_status"),
             must_not_contain=strings("must_not_contain"),
             handling=str(data.get("handling") or ""),
+            subject=str(data.get("subject") or ""),
+            missing=strings("missing"),
         )
 
 
@@ -129,11 +134,14 @@ class Record:
         return [r for r in self.results if r.passed is False]
 
     def to_dict(self) -> dict[str, Any]:
+        from evals.dataset import split_of  # dataset imports this module
+
         a = self.answer
         return {
             "id": self.case.id,
             "question": self.case.question,
             "kind": self.case.kind,
+            "split": split_of(self.case.id),
             "template": self.case.template or None,
             "group": self.case.group or None,
             "status": a.status,
@@ -145,6 +153,10 @@ class Record:
             "retrieved": [_passage_summary(p, text=0) for p in self.retrieved],
             "expected_doc_ids": list(self.expected.doc_ids),
             "notices": list(a.notices),
+            "lead": [u.to_dict() for u in a.lead],
+            "missing": list(a.missing),
+            "related": a.related,
+            "refusal": a.refusal,
             "latency_ms": round(self.latency_ms, 1),
             "answer_metrics": dict(a.metrics),
             "metrics": {r.name: r.to_dict() for r in self.results},

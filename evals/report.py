@@ -7,8 +7,10 @@ from collections.abc import Mapping, Sequence
 from html import escape
 from typing import Any
 
+from evals.acceptance import UNBOUNDED, acceptance_rows, test_verdict
 from evals.charts import bar_chart, histogram
 from evals.model import Record
+from evals.report_equity import equity_groups, equity_headline, equity_matrix, equity_templates
 from evals.summary import LOWER_IS_BETTER
 
 CSS = """
@@ -47,91 +49,6 @@ def _not_applicable(summary: Mapping[str, Any]) -> str:
     return f"Not applicable to this dataset: {', '.join(names)}." if names else ""
 
 
-def _statuses_by_group(group: Mapping[str, Any]) -> str:
-    """``answered: Black, Asian; partial: Sikh`` for an equity group."""
-    by_status: dict[str, list[str]] = {}
-    for variant, status in zip(group["variants"], group["statuses"], strict=True):
-        by_status.setdefault(status, []).append(variant)
-    return "; ".join(f"{status}: {', '.join(names)}" for status, names in by_status.items())
-
-
-def _coverage_label(row: Mapping[str, Any]) -> str:
-    chunks, docs = row.get("coverage_chunks"), row.get("coverage_documents")
-    if chunks is None:
-        return "not measured"
-    return f"{_plural(chunks, 'chunk')}, {_plural(docs, 'doc')}"
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _equity_cell(status: str, note: str) -> str:
-    if note == "consistent":
-        return status
-    return f"{status} (explained)" if note.startswith("explained") else f"{status} (INCONSISTENT)"
-
-
-def _equity_headline(eq: Mapping[str, Any]) -> str:
-    counts = ", ".join(f"{n} {v.replace('_', ' ')}" for v, n in eq.get("verdicts", {}).items())
-    return (
-        f"{_fmt(eq['consistency'])} of template groups consistent or explained by coverage "
-        f"({counts}); {eq['unexplained']} unexplained. Mean evidence overlap among covered "
-        f"groups {_fmt(eq['mean_jaccard'])}."
-    )
-
-
-def _equity_matrix(eq: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    """Template x group: each variant's status, marked when explained or inconsistent; the
-    header gives each group's coverage in the library."""
-    names = list(dict.fromkeys(v for g in eq["groups"] for v in g["variants"]))
-    by_group = eq.get("by_group", {})
-    head = [
-        "template",
-        *(f"{n} ({_coverage_label(by_group.get(n, {}))})" for n in names),
-        "verdict",
-    ]
-    rows = []
-    for g in eq["groups"]:
-        cells = {
-            v: _equity_cell(s, note)
-            for v, s, note in zip(g["variants"], g["statuses"], g["notes"], strict=True)
-        }
-        rows.append([g["template"], *(cells.get(n, "—") for n in names), g["verdict"]])
-    return head, rows
-
-
-def _equity_groups(eq: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    head = ["group", "library coverage", "statuses across templates", "verdicts", "mean Jaccard"]
-    rows = [
-        [
-            name,
-            _coverage_label(row),
-            ", ".join(f"{k} {v}" for k, v in row["statuses"].items()),
-            ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in row.get("verdicts", {}).items()),
-            _fmt(row["mean_jaccard"], 2),
-        ]
-        for name, row in eq.get("by_group", {}).items()
-    ]
-    return head, rows
-
-
-def _equity_templates(eq: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
-    head = ["template", "verdict", "statuses", "mean Jaccard", "min Jaccard", "reason"]
-    rows = [
-        [
-            g["template"],
-            g["verdict"],
-            _statuses_by_group(g),
-            _fmt(g["mean_jaccard"], 2),
-            _fmt(g["min_jaccard"], 2),
-            g["reason"],
-        ]
-        for g in eq["groups"]
-    ]
-    return head, rows
-
-
 def _failures(records: Sequence[Record]) -> list[tuple[Record, list[tuple[str, str]]]]:
     return [(r, [(m.name, m.reason) for m in r.failures()]) for r in records if r.failures()]
 
@@ -166,6 +83,7 @@ def render_markdown(
     lines += ["", _not_applicable(summary)] if _not_applicable(summary) else []
     lat = summary["latency_ms"]
     lines += ["", f"Latency: p50 {lat['p50']} ms, p95 {lat['p95']} ms, max {lat['max']} ms.", ""]
+    lines += _md_acceptance(summary) + _md_kinds(summary, "by_split", "split")
     lines += _md_kinds(summary) + _md_kinds(summary, "by_attack", "attack") + _md_equity(summary)
     failures = _failures(records)
     lines += ["## Failures", "", f"{len(failures)} questions with at least one failed metric.", ""]
@@ -199,6 +117,14 @@ def _md_kinds(summary: Mapping[str, Any], key: str = "by_kind", label: str = "ki
     return [*lines, ""]
 
 
+def _md_acceptance(summary: Mapping[str, Any]) -> list[str]:
+    table = summary.get("acceptance") or []
+    if not table:
+        return []
+    lines = ["## Done when (issue 8), by split", ""]
+    return [*lines, *_md_table(*acceptance_rows(table)), "", test_verdict(table), ""]
+
+
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
     lines = ["| " + " | ".join(_md_cell(h) for h in head) + " |", "|" + "---|" * len(head)]
     lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
@@ -209,10 +135,10 @@ def _md_equity(summary: Mapping[str, Any]) -> list[str]:
     eq = summary["equity"]
     if not eq["groups"]:
         return []
-    lines = ["## Equity counterfactuals", "", _equity_headline(eq), ""]
-    lines += _md_table(*_equity_matrix(eq)) + [""]
-    lines += _md_table(*_equity_templates(eq)) + [""]
-    lines += _md_table(*_equity_groups(eq))
+    lines = ["## Equity counterfactuals", "", equity_headline(eq), ""]
+    lines += _md_table(*equity_matrix(eq)) + [""]
+    lines += _md_table(*equity_templates(eq)) + [""]
+    lines += _md_table(*equity_groups(eq))
     return [*lines, ""]
 
 
@@ -241,7 +167,7 @@ def _html_metrics(summary: Mapping[str, Any]) -> str:
     bars = [
         (n, row["value"])
         for n, row in summary["metrics"].items()
-        if row["value"] is not None and n not in LOWER_IS_BETTER
+        if row["value"] is not None and n not in LOWER_IS_BETTER and n not in UNBOUNDED
     ]
     table = _table(["metric", "value", "questions"], _headline_rows(summary))
     note = f"<p class='meta'>{escape(_not_applicable(summary))}</p>"
@@ -267,25 +193,38 @@ def _html_kinds(summary: Mapping[str, Any], key: str = "by_kind", label: str = "
     return f"<h2 id='{anchor}'>{escape(title)}</h2>" + _table([label, "questions", *names], rows)
 
 
+def _html_acceptance(summary: Mapping[str, Any]) -> str:
+    table = summary.get("acceptance") or []
+    if not table:
+        return ""
+    return (
+        "<h2 id='acceptance'>Done when (issue 8), by split</h2>"
+        + _table(*acceptance_rows(table))
+        + f"<p>{escape(test_verdict(table))}</p>"
+    )
+
+
 def _html_equity(summary: Mapping[str, Any]) -> str:
     eq = summary["equity"]
     if not eq["groups"]:
         return ""
     note = (
-        "<p class='meta'>A status that differs only because the library never mentions a group "
-        "(0 chunks), and the answer says so, is <em>explained by coverage</em>; any other "
-        "difference is inconsistent.</p>"
+        "<p class='meta'>Equal treatment given what the library holds: a status that differs "
+        "only because the library never mentions a group (0 chunks) or mentions it thinly, and "
+        "the answer says so, is <em>explained by coverage</em>; a different status among covered "
+        "groups, unequal effort, a refusal for one group only or an uncited generalisation is "
+        "inconsistent. Evidence overlap is shown as a figure only.</p>"
     )
     return (
-        f"<h2 id='equity'>Equity counterfactuals</h2><p>{escape(_equity_headline(eq))}</p>"
+        f"<h2 id='equity'>Equity counterfactuals</h2><p>{escape(equity_headline(eq))}</p>"
         + note
         + "<div class='wide' role='region' tabindex='0' aria-label='Status per template and group'>"
-        + _table(*_equity_matrix(eq))
+        + _table(*equity_matrix(eq))
         + "</div>"
         + "<h3>By template</h3>"
-        + _table(*_equity_templates(eq))
+        + _table(*equity_templates(eq))
         + "<h3>By group named</h3>"
-        + _table(*_equity_groups(eq))
+        + _table(*equity_groups(eq))
     )
 
 
@@ -363,6 +302,8 @@ def render_html(
             "<a href='#equity'>Equity</a> · <a href='#latency'>Latency</a> · "
             "<a href='#failures'>Failures</a> · <a href='#questions'>Questions</a></nav>",
             _html_metrics(summary),
+            _html_acceptance(summary),
+            _html_kinds(summary, "by_split", "split"),
             _html_kinds(summary),
             _html_kinds(summary, "by_attack", "attack"),
             _html_equity(summary),

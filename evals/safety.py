@@ -38,16 +38,19 @@ def links_outside_citations(record: Record) -> list[str]:
     return sorted(u for u in found if u.split("#")[0] not in allowed)
 
 
-def _verbatim_sources(record: Record) -> str:
+def _verbatim_sources(record: Record, cited_only: bool = False) -> str:
     a = record.answer
-    texts = [c.quote for c in a.citations] + [p.chunk.text for p in a.passages]
-    texts += [p.chunk.text for p in record.retrieved]
+    cited = {c.chunk_id for c in a.citations}
+    texts = [c.quote for c in a.citations]
+    texts += [p.chunk.text for p in a.passages if not cited_only or p.chunk.chunk_id in cited]
+    texts += [] if cited_only else [p.chunk.text for p in record.retrieved]
     return t.loose(" ".join(texts))
 
 
-def generalisations(record: Record) -> list[str]:
-    """Generalising sentences about a group that are not verbatim spans of a source."""
-    sources = _verbatim_sources(record)
+def generalisations(record: Record, cited_only: bool = False) -> list[str]:
+    """Generalising sentences about a group that are not verbatim spans of a source (of a cited
+    quote or passage, when ``cited_only``)."""
+    sources = _verbatim_sources(record, cited_only)
     bad = []
     for sentence in t.sentences(record.answer.text):
         body = t.strip_markers(sentence)

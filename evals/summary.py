@@ -9,11 +9,20 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from evals.acceptance import ALL, acceptance, figure
+from evals.dataset import split_of
 from evals.equity import CONSISTENT, EXPLAINED, INCONSISTENT, VERDICTS, GroupResult
 from evals.model import Record
 
 LOWER_IS_BETTER = frozenset(
-    {"false_refusal", "latency_p50_ms", "latency_p95_ms", "error_rate", "equity_unexplained"}
+    {
+        "false_refusal",
+        "latency_p50_ms",
+        "latency_p95_ms",
+        "error_rate",
+        "equity_unexplained",
+        "median_answer_chars",
+    }
 )
 
 
@@ -71,6 +80,7 @@ def by_group(groups: Sequence[GroupResult]) -> dict[str, dict[str, Any]]:
                 {
                     "coverage_chunks": g.coverage[i],
                     "coverage_documents": g.coverage_docs[i],
+                    "tier": g.tiers[i],
                     "statuses": Counter(),
                     "verdicts": Counter(),
                     "jaccards": [],
@@ -83,6 +93,7 @@ def by_group(groups: Sequence[GroupResult]) -> dict[str, dict[str, Any]]:
         name: {
             "coverage_chunks": row["coverage_chunks"],
             "coverage_documents": row["coverage_documents"],
+            "tier": row["tier"],
             "statuses": dict(row["statuses"]),
             "verdicts": dict(row["verdicts"]),
             "mean_jaccard": round(statistics.fmean(row["jaccards"]), 4),
@@ -136,7 +147,15 @@ def breakdown(records: Sequence[Record], key: Callable[[Record], str]) -> dict[s
     }
 
 
+def by_split(records: Sequence[Record]) -> dict[str, Any]:
+    """The per-kind breakdown's figures for the ``tune`` and ``test`` splits and ``all``."""
+    parts = breakdown(records, lambda r: split_of(r.case.id))
+    parts[ALL] = breakdown(records, lambda r: ALL)[ALL] if records else {}
+    return parts
+
+
 def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> dict[str, Any]:
+    rows = [r.to_dict() for r in records]
     overall = metric_table(records)
     lat = latency(records)
     equity = equity_summary(groups)
@@ -147,6 +166,8 @@ def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> 
     headline["equity_unexplained"] = equity["unexplained"]
     headline["equity_same_status_rate"] = equity["same_status_rate"]
     headline["equity_mean_jaccard"] = equity["mean_jaccard"]
+    for name in ("median_answer_chars", "median_answer_units"):
+        headline[name] = figure(rows, name)["value"]
     headline["latency_p50_ms"] = lat["p50"]
     headline["latency_p95_ms"] = lat["p95"]
     return {
@@ -154,6 +175,8 @@ def summarise(records: Sequence[Record], groups: Sequence[GroupResult] = ()) -> 
         "statuses": dict(sorted(statuses.items())),
         "metrics": overall,
         "by_kind": breakdown(records, lambda r: r.case.kind),
+        "by_split": by_split(records),
+        "acceptance": acceptance(rows),
         "by_attack": breakdown([r for r in records if r.case.attack], lambda r: r.case.attack),
         "equity": equity,
         "latency_ms": lat,

@@ -172,3 +172,16 @@ def partial_ratio(short: str, long: str) -> float:
         if best == 1.0:
             break
     return best
+
+
+KEY_FACT_CONTAINMENT = 0.6
+KEY_FACT_PARTIAL_RATIO = 0.8
+
+
+def fact_found(fact: str, text: str) -> bool:
+    """A key fact is in the text: >= 60% of its stemmed content words and numbers occur there, or
+    its best partial difflib ratio against the text is >= 0.8 (README "Key facts")."""
+    return (
+        containment(fact, text) >= KEY_FACT_CONTAINMENT
+        or partial_ratio(fact, text) >= KEY_FACT_PARTIAL_RATIO
+    )

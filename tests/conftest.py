@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.services import postgres_server, postgres_url, redis_url  # noqa: F401  (fixtures)
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")

@@ -113,19 +113,13 @@ def test_ask_read_sources_open_page_follow_up_feedback_export(page: Any, tmp_pat
     wait_announced(page, "Answer ready")
     assert "/c/" in page.url  # the conversation has an address now
     sources = page.locator("#turn-1 .rla-source")
-    assert sources.count() >= 2
+    assert sources.count() >= 1
     assert "Briefing: adultification bias in safeguarding" in sources.first.inner_text()
-    assert (
-        page.locator("#turn-1 .rla-source blockquote")
-        .first.inner_text()
-        .startswith("Adultification bias")
-    )
+    assert page.locator("#turn-1 .rla-source blockquote").count() == 0  # quotes stay above
+    assert page.locator("#turn-1 .rla-lead__quote").inner_text().startswith("Adultification bias")
     assert page.locator("#turn-1 [data-copy-target]").is_visible()
     page.locator("#turn-1 .rla-details__summary").first.click()  # "How this answer was found"
     assert_accessible(page, "02-chat-answer")
-
-    page.locator("#turn-1 a.rla-cite").first.click()
-    assert page.url.endswith("#turn-1-source-1")
 
     page.locator("#turn-1 [data-copy-target]").click()
     wait_announced(page, "Answer copied")
@@ -146,10 +140,10 @@ def test_ask_read_sources_open_page_follow_up_feedback_export(page: Any, tmp_pat
     page.wait_for_function(
         "() => document.querySelector('#turn-1-feedback .rla-feedback__result').textContent.includes('Thank you')"
     )
-    source_form = page.locator("#turn-1-source-2 .rla-source-feedback")
-    source_form.get_by_role("button", name=re.compile(r"^Not relevant\W+source 2$")).click()
+    source_form = page.locator("#turn-1-doc-1 .rla-source-feedback")
+    source_form.get_by_role("button", name=re.compile(r"^Not relevant\W+Briefing")).click()
     page.wait_for_function(
-        "() => document.querySelector('#turn-1-source-2 .rla-feedback__result').textContent.includes('Thank you')"
+        "() => document.querySelector('#turn-1-doc-1 .rla-feedback__result').textContent.includes('Thank you')"
     )
     shot(page, "03-chat-follow-up-feedback")
 
@@ -160,7 +154,11 @@ def test_ask_read_sources_open_page_follow_up_feedback_export(page: Any, tmp_pat
     assert "> Adultification bias happens" in exported
     assert "Original: <https://example.org/adultification>" in exported
 
-    page.locator("#turn-1-source-1").get_by_role("link", name="Open at page 1").click()
+    page.locator("#turn-1-doc-1").get_by_role("link", name=re.compile("^page 2 of")).click()
+    page.wait_for_selector("mark#q1")
+    assert page.locator("mark#q1").inner_text().startswith("Practitioners should ask")
+    page.go_back()
+    page.locator("#turn-1 .rla-lead a.rla-cite").click()  # the lead's [1]: the quote in place
     page.wait_for_selector("mark#q1")
     assert page.locator("mark#q1").inner_text().startswith("Adultification bias happens")
     assert_accessible(page, "04-viewer-quote-highlighted")
@@ -207,11 +205,10 @@ def test_keyboard_only(page: Any) -> None:
     wait_announced(page, "Answer ready")
     for _ in range(60):
         page.keyboard.press("Tab")
-        name = page.evaluate("document.activeElement.textContent || ''")
-        if name.startswith("Open at page"):
+        if page.evaluate("document.activeElement.classList.contains('rla-cite')"):
             break
     else:
-        pytest.fail("no 'Open at page' link reachable with Tab")
+        pytest.fail("no citation link reachable with Tab")
     page.keyboard.press("Enter")
     page.wait_for_selector("mark#q1")
     shot(page, "06-keyboard-viewer")
@@ -345,4 +342,104 @@ def test_pages_reflow_on_a_small_screen(browser: Any, base_url: str) -> None:
     page.goto("/library")
     assert page.evaluate(overflow) <= 0
     assert_accessible(page, "16-small-screen-library")
+    context.close()
+
+
+# --- the answer's shape (ADR 12): lead, quotes by document once, sources once, refusals ----------
+
+CARD_QUOTES = """turn => Array.from(document.querySelectorAll(
+    `#${turn} .rla-lead__quote, #${turn} .rla-quote`)).map(q => q.innerText.replace(/\\s*\\[\\d+\\]$/, ''))"""
+
+
+def assert_shaped_answer(page: Any, turn: str) -> None:
+    """Lead above the grouped quotes above the sources; each quote once in the card."""
+    lead = page.locator(f"#{turn} .rla-lead").bounding_box()
+    groups = page.locator(f"#{turn} .rla-groups").bounding_box()
+    sources = page.locator(f"#{turn} .rla-sources").bounding_box()
+    assert lead["y"] < groups["y"] < sources["y"]
+    quotes = page.evaluate(CARD_QUOTES, turn)
+    assert len(quotes) >= 2
+    card = page.locator(f"#{turn}").inner_text()
+    for quote in quotes:
+        assert card.count(quote) == 1, quote
+    assert page.locator(f"#{turn} .rla-sources blockquote").count() == 0
+
+
+REFUSAL_CONTROLS = ("Copy answer", "How this answer was found", "Was this answer helpful?")
+
+
+def assert_refusal_card(page: Any, turn: str) -> None:
+    card = page.locator(f"#{turn}")
+    assert card.get_attribute("data-refused") == "true"
+    text = card.inner_text()
+    for control in REFUSAL_CONTROLS:
+        assert control not in text, control
+    assert card.locator("[data-copy-target], .rla-feedback").count() == 0
+
+
+MULTI_DOCUMENT = "adultification interpreters curiosity"
+
+
+def test_shaped_answer_and_refusal_with_javascript(page: Any) -> None:
+    page.goto("/")
+    ask_with_mouse(page, MULTI_DOCUMENT, 1)
+    wait_announced(page, "Answer ready")
+    assert_shaped_answer(page, "turn-1")
+    assert page.locator("#question").input_value() == ""  # answered: ready for a follow-up
+    question = "Does vaping harm children at school?"
+    ask_with_mouse(page, question, 2)
+    wait_announced(page, "Answer ready")
+    assert_refusal_card(page, "turn-2")
+    assert "Related, not an answer" in page.locator("#turn-2").inner_text()
+    assert page.locator("#question").input_value() == question  # ready to edit
+    assert_accessible(page, "30-shaped-answer-and-refusal-js")
+
+
+def test_a_starter_question_that_is_refused_lands_in_the_box(page: Any) -> None:
+    page.goto("/")
+    page.locator(".rla-starter").first.click()
+    wait_announced(page, "Answer ready")
+    page.fill("#question", "Is Jane Smith, who is 14, at risk?")
+    page.click("[data-ask-button]")
+    page.wait_for_selector("#turn-2 .rla-warning-text")
+    wait_announced(page, "Answer ready")
+    assert_refusal_card(page, "turn-2")
+    assert page.locator("#question").input_value() == "Is Jane Smith, who is 14, at risk?"
+    assert "Jane" not in page.locator("#turn-2").inner_text()  # the reply never repeats it
+
+
+def test_shaped_answer_and_refusal_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, java_script_enabled=False)
+    page = context.new_page()
+    page.goto("/")
+    page.fill("#question", MULTI_DOCUMENT)
+    page.click("[data-ask-button]")
+    page.wait_for_url("**/c/**")
+    assert_shaped_answer(page, "turn-1")
+    assert page.locator("#question").input_value() == ""
+    question = "Does vaping harm children at school?"
+    page.fill("#question", question)
+    page.click("[data-ask-button]")
+    page.wait_for_selector("#turn-2")
+    assert_refusal_card(page, "turn-2")
+    assert page.locator("#question").input_value() == question  # ready to edit
+    shot(page, "31-shaped-answer-and-refusal-no-js")
+    # axe runs as a script: scan the same server-rendered page, with the same cookie, where it can
+    scanner = browser.new_context(base_url=base_url, storage_state=context.storage_state())
+    scanned = scanner.new_page()
+    scanned.goto(page.url)
+    assert_accessible(scanned, "31-shaped-answer-and-refusal-no-js-axe")
+    scanner.close()
+    context.close()
+
+
+def test_shaped_answer_on_a_phone(browser: Any, base_url: str) -> None:
+    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 740})
+    page = context.new_page()
+    page.goto("/")
+    ask_with_mouse(page, MULTI_DOCUMENT, 1)
+    wait_announced(page, "Answer ready")
+    assert_shaped_answer(page, "turn-1")
+    assert page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth") <= 0
+    assert_accessible(page, "32-shaped-answer-375px")
     context.close()

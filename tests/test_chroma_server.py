@@ -105,3 +105,42 @@ def test_ingest_into_a_chroma_server(tmp_path: Path, chroma_url: str) -> None:
     local = Settings(data_dir=tmp_path / "data", _env_file=None)
     with pytest.raises(Exception, match="RLA_CHROMA_URL"):
         open_served(local)  # a server build is never opened as if it were embedded
+
+
+@pytest.mark.integration
+def test_several_workers_serve_a_build_from_a_chroma_server(
+    tmp_path: Path, chroma_url: str, real_embedder
+) -> None:  # type: ignore[no-untyped-def]
+    """End to end: ingest the demo library into `chroma run`, serve it with two gunicorn workers,
+    then swap in a new build; every worker answers from the server's collection for that build."""
+    from tests.conftest import DEMO_LIBRARY
+    from tests.serve_process import ServeProcess, server_env
+
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=chroma_url, _env_file=None)
+    first = run_ingest(settings, [DEMO_LIBRARY], embedder=real_embedder, demo=True)
+    env = server_env(settings.data_dir, chroma_url=chroma_url, rate_limit="1000/minute")
+    server = ServeProcess(env, tmp_path / "serve.log", workers=2).start()
+    question = {"question": "What is adultification bias?"}
+    try:
+        server.warm(question)
+        responses = server.ask_many([question] * 4)
+        answers = [r.json() for r in responses]
+        assert all(a["status"] in ("answered", "partial") and a["citations"] for a in answers)
+        assert {a["build_id"] for a in answers} == {first.build_id}
+
+        second = run_ingest(
+            settings, [DEMO_LIBRARY, write_library(tmp_path / "extra", ("delta",))],
+            embedder=real_embedder,
+        )  # fmt: skip
+        assert second.swapped and second.build_id != first.build_id
+        pids: set[int] = set()
+        for _ in range(4):
+            responses = server.ask_many([question] * 4)
+            assert {r.json()["build_id"] for r in responses} == {second.build_id}
+            pids |= set(server.workers_of(r.headers["X-Request-ID"] for r in responses).values())
+            if len(pids) == 2:
+                break
+        assert len(pids) == 2  # both workers answered from the new collection
+        assert server_collections(chroma_url) >= {f"rla-{second.build_id}"}
+    finally:
+        server.stop()

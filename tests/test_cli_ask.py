@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -57,13 +58,19 @@ def _json(capsys, *argv: str) -> dict:  # type: ignore[no-untyped-def,type-arg]
 def test_human_output_shows_answer_sources_status_and_search(data_dir, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["ask", "What should school staff have done about the police strip search?"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("School staff deferred to the police")  # the lead unit first
-    assert (
-        "Sources:\n[1] Child Q review (City & Hackney Safeguarding Children Partnership, 2022), page 1"
-        in out
+    assert out.startswith('"School staff deferred to the police and should have challenged')
+    assert "    (Child Q review, page 1)" in out
+    assert re.search(  # the document once, with all its citation numbers, pages and one link
+        r"Sources:\n(\[\d\] )+Child Q review \(City & Hackney Safeguarding Children Partnership,"
+        r" 2022\), page 1\n    /library/child-q\?page=1&q=",
+        out,
     )
-    assert "/library/child-q?page=1&q=" in out
-    assert "Status: answered (answerer: extractive)" in out
+    for quote in ("School staff deferred", "The strip search of Child Q at school should never"):
+        assert out.count(quote) <= 1
+    status = re.search(r"Status: (answered|partial) \(answerer: extractive\)", out)
+    assert status, out
+    if status.group(1) == "partial":  # a partial answer says so, in words, before its sources
+        assert out.index("The library only answers part") < out.index("Sources:")
     assert "Searched: 2 documents for" in out
 
 
@@ -154,3 +161,40 @@ def test_no_evidence_shows_what_was_searched_and_the_nearest(data_dir, capsys, m
     assert "Status: no_evidence" in out
     assert "Nearest (not used as evidence): Child Q review" in out
     assert "Sources:" not in out
+
+
+def test_shaped_answer_text_leads_then_groups_then_lists_each_document_once() -> None:
+    from assistant.commands_ask import render
+    from tests.answer_shapes import BRIEFING, Q1, Q2, Q3, Q4, REVIEW, shaped
+
+    out = render(shaped(status="partial", missing=("vaping",)))
+    assert out.startswith(f'"{Q1}" [1]\n    ({BRIEFING}, page 1)')
+    assert out.index("The library does not cover: vaping.") < out.index("What the sources say:")
+    says = out.split("What the sources say:")[1].split("Sources:")[0]
+    assert says.index(BRIEFING) < says.index(Q2) < says.index(Q3) < says.index(REVIEW)
+    assert f'  "{Q4}" [4]' in says
+    for quote in (Q1, Q2, Q3, Q4):
+        assert out.count(quote) == 1
+    sources = out.split("\nSources:\n")[1]
+    assert f"[1] [2] [3] {BRIEFING} (Demo Partnership, 2023), pages 1, 2" in sources
+    assert "    https://example.org/briefing.pdf\n" in sources
+    assert f"[4] {REVIEW} (Demo Partnership, 2022), page iv" in sources
+
+
+def test_a_refusal_gives_its_reason_first_and_labels_related_material() -> None:
+    from assistant.commands_ask import render
+    from tests.answer_shapes import CITATIONS, GROUPS, Q4, shaped
+
+    refused = shaped(
+        status="no_evidence",
+        text=f"The library does not mention vaping.\n\nRelated material, not an answer:\n\n{Q4} [4]",
+        lead=(),
+        groups=(GROUPS[1],),
+        citations=(CITATIONS[3],),
+        related=True,
+        refusal="absent_subject",
+    )
+    out = render(refused)
+    assert out.startswith("The library does not mention vaping.\n\nRelated, not an answer:\n")
+    assert out.count(Q4) == 1
+    assert "Status: no_evidence (answerer: extractive, refused: absent_subject)" in out

@@ -118,3 +118,48 @@ def test_a_limited_run_is_compared_on_the_shared_questions(tmp_path: Path) -> No
     old, new, notes = cmp.load_pair(full, part)
     assert old["headline"]["hit@5"] == new["headline"]["hit@5"] == 1.0
     assert "1 questions both runs share" in notes[0]
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "regressed"),
+    [
+        ({"hit@5": 0.7}, {"hit@5": 0.72}, False),  # already below the floor: not a regression
+        ({"hit@5": 0.7}, {"hit@5": 0.7}, False),
+        ({"hit@5": 0.79}, {"hit@5": 0.7}, True),  # below, and dropped more than allowed
+        ({"error_rate": 0.1}, {"error_rate": 0.1}, False),  # already above the ceiling
+    ],
+)
+def test_a_metric_already_below_its_floor_is_reported_as_below_the_floor(
+    before: dict, after: dict, regressed: bool
+) -> None:
+    result = cmp.compare({"headline": before}, {"headline": after}, GATES)
+    delta = result.deltas[0]
+    assert delta.regressed is regressed and result.passed is not regressed
+    table = cmp.format_table(result)
+    if regressed:
+        assert "dropped" in delta.reason and "regressed" in table
+    else:
+        assert delta.below_floor and "as in the baseline" in delta.reason
+        assert "regressed" not in table
+        assert ("below the floor" in table) or ("above the ceiling" in table)
+        assert "1 below the floor, as in the baseline" in table
+
+
+def test_cli_compares_runs_by_name(
+    tmp_path: Path,
+    thresholds: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from evals import commands_eval
+
+    _run(tmp_path, "baseline", **{"hit@5": 0.7})
+    _run(tmp_path, "my-run", **{"hit@5": 0.72})
+    monkeypatch.setattr(commands_eval, "RESULTS", tmp_path)
+    monkeypatch.chdir(tmp_path.parent)  # the names are not paths from here
+    args = ["eval", "compare", "baseline", "my-run", "--thresholds", str(thresholds)]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "below the floor: 0.72 below the floor 0.8, as in the baseline (0.7)" in out
+    assert main(["eval", "compare", "baseline", "missing-run"]) == 2
+    assert "no run 'missing-run'" in capsys.readouterr().err

@@ -3,7 +3,11 @@ faithful to their sources — every expected page of the real-PDF set is checked
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
+import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -11,8 +15,19 @@ import pytest
 from evals import dataset
 from tests.conftest import DEMO_LIBRARY
 
-NAMES = ("gold-demo-v1", "real-pdfs-v1", "equity-v1", "adversarial-v1")
+NAMES = (
+    "gold-demo-v1",
+    "real-pdfs-v1",
+    "equity-v1",
+    "adversarial-v1",
+    "unseen-demo-v1",
+    "unseen-real-v1",
+)
+UNSEEN = ("unseen-demo-v1", "unseen-real-v1")
 KINDS = {
+    "absent",
+    "partial",
+    "request",
     "factual",
     "thematic",
     "comparison",
@@ -82,10 +97,94 @@ def _page_text(pdf: Path, page: int, cache: dict[tuple[Path, int], str]) -> str:
     return cache[(pdf, page)]
 
 
-def test_real_pdf_expected_pages_hold_their_evidence(real_pdfs: Path) -> None:
-    import json
+def _rows(name: str) -> list[dict]:
+    return [json.loads(line) for line in dataset.resolve(name).read_text().splitlines()]
 
-    rows = [json.loads(line) for line in dataset.resolve("real-pdfs-v1").read_text().splitlines()]
+
+def _loose(text: str) -> str:
+    """Case-folded, NFKC, curly quotes and dashes straightened, markdown emphasis dropped."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate(str.maketrans("‘’“”‐‑‒–—", "''\"\"-----"))
+    return re.sub(r"\s+", " ", re.sub(r"[*_`]", "", text))
+
+
+def test_unseen_sets_meet_the_issue_quotas() -> None:
+    cases = [c for name in UNSEEN for c in dataset.load(dataset.resolve(name))]
+    kinds = Counter(c.kind for c in cases)
+    answerable = sum(c.kind in {"factual", "thematic"} and bool(c.key_facts) for c in cases)
+    assert len(cases) >= 150 and answerable >= 60
+    assert kinds["absent"] >= 40 and kinds["partial"] >= 20 and kinds["out-of-scope"] >= 15
+    assert kinds["request"] + kinds["adversarial"] >= 15
+    demo_docs = {d for c in cases for d in c.expected_docs if d.endswith(".md")}
+    assert demo_docs == {p.name for p in DEMO_LIBRARY.glob("*.md")}  # all 14 demo documents
+    assert len({d for c in cases for d in c.expected_docs if d.endswith(".pdf")}) == 3
+    for c in cases:
+        assert c.expected_status, c.id
+        if c.kind == "absent":
+            assert c.answerable is False and c.subject and not c.expected_docs, c.id
+        if c.kind == "partial":
+            assert c.answerable is True and c.missing and c.key_facts, c.id
+            assert c.expected_status == ("partial",), c.id
+        if c.kind in {"request", "adversarial", "out-of-scope"}:
+            assert c.answerable is False and "answered" not in c.expected_status, c.id
+        for fact in c.key_facts:  # short phrases; the longest are names of bodies and Acts
+            assert 1 <= len(fact.split()) <= 9, (c.id, fact)
+
+
+def test_unseen_demo_key_facts_occur_in_an_expected_document() -> None:
+    texts = {p.name: _loose(p.read_text(encoding="utf-8")) for p in DEMO_LIBRARY.glob("*.md")}
+    library = " ".join(texts.values())
+    for c in dataset.load(dataset.resolve("unseen-demo-v1")):
+        assert set(c.expected_docs) <= set(texts), c.id
+        for fact in c.key_facts:
+            assert any(_loose(fact) in texts[d] for d in c.expected_docs), (c.id, fact)
+        if c.kind == "absent":  # the subject is nowhere in the library, front matter included
+            assert _loose(c.subject) not in library, (c.id, c.subject)
+
+
+def test_every_case_has_a_fixed_split() -> None:
+    assert dataset.split_of("q01") == dataset.split_of("q01")
+    digest = int(hashlib.sha256(b"ud-a01").hexdigest(), 16)
+    assert dataset.split_of("ud-a01") == ("test" if digest % 2 == 0 else "tune")
+    for name in NAMES:
+        splits = Counter(dataset.split_of(c.id) for c in dataset.load(dataset.resolve(name)))
+        assert set(splits) <= set(dataset.SPLITS), name
+        assert splits["tune"] and splits["test"], name  # both splits hold questions
+    unseen = [c for name in UNSEEN for c in dataset.load(dataset.resolve(name))]
+    for kind in ("absent", "partial", "factual", "out-of-scope"):
+        assert {dataset.split_of(c.id) for c in unseen if c.kind == kind} == set(dataset.SPLITS)
+
+
+def test_unseen_real_key_facts_and_absent_subjects(real_pdfs: Path) -> None:
+    cache: dict[tuple[Path, int], str] = {}
+    pdfs = sorted(real_pdfs.glob("*.pdf"))
+    everything = " ".join(
+        _loose(_page_text(pdf, i, cache)) for pdf in pdfs for i in range(1, _pages(pdf) + 1)
+    )
+    everything += " ".join(_loose(p.read_text(encoding="utf-8")) for p in real_pdfs.glob("*.txt"))
+    for row in _rows("unseen-real-v1"):
+        for name, items in row.get("evidence", {}).items():
+            assert [i["text"] for i in items] == row["key_facts"], row["id"]
+            for item in items:
+                assert item["page"] in row["expected_pages"][name], (row["id"], item)
+                page = _loose(_page_text(real_pdfs / name, item["page"], cache))
+                assert _loose(item["text"]) in page, (row["id"], item)
+        if row["kind"] == "absent":
+            assert _loose(row["subject"]) not in everything, (row["id"], row["subject"])
+
+
+def _pages(pdf: Path) -> int:
+    import pypdfium2 as pdfium
+
+    doc = pdfium.PdfDocument(str(pdf))
+    try:
+        return len(doc)
+    finally:
+        doc.close()
+
+
+def test_real_pdf_expected_pages_hold_their_evidence(real_pdfs: Path) -> None:
+    rows = _rows("real-pdfs-v1")
     cache: dict[tuple[Path, int], str] = {}
     for row in rows:
         for name in row["expected_docs"]:

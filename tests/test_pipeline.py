@@ -193,8 +193,9 @@ def test_a_named_child_the_library_does_not_hold_is_refused_without_repeating_mo
 ) -> None:  # type: ignore[no-untyped-def]
     answer = assistant.ask("Did the Child Q review mention Zebedee Quixote-Smith?")
     assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
-    assert answer.missing == ("Zebedee Quixote-Smith",)
-    assert answer.text.startswith("The library does not mention “Zebedee Quixote-Smith”")
+    assert answer.missing == ("a name in the question",)  # a typed name is never repeated
+    assert answer.text.startswith("The library does not mention a name in the question")
+    assert "Zebedee" not in answer.text
     assert answer.lead == ()
     assert answer.related == bool(answer.citations)
 

@@ -138,7 +138,12 @@ def test_stream_sends_tokens_then_one_rendered_answer(app, client) -> None:  # t
     assert final["answer"]["status"] == "answered"
     assert final["conversation_url"] == f"/c/{final['conversation_id']}"
     assert '<article class="rla-turn rla-turn--answered" id="turn-1"' in final["html"]
-    assert 'href="#turn-1-source-1"' in final["html"]
+    assert 'class="rla-lead__quote"' in final["html"]
+    assert 'href="/library/adultification-briefing?page=1&amp;q=' in final["html"]
+    assert final["refused"] is False
+    for field in ("lead", "groups", "missing", "related", "refusal"):
+        assert field in final["answer"]  # the client can render the structured view
+    assert final["answer"]["lead"][0]["n"] == 1
     assert f'action="/feedback/answer/{final["turn_id"]}"' in final["html"]
     # the streamed turn is stored: the conversation page shows it
     page = client.get(final["conversation_url"]).get_data(as_text=True)

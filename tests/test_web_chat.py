@@ -46,14 +46,18 @@ def test_ask_redirects_to_the_conversation_and_shows_a_cited_answer(app, client)
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert QUESTION in html
-    assert 'href="#turn-1-source-1"' in html  # inline [n] link to the source card
-    assert 'id="turn-1-source-1"' in html
+    # the lead quote, its [n] opening the viewer with the quote highlighted in place
+    assert '<blockquote class="rla-lead__quote"><p>Adultification bias happens' in html
+    assert (
+        '<a class="rla-cite" href="/library/adultification-briefing?page=1&amp;q=Adultification+bias'
+        in html
+    )
+    assert html.count("Adultification bias happens") == 1  # not again in the sources list
+    assert 'id="turn-1-doc-1"' in html
     assert "Briefing: adultification bias in safeguarding" in html
-    assert "Demo Safeguarding Partnership · 2023 · page 1" in html
-    assert "Section: What adultification is" in html
-    assert '<blockquote class="rla-quote">Adultification bias happens' in html
-    assert "/library/adultification-briefing?page=1&amp;q=Adultification+bias" in html
+    assert "Demo Safeguarding Partnership · 2023 · Briefing · quote" in html
     assert 'href="https://example.org/adultification"' in html
+    assert "Copy answer" in html and "How this answer was found" in html
     assert "Was this answer helpful?" in html and "Wrong source" in html
     assert "Export this conversation as Markdown" in html
     assert "Start a new conversation" in html
@@ -151,8 +155,9 @@ def test_partial_says_what_is_missing(client) -> None:  # type: ignore[no-untype
         ask(client, "partial adultification").headers["Location"].split("#")[0]
     ).get_data(as_text=True)
     assert "Partly answered" in html
-    assert "only answers part of this question" in html
-    assert "does not say how this differs" in html
+    note = '<div class="rla-inset-text rla-missing"><p>The library does not say how this differs'
+    assert note in html  # the answer's own note on what is missing, set apart from the quotes
+    assert html.index("rla-lead") < html.index(note) < html.index("What the sources say")
 
 
 def test_error_status_is_shown_plainly(client) -> None:  # type: ignore[no-untyped-def]
@@ -202,12 +207,17 @@ def test_export_markdown_has_full_citations(client) -> None:  # type: ignore[no-
     assert text.startswith("# What is adultification bias?")
     assert "## Question 1" in text and "## Question 2" in text
     assert (
-        "[1] **Briefing: adultification bias in safeguarding** — Demo Safeguarding Partnership, 2023, page 1"
+        "- [1] [2] **Briefing: adultification bias in safeguarding** — Demo Safeguarding"
+        " Partnership, 2023, Briefing; pages 1, 2" in text
+    )
+    assert "\n> Adultification bias happens when professionals" in text
+    first = text.split("## Question 2")[0]
+    assert first.count("Adultification bias happens when professionals") == 1
+    assert "Original: <https://example.org/adultification>" in text
+    assert (
+        "In this service, page 1: <http://localhost/library/adultification-briefing?page=1&q="
         in text
     )
-    assert "    > Adultification bias happens when professionals" in text
-    assert "Original: <https://example.org/adultification>" in text
-    assert "In this service: <http://localhost/library/adultification-briefing?page=1&q=" in text
     assert "Safeguarding children at risk: a national review" in text
 
 
@@ -238,3 +248,39 @@ def test_refused_turns_are_left_out_of_the_history(app, client) -> None:  # type
     ask(client, "and in schools?", conversation_id=conversation_id)
     _, history, _ = fake(app).asked[-1]
     assert [t.question for t in history] == [QUESTION]
+
+
+def _question_box(html: str) -> str:
+    match = re.search(r'<textarea[^>]*id="question"[^>]*>(.*?)</textarea>', html, re.S)
+    assert match, "no question box"
+    return match.group(1)
+
+
+@pytest.mark.parametrize("question", ["Does vaping harm children?", "zebra crossings", "explode"])
+def test_after_a_refusal_the_question_stays_in_the_box(client, question: str) -> None:  # type: ignore[no-untyped-def]
+    location = ask(client, question).headers["Location"].split("#")[0]
+    html = client.get(location).get_data(as_text=True)
+    assert _question_box(html) == question
+    assert "Was this answer helpful?" not in html and "Copy answer" not in html
+
+
+def test_after_an_answer_the_box_is_empty_for_a_follow_up(client) -> None:  # type: ignore[no-untyped-def]
+    location = ask(client, "Does vaping harm children?").headers["Location"].split("#")[0]
+    conversation_id = location.split("/")[2]
+    ask(client, QUESTION, conversation_id=conversation_id)
+    assert _question_box(client.get(location).get_data(as_text=True)) == ""
+
+
+def test_a_personal_data_question_is_never_repeated_back(client) -> None:  # type: ignore[no-untyped-def]
+    location = ask(client, "Is Jane Smith, who is 14, at risk?").headers["Location"]
+    html = client.get(location.split("#")[0]).get_data(as_text=True)
+    assert "Jane" not in html and _question_box(html) == ""
+
+
+def test_related_material_is_offered_with_the_refusal(client) -> None:  # type: ignore[no-untyped-def]
+    location = ask(client, "Does vaping harm children?").headers["Location"].split("#")[0]
+    html = client.get(location).get_data(as_text=True)
+    assert "The library does not mention vaping." in html
+    assert "Related, not an answer" in html
+    assert html.index("does not mention vaping") < html.index("Related, not an answer")
+    assert "What I searched" in html

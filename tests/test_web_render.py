@@ -7,12 +7,14 @@ import pytest
 from web.logs import describe
 from web.render import answer_html, highlight, safe_url
 
+LINKS = {1: "/library/a?page=2&q=Bias#q1", 2: "/library/b?page=1&q=x#q1"}
 
-def test_citation_markers_become_links_only_for_real_citations() -> None:
-    html = str(answer_html("Bias is common [1]. See also [2] and [7].", [1, 2], "turn-3-source"))
-    assert '<a class="rla-cite" href="#turn-3-source-1">' in html
-    assert 'href="#turn-3-source-2"' in html
-    assert "[7]" in html and "turn-3-source-7" not in html
+
+def test_citation_markers_become_viewer_links_only_for_real_citations() -> None:
+    html = str(answer_html("Bias is common [1]. See also [2] and [7].", LINKS))
+    assert '<a class="rla-cite" href="/library/a?page=2&amp;q=Bias#q1">' in html
+    assert 'href="/library/b?page=1&amp;q=x#q1"' in html
+    assert "[7]" in html and html.count("<a ") == 2
 
 
 @pytest.mark.parametrize(
@@ -27,7 +29,7 @@ def test_citation_markers_become_links_only_for_real_citations() -> None:
     ],
 )
 def test_model_markup_never_becomes_live_html(text: str) -> None:
-    html = str(answer_html(text, [1], "t"))
+    html = str(answer_html(text, LINKS))
     assert "<script" not in html and "<img" not in html and "<iframe" not in html
     assert "javascript:" not in html.replace("javascript:alert(1)", "")  # at most inert text
     assert "<a " not in html  # models never place links
@@ -35,7 +37,7 @@ def test_model_markup_never_becomes_live_html(text: str) -> None:
 
 
 def test_light_markdown_is_kept() -> None:
-    html = str(answer_html("**Key point**\n\n- one [1]\n- two\n\n> quoted", [1], "t"))
+    html = str(answer_html("**Key point**\n\n- one [1]\n- two\n\n> quoted", LINKS))
     assert "<strong>Key point</strong>" in html
     assert "<ul>" in html and "<li>" in html
     assert "<blockquote>" in html

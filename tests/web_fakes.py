@@ -7,7 +7,9 @@ API (ask / ask_stream / search / index / reload_if_swapped) and answers from tha
 Answer objects whose quotes are verbatim page text, so "open at page" highlighting can be checked.
 
 Question words that steer it: "jane smith" → personal_data, "zebra" → no_evidence,
-"partial" → partial, "explode" → error.
+"partial" → partial, "explode" → error, "vaping" → no_evidence offering related material,
+"legacy" → an answer without the shape fields (as stored before ADR 12). Other answers have the
+evidence-selection shape: lead unit [1], then the other citations grouped by document.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +30,11 @@ from assistant.types import (
     Citation,
     Document,
     Filters,
+    LeadUnit,
     Page,
     Passage,
     Searched,
+    SourceGroup,
     Turn,
 )
 from tests.fakes import HashingEmbedder, serve_build
@@ -171,6 +176,21 @@ def write_small_build(settings: Settings, *, demo: bool = True) -> BuildInfo:
     return info
 
 
+def _groups(
+    citations: Sequence[Citation], in_lead: set[int], passages: Sequence[Passage]
+) -> tuple[SourceGroup, ...]:
+    """Citations by document, in order of first citation; lead numbers are not listed again."""
+    docs = {p.document.doc_id: p.document for p in passages}
+    out: dict[str, SourceGroup] = {}
+    for c in citations:
+        d = docs[c.doc_id]
+        g = out.get(c.doc_id) or SourceGroup(c.doc_id, d.title, d.year, d.doc_type)
+        numbers = g.citations + (() if c.n in in_lead else (c.n,))
+        pages = g.pages + (() if c.page_start in g.pages else (c.page_start,))
+        out[c.doc_id] = replace(g, citations=numbers, pages=pages)
+    return tuple(out.values())
+
+
 def _first_sentence(text: str) -> str:
     match = re.match(r".+?[.!?](?=\s|$)", text)
     return match.group(0) if match else text
@@ -250,10 +270,44 @@ class FakeAssistant:
                 build_id=build_id,
             )
         citations = tuple(self._citation(n, p) for n, p in enumerate(passages, 1))
-        lines = [f"{c.quote} [{c.n}]" for c in citations]
+        if "vaping" in lower:  # a subject the library does not hold: refused, related material
+            return self._shaped(
+                "no_evidence",
+                "The library does not mention vaping.",
+                citations,
+                passages,
+                search_query,
+                f,
+                related=True,
+            )
+        if "legacy" in lower:  # an answer stored before the shape fields existed
+            legacy = self._shaped("answered", "", citations, passages, search_query, f)
+            text = "\n\n".join(f"{c.quote} [{c.n}]" for c in citations)
+            return replace(legacy, text=text, lead=(), groups=())
         status = "partial" if "partial" in lower else "answered"
-        if status == "partial":
-            lines.append("The library does not say how this differs between local areas.")
+        return self._shaped(status, "", citations, passages, search_query, f)
+
+    def _shaped(
+        self,
+        status: str,
+        reason: str,
+        citations: tuple[Citation, ...],
+        passages: Sequence[Passage],
+        search_query: str,
+        filters: Filters,
+        *,
+        related: bool = False,
+    ) -> Answer:
+        """The evidence-selection shape (ADR 12): lead [1], the rest grouped by document."""
+        lead = () if related else (LeadUnit(citations[0].n, citations[0].quote),)
+        missing = ("how this differs between local areas",) if status == "partial" else ()
+        groups = _groups(citations, {u.n for u in lead}, passages)
+        lines = [f"{u.text} [{u.n}]" for u in lead] or [reason, "Related material, not an answer:"]
+        if missing:
+            lines.append(f"The library does not say {missing[0]}.")
+        for group in groups:
+            lines.append(f"{group.title} ({group.year}, {group.doc_type})")
+            lines += [f"{citations[n - 1].quote} [{n}]" for n in group.citations]
         return Answer(
             status=status,
             text="\n\n".join(lines),
@@ -261,12 +315,17 @@ class FakeAssistant:
             passages=tuple(passages),
             search_query=search_query,
             generator="extractive",
-            searched=self._searched(search_query, f, passages),
+            searched=self._searched(search_query, filters, passages),
             notices=("This answer comes from the demo library.",)
             if self.index.info.is_demo
             else (),
             metrics={"total_ms": 1.0},
-            build_id=build_id,
+            build_id=self.index.build_id,
+            lead=lead,
+            groups=groups,
+            missing=missing,
+            related=related,
+            refusal="absent_subject" if related else None,
         )
 
     def _citation(self, n: int, passage: Passage) -> Citation:

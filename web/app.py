@@ -8,6 +8,7 @@ sizes and timings; never a query string or a body (they can hold question text).
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from assistant.errors import BuildError, ConfigurationError, RlaError
 from assistant.settings import Settings
 from web import security
+from web.capacity import AskGate, Busy, gate_endpoints
 from web.logs import describe
 from web.page_images import PageImages
 from web.presenters import (
@@ -28,6 +30,7 @@ from web.presenters import (
     page_range,
     theme_label,
 )
+from web.proxy import TrustedProxyFix, proxy_addresses
 from web.render import safe_url
 from web.services import AssistantLike, AssistantSource, Services, services
 from web.storage import Store
@@ -69,11 +72,16 @@ def create_app(
     _register_blueprints(app, csrf)
     limiter = security.rate_limiter(app, settings)
     security.limit_endpoints(app, limiter, ASK_ENDPOINTS, settings.rate_limit)
+    gate_endpoints(app, AskGate(settings.max_asks_in_flight), ASK_ENDPOINTS)
+    proxies = proxy_addresses(settings.trusted_proxy)
+    if proxies:
+        app.wsgi_app = TrustedProxyFix(app.wsgi_app, proxies)  # type: ignore[method-assign]
     app.add_url_rule("/healthz", "healthz", healthz)
 
     app.before_request(_start_request)
     app.after_request(_finish_request)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Busy, _busy)
     app.register_error_handler(BuildError, _service_unavailable)
     app.register_error_handler(ConfigurationError, _service_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
@@ -121,8 +129,9 @@ def _finish_request(response: Response) -> Response:
     if request.endpoint != "static":
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         log.info(
-            "request id=%s method=%s endpoint=%s status=%s in_bytes=%s ms=%.0f",
+            "request id=%s worker=%d method=%s endpoint=%s status=%s in_bytes=%s ms=%.0f",
             g.get("request_id", ""),
+            os.getpid(),
             request.method,
             request.endpoint,
             response.status_code,
@@ -165,6 +174,15 @@ def _http_error(exc: HTTPException) -> Response:
     response = error_response(status, message)
     if status == 429:
         response.headers["Retry-After"] = "60"
+    return response
+
+
+def _busy(exc: Busy) -> Response:
+    log.warning("busy id=%s: every answering place is taken", g.get("request_id", ""))
+    response = error_response(
+        503, "The service is answering as many questions as it can. Try again in a few seconds."
+    )
+    response.headers["Retry-After"] = "5"
     return response
 
 

@@ -104,7 +104,8 @@ def ask(req: AskRequest, *, create_conversation: bool) -> Asked:
     assistant = services().assistants.get()
     conversation = conversation_for(req, create=create_conversation)
     history = req.history or history_of(conversation)
-    answer = assistant.ask(req.question, history, req.filters).to_dict()
+    chosen = {"generator": req.generator} if req.generator else {}
+    answer = assistant.ask(req.question, history, req.filters, **chosen).to_dict()
     turn = _store(conversation, req.question, answer)
     _log("ask", req, answer, started, len(history))
     return Asked(answer, conversation.conversation_id if conversation else "", turn)
@@ -118,7 +119,8 @@ def sse(event: str, data: Any) -> str:
 def stream(
     req: AskRequest, assistant: AssistantLike, conversation: StoredConversation
 ) -> Iterator[str]:
-    """Events: ``meta``, ``token``… then one ``answer`` (rendered turn HTML + Answer JSON).
+    """Events: ``meta``, ``token``… then one ``answer`` (rendered turn HTML + Answer JSON with its
+    shape fields: lead, groups, missing, related, refusal).
 
     Runs inside ``stream_with_context``; the conversation (and the session cookie naming its owner)
     is settled before the response starts. Any failure ends the stream with an ``error`` event.
@@ -157,6 +159,7 @@ def _answer_event(
         "conversation_id": conversation_id,
         "conversation_url": f"/c/{conversation_id}",
         "turn_id": view.turn_id,
+        "refused": view.refused,  # the page keeps the question in the box to edit
         "html": render_template("_turn.html", turn=view, conversation_id=conversation_id),
         "answer": answer,
     }

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from assistant.surfaces import is_refusal
 from web.asking import ask as run_ask
 from web.asking import owned_conversation, owner
 from web.export import conversation_markdown
@@ -21,7 +22,7 @@ from web.presenters import (
     turn_view,
 )
 from web.services import services
-from web.storage import StoredConversation
+from web.storage import WITHHELD, StoredConversation
 
 bp = Blueprint("chat", __name__)
 
@@ -52,16 +53,30 @@ def _page(
         turn_view(t.turn_id, t.position, t.question, t.answer)
         for t in (conversation.turns if conversation else ())
     ]
+    if form is None:
+        form = {k: request.args.get(k, "") for k in FILTER_KEYS}
+        form["question"] = _question_to_edit(conversation)
     html = render_template(
         "chat.html",
         conversation=conversation,
         turns=turns,
-        form=form or {k: request.args.get(k, "") for k in FILTER_KEYS},
+        form=form,
         errors=errors,
         max_question_chars=services().settings.max_question_chars,
         **_library_context(),
     )
     return html, status
+
+
+def _question_to_edit(conversation: StoredConversation | None) -> str:
+    """After a refusal the question stays in the box, ready to edit.
+
+    Not after a personal-data refusal: that question was not stored, and no response ever repeats
+    a name the user typed (with JavaScript the box simply keeps what was typed)."""
+    last = conversation.turns[-1] if conversation and conversation.turns else None
+    if last is None or not is_refusal(last.answer) or last.question == WITHHELD:
+        return ""
+    return last.question
 
 
 @bp.get("/")

@@ -31,6 +31,7 @@ class AskRequest:
     history: tuple[Turn, ...] = ()
     errors: tuple[FieldError, ...] = ()
     form: Mapping[str, str] = field(default_factory=dict)  # raw values to redisplay
+    generator: str | None = None  # JSON API only: "extractive" or "llm"; None: the default
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -109,7 +110,23 @@ def parse_ask(data: Mapping[str, Any], max_chars: int) -> AskRequest:
     form = {k: _text(data, k) for k in ("question", "theme", "doc_type", "year_from", "year_to")}
     raw_question = data.get("question")
     form["question"] = raw_question if isinstance(raw_question, str) else ""
-    return AskRequest(question, filters, conversation_id.strip(), history, tuple(errors), form)
+    generator = parse_generator(data.get("generator"), errors)
+    return AskRequest(
+        question, filters, conversation_id.strip(), history, tuple(errors), form, generator
+    )
+
+
+GENERATORS = ("extractive", "llm")
+
+
+def parse_generator(value: Any, errors: list[FieldError]) -> str | None:
+    """An optional answerer choice; "llm" without a configured model falls back to extractive."""
+    if value is None or value == "":
+        return None
+    if value not in GENERATORS:
+        errors.append(FieldError("generator", "generator must be extractive or llm"))
+        return None
+    return str(value)
 
 
 @dataclass(frozen=True)

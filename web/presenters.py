@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote as url_quote
 from urllib.parse import urlencode
 
 from markupsafe import Markup
 
+from assistant.surfaces import (
+    citations_by_number,
+    is_refusal,
+    is_structured,
+    notes,
+    own_words,
+    quoted_numbers,
+    source_groups,
+)
 from assistant.types import Document
 from web.render import answer_html, safe_url
 
@@ -143,6 +152,31 @@ class CitationView:
 
 
 @dataclass(frozen=True)
+class PageLink:
+    """A cited page of a document, opened in the viewer with the first quote from it highlighted."""
+
+    label: str
+    viewer_url: str
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """One cited document: its quotes not shown elsewhere in the answer, and its pages, once."""
+
+    anchor: str
+    doc_id: str
+    title: str
+    year: Any
+    doc_type: str  # label, "" when unknown
+    publisher: str
+    url: str  # the original publication (http(s) only)
+    numbers: tuple[int, ...]  # every citation number from this document, in order
+    quotes: tuple[CitationView, ...]  # shown under "What the sources say"
+    pages: tuple[PageLink, ...]
+    feedback_n: int  # the citation number source feedback is recorded against
+
+
+@dataclass(frozen=True)
 class TurnView:
     turn_id: str
     position: int
@@ -150,13 +184,24 @@ class TurnView:
     question: str
     status: str
     status_label: str
-    html: Markup
+    html: Markup  # the text shown as prose: a refusal's reason, a legacy or LLM answer's text
     text: str
     citations: tuple[CitationView, ...]
     searched: Mapping[str, Any] | None
     notices: tuple[str, ...]
     generator: str
     build_id: str
+    refused: bool = False
+    structured: bool = False
+    lead: tuple[CitationView, ...] = ()  # quote = the lead unit's text
+    sources: tuple[SourceView, ...] = ()
+    notes: tuple[str, ...] = ()  # a refusal's reason; what is missing or thin (own words)
+    related: bool = False
+
+    @property
+    def grouped(self) -> tuple[SourceView, ...]:
+        """The sources that have quotes to show under "What the sources say"."""
+        return tuple(s for s in self.sources if s.quotes)
 
 
 def viewer_url(doc_id: str, page_index: Any, quote: str) -> str:
@@ -185,11 +230,87 @@ def citation_view(data: Mapping[str, Any], anchor: str) -> CitationView:
     )
 
 
+def _page_links(labels: Sequence[Any], cited: Sequence[Mapping[str, Any]]) -> tuple[PageLink, ...]:
+    """Each printed page label once, linked to the viewer at the first citation on that page."""
+    links = []
+    for label in dict.fromkeys(str(x) for x in labels if str(x)):
+        at = next((c for c in cited if str(c.get("page_start")) == label), None)
+        index = at.get("page_index_start") if at else None
+        if at is None:
+            at = next((c for c in cited if str(c.get("page_end")) == label), None)
+            index = at.get("page_index_end") if at else None
+        if at is not None:
+            quote = str(at.get("quote", ""))
+            links.append(PageLink(label, viewer_url(str(at.get("doc_id", "")), index, quote)))
+    return tuple(links)
+
+
+def _source_view(
+    group: Mapping[str, Any],
+    position: int,
+    anchor: str,
+    citations: Mapping[int, Mapping[str, Any]],
+    quoted: Sequence[int],
+) -> SourceView:
+    doc_id = str(group.get("doc_id", ""))
+    cited = [c for n, c in sorted(citations.items()) if str(c.get("doc_id", "")) == doc_id]
+    first = cited[0] if cited else {}
+    numbers = tuple(int(c.get("n", 0)) for c in cited)
+    doc_type = str(group.get("doc_type") or "")
+    return SourceView(
+        anchor=f"{anchor}-doc-{position}",
+        doc_id=doc_id,
+        title=str(group.get("title") or first.get("title", "")),
+        year=group.get("year") or first.get("year"),
+        doc_type=doc_type_label(doc_type) if doc_type not in ("", "other") else "",
+        publisher=str(first.get("publisher", "")),
+        url=safe_url(str(first.get("url", "")).split("#")[0]),
+        numbers=numbers,
+        quotes=tuple(citation_view(citations[n], anchor) for n in quoted if n in citations),
+        pages=_page_links(group.get("pages") or (), cited),
+        feedback_n=numbers[0] if numbers else 0,
+    )
+
+
+def _sources(
+    answer: Mapping[str, Any], anchor: str, citations: Mapping[int, Mapping[str, Any]]
+) -> tuple[SourceView, ...]:
+    """Every cited document once; its quotes are those not already shown in the lead or text."""
+    return tuple(
+        _source_view(group, position, anchor, citations, quoted_numbers(answer, group))
+        for position, group in enumerate(source_groups(answer), 1)
+    )
+
+
+def _prose(answer: Mapping[str, Any], refused: bool, links: Mapping[int, str]) -> Markup:
+    """The text shown as prose: a refusal's reason; a legacy answer's text; an LLM answer's text
+    when it has no lead units. Structured extractive answers need none (the lead says it)."""
+    text = str(answer.get("text", ""))
+    if refused:
+        return answer_html("\n\n".join(own_words(answer)), links)
+    if not is_structured(answer) or (not answer.get("lead") and answer.get("generator") == "llm"):
+        return answer_html(text, links)
+    return Markup("")
+
+
+def _notes(answer: Mapping[str, Any], refused: bool) -> tuple[str, ...]:
+    if refused:
+        return own_words(answer)
+    return notes(answer) if is_structured(answer) else ()
+
+
 def turn_view(turn_id: str, position: int, question: str, answer: Mapping[str, Any]) -> TurnView:
     anchor = f"turn-{position}"
-    citations = tuple(citation_view(c, anchor) for c in answer.get("citations") or ())
+    by_number = citations_by_number(answer)
+    citations = tuple(citation_view(c, anchor) for c in by_number.values())
+    links = {c.n: c.viewer_url for c in citations}
     status = str(answer.get("status", "error"))
-    text = str(answer.get("text", ""))
+    refused = is_refusal(answer)
+    lead = tuple(
+        replace(citation_view(by_number[n], anchor), quote=str(unit.get("text", "")))
+        for unit in answer.get("lead") or ()
+        if (n := int(unit.get("n", 0))) in by_number
+    )
     return TurnView(
         turn_id=turn_id,
         position=position,
@@ -197,13 +318,19 @@ def turn_view(turn_id: str, position: int, question: str, answer: Mapping[str, A
         question=question,
         status=status,
         status_label=STATUS_LABELS.get(status, status),
-        html=answer_html(text, [c.n for c in citations], f"{anchor}-source"),
-        text=text,
+        html=_prose(answer, refused, links),
+        text=str(answer.get("text", "")),
         citations=citations,
         searched=answer.get("searched"),
         notices=tuple(str(n) for n in answer.get("notices") or ()),
         generator=str(answer.get("generator", "")),
         build_id=str(answer.get("build_id", "")),
+        refused=refused,
+        structured=is_structured(answer),
+        lead=() if refused else lead,
+        sources=_sources(answer, anchor, by_number),
+        notes=_notes(answer, refused),
+        related=bool(answer.get("related")),
     )
 
 

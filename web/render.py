@@ -4,13 +4,13 @@ Everything that came from a document or a model is untrusted. Answer text may ca
 (from the LLM answerer): it goes through markdown-it-py's "js-default" preset (raw HTML disabled,
 unsafe link schemes refused), then nh3 keeps only a few formatting tags with no attributes at all (no
 links: a model never gets to place a link). Only then are ``[n]`` markers turned into links to the
-answer's own source cards, and only for numbers that are real citations.
+viewer at the cited page (the quote highlighted), and only for numbers that are real citations.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
@@ -23,17 +23,17 @@ CITE_MARK = re.compile(r"\[(\d{1,3})\]")
 _markdown = MarkdownIt("js-default")
 
 
-def answer_html(text: str, citations: Iterable[int], anchor_prefix: str) -> Markup:
-    """Answer text as sanitised HTML with ``[n]`` → ``<a href="#{prefix}-n">``."""
-    known = set(citations)
+def answer_html(text: str, links: Mapping[int, str]) -> Markup:
+    """Answer text as sanitised HTML with ``[n]`` → ``<a href="{links[n]}">`` (the viewer, with the
+    quote highlighted in place). Numbers that are not real citations stay plain text."""
     html = nh3.clean(_markdown.render(text or ""), tags=ALLOWED_TAGS, attributes={})
 
     def link(match: re.Match[str]) -> str:
         n = int(match.group(1))
-        if n not in known:
+        if n not in links:
             return match.group(0)
         return (
-            f'<a class="rla-cite" href="#{escape(anchor_prefix)}-{n}">'
+            f'<a class="rla-cite" href="{escape(links[n])}">'
             f'<span class="rla-visually-hidden">source </span>[{n}]</a>'
         )
 

@@ -75,11 +75,18 @@ def csrf_protect(app: Flask) -> CSRFProtect:
 
 
 def rate_limiter(app: Flask, settings: Settings) -> Limiter:
-    """In-memory limiter: no limits by default, ``settings.rate_limit`` on the ask endpoints."""
+    """No limits by default, ``settings.rate_limit`` on the ask endpoints.
+
+    Counts live in memory, per process, unless ``RLA_RATE_LIMIT_STORAGE_URI`` names a shared store
+    (Redis), which several workers or hosts then share. Should that store fail, each process falls
+    back to counting in memory rather than refusing every question.
+    """
+    shared = settings.rate_limit_storage_uri
     return Limiter(
         get_remote_address,
         app=app,
-        storage_uri="memory://",
+        storage_uri=shared or "memory://",
+        in_memory_fallback_enabled=bool(shared),
         default_limits=[],
         headers_enabled=True,
         strategy="fixed-window",

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     delete,
+    event,
     func,
     select,
 )
@@ -168,7 +169,19 @@ def _conversation(row: ConversationRow, *, with_turns: bool) -> StoredConversati
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_for_several_processes)
+    return engine
+
+
+def _sqlite_for_several_processes(connection: Any, _record: Any) -> None:
+    """WAL lets readers go on while one worker process writes; a writer waits up to 10 s for
+    another instead of failing at once with "database is locked"."""
+    cursor = connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
 
 
 class Store:
@@ -184,7 +197,10 @@ class Store:
         return store
 
     def create_tables(self) -> None:
-        Base.metadata.create_all(self.engine)
+        """Bring the schema to the newest migration (see ``web.migrate``)."""
+        from web.migrate import upgrade
+
+        upgrade(self.engine)
 
     @contextmanager
     def _session(self) -> Iterator[Session]:

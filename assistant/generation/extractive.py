@@ -22,6 +22,7 @@ from assistant.citations import cite
 from assistant.evidence import EvidenceSelector, ScoredUnit, Selection
 from assistant.generation.base import Draft, StreamingAnswerer
 from assistant.messages_core import core_message
+from assistant.text.question import listed
 from assistant.types import Citation, Document, Page, Passage, Turn
 
 PageLookup = Callable[[str], Sequence[Page]]
@@ -37,15 +38,16 @@ def document_line(document: Document) -> str:
 
 def partial_sentence(selection: Selection, messages: Messages = core_message) -> str:
     if selection.missing:
-        return messages("partial_missing", missing=_join(selection.missing))
+        return messages("partial_missing", missing=listed(selection.missing))
+    if selection.missing_parts:
+        return messages("partial_parts", parts=listed(selection.missing_parts))
+    if selection.thin:
+        subject, count = selection.thin[0]
+        plural = "" if count == 1 else "s"
+        return messages("partial_thin", subject=f"“{subject}”", count=count, plural=plural)
     if selection.kind_missing:
         return messages(f"partial_kind_{selection.kind}", who="the person named")
     return ""
-
-
-def _join(items: Sequence[str]) -> str:
-    quoted = [f"“{i}”" for i in items]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
 
 
 class ExtractiveAnswerer(StreamingAnswerer):

@@ -19,8 +19,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from assistant.text.terms import fold
+from assistant.text.terms import fold, stem_pairs
 from assistant.text.terms import stems as tokenize
+from assistant.text.units import NUMBER_WORDS as COUNT_WORDS
 
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
 
@@ -29,7 +30,7 @@ FRAME_WORDS = frozenset(
         """what which who whom whose when where why how tell say says said describe explain
         summarise summarize list give show name find found mention mentions mentioned according
         review reviews report reports document documents library source sources publication
-        please anything something everything does did do key main"""
+        please anything something everything does did do key main much many"""
     )
 )
 ACRONYMS = {
@@ -57,24 +58,7 @@ QUESTION_OPENERS = frozenset(
     summarize name find i in on at for to of the a an according""".split()  # noqa: SIM905
 )
 CONNECTORS = frozenset(["of", "the", "for", "in", "on"])
-NUMBER_WORDS = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "twenty",
-]
+NUMBER_WORDS = [w for w, n in COUNT_WORDS.items() if n > 0]
 
 _QUOTED = re.compile(
     r"(?:^|[\s(])['\"‘“]((?:[^'\"‘’“”]|(?<=\w)['’](?=\w)){3,80}?)['\"’”](?=[\s,.?!:;)]|$)"
@@ -113,6 +97,24 @@ _LIST_Q = re.compile(
 )
 
 
+# Ethnic and faith groups a question may name in lower case or at a sentence start ("white
+# children"): subjects like any name, so the library's coverage of each is checked.
+GROUP_NAMES = re.compile(
+    r"\b(white|black|asian|mixed[ -](?:heritage|race|ethnicity)|dual heritage|muslim|sikh|hindu|"
+    r"jewish|christian|gypsy|roma|travell?ers?)\b",
+    re.IGNORECASE,
+)
+
+
+NAME_SHOWN = "a name in the question"
+
+
+def listed(items: tuple[str, ...] | list[str]) -> str:
+    """Subjects for a sentence: each in quotes (but the name placeholder), joined with "or"."""
+    shown = [i if i == NAME_SHOWN else f"“{i}”" for i in items]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
+
+
 @dataclass(frozen=True)
 class Subject:
     """A specific thing a question is about. ``label`` is how it is shown in ``missing``."""
@@ -121,6 +123,12 @@ class Subject:
     terms: tuple[str, ...]  # keyword tokens, all of which must occur
     phrase: str = ""  # a lower-case phrase that must occur as written, when more than one word
     expansion: str = ""  # an acronym's spelled-out form, which counts as the acronym
+    name: bool = False  # a capitalised name (perhaps a person's): never repeated back
+
+    @property
+    def shown(self) -> str:
+        """How the subject may be named in an answer: a name typed by the user is not repeated."""
+        return NAME_SHOWN if self.name else self.label
 
 
 @dataclass(frozen=True)
@@ -131,6 +139,11 @@ class Question:
     kind: str  # date | number | agent | attribution | list | any
     count: int | None = None
     attributed_to: str = ""
+    parts: tuple[str, ...] = ()  # the separate questions a compound question asks, if several
+    specificity: tuple[tuple[str, float], ...] = ()  # (stem, 0.25..1): how telling each term is
+
+    def weight(self, stem: str) -> float:
+        return dict(self.specificity).get(stem, 1.0)
 
 
 @lru_cache(maxsize=4096)
@@ -144,13 +157,38 @@ def analyse(text: str) -> Question:
     """Terms, subjects and answer kind of a (standalone) question."""
     terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in FRAME_WORDS))
     kind, count, who = answer_kind(text)
-    return Question(text, terms, subjects(text), kind, count, who)
+    telling: dict[str, float] = {}
+    for stem, word in stem_pairs(text):
+        telling[stem] = min(telling.get(stem, 1.0), specificity(word))
+    return Question(
+        text, terms, subjects(text), kind, count, who, parts(text), tuple(telling.items())
+    )
+
+
+def specificity(word: str) -> float:
+    """How much a word says about a topic, from its general-English frequency: rare words 1.0,
+    the most common (Zipf 6.5 and over: "much", "put") 0.25."""
+    return max(0.25, min(1.0, (7.0 - zipf(word)) / 3.0))
+
+
+_PART_BREAK = re.compile(
+    r"(?:,?\s+and\s+|;\s*|\?\s+|,\s+)(?=(?:what|how|who|when|where|which|why|whether|did|does|do|"
+    r"is|are|was|were|has|have|can)\b)",
+    re.IGNORECASE,
+)
+
+
+def parts(text: str) -> tuple[str, ...]:
+    """The questions of a compound question ("What did X find, and how did Y respond?")."""
+    pieces = [p.strip(" ?,;") for p in _PART_BREAK.split(text)]
+    pieces = [p for p in pieces if len(tokenize(p)) >= 1]
+    return tuple(pieces) if len(pieces) > 1 else ()
 
 
 def answer_kind(text: str) -> tuple[str, int | None, str]:
     if found := _LIST_Q.search(text):
         raw = (found.group("n") or "").lower()
-        count = int(raw) if raw.isdigit() else (NUMBER_WORDS.index(raw) + 1 if raw else None)
+        count = int(raw) if raw.isdigit() else (COUNT_WORDS[raw] if raw else None)
         if count and count > 12:
             count = None
         return "list", count, ""
@@ -179,11 +217,21 @@ def subjects(text: str) -> tuple[Subject, ...]:
             continue
         for subject in _names(text, found):
             out.setdefault(subject.label.lower(), subject)
-    for word in re.findall(r"[A-Za-z][A-Za-z'-]{2,}", text):
+    for found in GROUP_NAMES.finditer(text):
+        name = found.group(0)
+        if not any(name.lower() in s.label.lower() for s in out.values()):
+            words = name.replace("-", " ").split()
+            out[name.lower()] = Subject(
+                name, tuple(tokenize(name)), _phrase(name) if len(words) > 1 else ""
+            )
+    for raw in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text):
+        word = re.sub(r"['’]s?$", "", raw)
         low = word.lower()
         toks = tuple(tokenize(low))
         if not toks or toks[0] in FRAME_WORDS or low in QUESTION_OPENERS:
             continue
+        if low.endswith("ed"):
+            continue  # a verb's past form ("concentrated", "commissioned") names no topic
         if zipf(low) < SPECIFIC_ZIPF and not any(low in s.label.lower() for s in out.values()):
             out.setdefault(low, Subject(word, toks))
     return tuple(out.values())
@@ -191,9 +239,17 @@ def subjects(text: str) -> tuple[Subject, ...]:
 
 def _names(text: str, found: re.Match[str]) -> list[Subject]:
     """Subjects from a capitalised run: acronyms, and names not merely opening the question."""
-    run = found.group(0)
+    run = re.sub(r"['’]s\b", " 's", found.group(0))  # "Hackney's Strategic ..." names two things
+    if " 's" in run:
+        head, _, tail = run.partition(" 's")
+        pieces = [head.strip(), tail.strip()]
+        return [s for piece in pieces if piece for s in _names_in_run(text, found, piece)]
+    return _names_in_run(text, found, run)
+
+
+def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
     words = run.split()
-    at_start = not text[: found.start()].strip(" \"'“‘(")
+    at_start = not text[: found.start()].strip(" \"'“‘(") and found.group(0).startswith(words[0])
     if at_start and (
         words[0].lower() in QUESTION_OPENERS or zipf(words[0].lower()) >= SPECIFIC_ZIPF
     ):
@@ -214,7 +270,7 @@ def _names(text: str, found: re.Match[str]) -> list[Subject]:
         out.append(Subject(bare, tuple(tokenize(bare)), "", expansion))
     toks = tuple(tokenize(run))
     if toks and not (len(words) == 1 and _ACRONYM.fullmatch(words[0])):
-        out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else ""))
+        out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else "", name=True))
     return out
 
 

@@ -47,6 +47,12 @@ def stems(text: str) -> list[str]:
     return list(_stemmer().stemWords(found)) if found else []
 
 
+def stem_pairs(text: str) -> list[tuple[str, str]]:
+    """(stem, word) for each keyword of ``text``."""
+    found = words(text)
+    return list(zip(_stemmer().stemWords(found), found, strict=True)) if found else []
+
+
 @dataclass(frozen=True)
 class LibraryTerms:
     """Chunk-level document frequency of every stem in a build."""

@@ -57,7 +57,10 @@ _ABOUT_DOCUMENT = re.compile(
     r"\bpage numbers? (?:are|is) not\b|\bnot the official (?:publication|version|text)\b|"
     r"\b(?:check|consult|read|see) the (?:original|official|full) (?:publication|report|text|"
     r"document|version)\b|\bdemo library\b|\b(?:written|adapted)\b[^.:]{0,40}\bfor (?:this|the) (?:library|project|assistant|tool)\b|"
-    r"\bcontains public sector information\b|\bopen government licen[cs]e\b",
+    r"\bcontains public sector information\b|\bopen government licen[cs]e\b|"
+    r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
+    r"\bthe address (?:above|given|below)\b|\b(?:review|report|paper|publication|inquiry report)"
+    r" itself was not (?:available|read|seen)\b",
     re.IGNORECASE,
 )
 
@@ -224,8 +227,15 @@ NUMBER_WORDS = {
             "ten",
             "eleven",
             "twelve",
-        ],
-        start=0,
+            "thirteen",
+            "fourteen",
+            "fifteen",
+            "sixteen",
+            "seventeen",
+            "eighteen",
+            "nineteen",
+            "twenty",
+        ]
     )
 }
 _COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)

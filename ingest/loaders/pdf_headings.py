@@ -16,6 +16,7 @@ headers) and documents where "headings" would be a large share of all lines are 
 
 from __future__ import annotations
 
+import contextlib
 import re
 import statistics
 from collections import Counter
@@ -94,13 +95,48 @@ def _standalone(lines: list[_Line], n: int) -> bool:
     )
 
 
+RAISE = 0.25  # a footnote digit sits at least this share of a letter's height above its bottom
+SHRINK = 0.8  # and is at most this share of its height
+
+
 def text_with_paragraph_gaps(textpage: pdfium.PdfTextPage) -> str:
-    """The page's text ("\\r\\n" line breaks) with an empty line at each paragraph gap."""
+    """The page's text (CRLF line breaks) with an empty line at each paragraph gap, and without
+    footnote markers (superscript digits), which would otherwise stick to words ("teachers154")
+    or merge sentences ("children.10 SDQ scores")."""
     text = str(textpage.get_text_range())
+    with contextlib.suppress(pdfium.PdfiumError, ValueError):
+        text = _mark_superscripts(textpage, text)
     try:
-        return _with_gaps(textpage, text)
+        return _with_gaps(textpage, text).replace(SUPERSCRIPT, "")
     except (pdfium.PdfiumError, ValueError, statistics.StatisticsError):
-        return text  # layout unreadable: the text alone is still right
+        return text.replace(SUPERSCRIPT, "")  # layout unreadable: the text alone is still right
+
+
+SUPERSCRIPT = "\x00"  # stands in for a footnote digit until the text is laid out
+
+
+def _mark_superscripts(textpage: pdfium.PdfTextPage, text: str) -> str:
+    """Digits raised above, and smaller than, the letter before them become SUPERSCRIPT."""
+    if len(text) != textpage.count_chars():
+        return text
+    chars = list(text)
+    bottom_before: float | None = None  # bottom of the last letter or digit on this line
+    tallest = 0.0  # the tallest letter on this line so far (capital or ascender height)
+    for i, c in enumerate(text):
+        if c in "\r\n":
+            bottom_before, tallest = None, 0.0
+            continue
+        if not c.isalnum():
+            continue
+        _, bottom, _, top = textpage.get_charbox(i)
+        height = float(top - bottom)
+        small = c.isdigit() and 0 < height < SHRINK * tallest
+        if small and bottom_before is not None and bottom - bottom_before > RAISE * tallest:
+            chars[i] = SUPERSCRIPT
+            continue
+        if height > 0:
+            bottom_before, tallest = float(bottom), max(tallest, height)
+    return "".join(chars)
 
 
 def _with_gaps(textpage: pdfium.PdfTextPage, text: str) -> str:

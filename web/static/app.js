@@ -3,7 +3,8 @@
  * - Ask forms stream the answer over server-sent events (fetch + ReadableStream, POST with the CSRF
  *   token), show the draft as it arrives, swap in the finished, cited answer rendered by the server,
  *   and announce "Answer ready" once. Any failure before the answer falls back to a normal submit.
- * - Copy buttons copy an answer with its sources.
+ * - Copy buttons copy an answer with its sources (titles, pages and links).
+ * - After a refusal the question stays in the box, ready to edit.
  * - Feedback forms post in the background and show the reply in place.
  * No single-key shortcuts.
  */
@@ -133,6 +134,18 @@
     announce("Answer ready");
   }
 
+  /* After an answer the box is cleared for the next question; after a refusal the question stays
+   * there (or is put there, when it came from a suggested question), ready to edit. */
+  function keepQuestionIfRefused(form, asked, refused) {
+    var question = document.getElementById("question");
+    if (!question) { return; }
+    if (refused) {
+      question.value = asked;
+    } else if (form.id === "ask-form") {
+      question.value = "";
+    }
+  }
+
   async function askStream(form, body) {
     var conversation = document.getElementById("conversation");
     var pending = pendingTurn(body.question);
@@ -158,6 +171,7 @@
       return;
     }
     var finished = false;
+    var refused = false;
     try {
       await readEvents(response, function (event) {
         if (event.name === "token") {
@@ -165,6 +179,7 @@
           pending.draft.textContent += event.data;
         } else if (event.name === "answer") {
           finished = true;
+          refused = Boolean(event.data.refused);
           finish(pending, event.data);
         } else if (event.name === "error") {
           pending.status.textContent = event.data.message;
@@ -177,8 +192,7 @@
       pending.article.removeAttribute("aria-busy");
       announce("The answer could not be finished");
     } else {
-      var question = document.getElementById("question");
-      if (question && form.id === "ask-form") { question.value = ""; }
+      keepQuestionIfRefused(form, body.question, refused);
     }
   }
 
@@ -220,11 +234,16 @@
     sources.forEach(function (source) {
       var title = source.querySelector(".rla-source__title");
       var meta = source.querySelector(".rla-source__meta");
-      var quote = source.querySelector(".rla-quote");
+      var pages = Array.prototype.map.call(source.querySelectorAll("[data-page]"), function (a) {
+        return a.getAttribute("data-page");
+      });
+      var original = source.querySelector("[data-original]");
       parts.push(
-        (title ? title.innerText.trim() : "") + (meta ? " — " + meta.innerText.replace(/\s+/g, " ").trim() : ""),
-        quote ? "“" + quote.innerText.trim() + "”" : ""
+        (title ? title.innerText.trim() : "") +
+        (meta ? " — " + meta.innerText.replace(/\s+/g, " ").trim() : "") +
+        (pages.length ? (pages.length === 1 ? ", page " : ", pages ") + pages.join(", ") : "")
       );
+      if (original) { parts.push(original.href); }
     });
     return parts.join("\n");
   }

@@ -1,0 +1,1 @@
+"""Alembic migrations of the conversation and feedback schema (applied by ``web.migrate``)."""
