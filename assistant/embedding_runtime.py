@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,9 @@ class OpenVinoEmbedder:
         }
         if compile_cache is not None:
             config["CACHE_DIR"] = str(compile_cache)
+        threads = os.environ.get("OMP_NUM_THREADS", "")
+        if threads.isdigit():  # `rla serve --workers N` shares the cores out this way
+            config["INFERENCE_NUM_THREADS"] = int(threads)
         try:
             self._ov = ov
             self._compiled = ov.Core().compile_model(str(model_xml), "CPU", config)
