@@ -16,6 +16,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import quote as urlquote
 
+from assistant.output_checks import http_url
 from assistant.types import Citation, Page, Passage
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ def viewer_url(doc_id: str, page_index: int, quote: str) -> str:
 
 
 def source_url(url: str, media_type: str, page_index: int) -> str:
+    """The original's address (at the page for a PDF); only http(s) URLs ever leave the core."""
+    url = http_url(url)
     if url and media_type == "pdf" and "#" not in url:
         return f"{url}#page={page_index}"
     return url

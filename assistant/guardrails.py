@@ -34,7 +34,7 @@ from assistant.output_checks import (
 from assistant.prompts import message
 from assistant.settings import Settings
 from assistant.spans import MARKER, sentence_spans
-from assistant.types import Citation, Passage
+from assistant.types import Citation, Passage, Turn
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +132,26 @@ def check_input(question: str, settings: Settings) -> InputVerdict:
         log.info("question refused: %s", reason)
         return _stop(cleaned, "out_of_scope", message(reason), reason)
     return InputVerdict(question=cleaned, status=None, message="", notices=_notices(folded))
+
+
+def personal_data_kinds(text: str) -> tuple[str, ...]:
+    """Kinds of personal data in any text a person sent (cleaned and folded as questions are)."""
+    cleaned = remove_active_content(strip_hidden(text or ""))
+    return personal_data.detect(unicodedata.normalize("NFKC", cleaned)) if cleaned else ()
+
+
+def check_history(history: Sequence[Turn]) -> InputVerdict:
+    """Earlier turns sent with a question are read like the question itself: personal data in
+    any of them stops the question (the client may send any history it likes)."""
+    kinds: tuple[str, ...] = ()
+    for turn in history:
+        kinds += personal_data_kinds(turn.question) + personal_data_kinds(turn.answer)
+    if not kinds:
+        return InputVerdict(question="", status=None, message="", notices=())
+    kinds = tuple(k for k in personal_data.KIND_LABELS if k in kinds)
+    log.info("history refused: personal data kinds=%s", ",".join(kinds))
+    text = message("personal_data", kinds=personal_data.describe(kinds))
+    return _stop("", "personal_data", text)
 
 
 def instruction_like(sentence: str) -> bool:

@@ -321,6 +321,17 @@ class Index:
         manifest_path = self.build_dir / MANIFEST
         if not manifest_path.is_file():
             raise BuildError(f"build {build_id} is missing or incomplete")
+        try:
+            self._read(manifest_path)
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged files: one error
+            raise BuildError(
+                f"build {build_id} is damaged ({type(exc).__name__} reading it): "
+                "roll back with `rla library rollback` or re-run `rla ingest`"
+            ) from exc
+        self._open_vectors(settings, build_id)
+
+    def _read(self, manifest_path: Path) -> None:
+        """The manifest, documents, chunks, pages and keyword index of the build."""
         self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
         known = set(BuildInfo.__dataclass_fields__)
         self.info = BuildInfo(**{k: v for k, v in self.manifest.items() if k in known})
@@ -334,6 +345,8 @@ class Index:
         for row in read_jsonl(self.build_dir / "pages.jsonl"):
             self._pages.setdefault(row["doc_id"], []).append(Page(**row))
         self.keyword = KeywordIndex.load(self.build_dir / "keyword", len(self.chunks))
+
+    def _open_vectors(self, settings: Settings, build_id: str) -> None:
         server_mode = self.info.chroma_mode == "server"
         if server_mode and not settings.chroma_url:
             raise ConfigurationError(

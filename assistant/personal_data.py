@@ -5,9 +5,13 @@ Each detector returns only the *kind* of data found, never the data: callers sho
 
 The policy is to catch what identifies someone while leaving ordinary safeguarding questions alone
 (tests/test_guardrails.py holds both tables):
-- phone numbers: UK mobiles (07…), geographic landlines (01…, 02…) and their +44 forms. Freephone,
-  national-rate and premium numbers (03…, 08…, 09…) are organisations' helplines, not flagged;
-- NHS numbers: ten digits that pass the mod-11 check (a random ten-digit number usually fails it);
+- phone numbers, found with ``phonenumbers`` (Google's libphonenumber): any number written in
+  international form (``+234 803 555 0199``, ``+2348035550198``, ``0044 20 …``), and UK numbers
+  written nationally with the trunk 0 (07…, 01…, 02…). Freephone, shared-cost, national-rate and
+  premium numbers (0800, 0808, 03…, 084…, 087…, 09…) are organisations' helplines, not flagged;
+  digits a phone number covers are never read again as an NHS number;
+- NHS numbers: ten digits that pass the mod-11 check (``stdnum.gb.nhs``; a random ten-digit
+  number usually fails it);
 - National Insurance numbers: valid prefix letters, six digits and a suffix A-D (the suffix may be
   left off when the text says it is an NI number);
 - postcodes: a full postcode (outward and inward code). Lower-case ones count too, except
@@ -15,18 +19,24 @@ The policy is to catch what identifies someone while leaving ordinary safeguardi
 - dates of birth: a date beside "born", "DOB", "d.o.b." or "date of birth", or a full date set
   right beside a person ("my client's son, 12/03/2015"). Dates of reports and events ("published
   on 14 March 2022", "between January 2022 and March 2024", "Child Q on 3 December 2020") are not;
-- a child's full name with an age ("Jayden Smith, aged 7", "7-year-old Jayden Smith"). Only two or
-  more capitalised name words count, ethnic, faith and common capitalised words are excluded, and
-  children named in published national reviews (``PUBLIC_CASE_NAMES``) are allowed. A first name
-  alone with an age is not flagged (too weak a signal to refuse a question on).
+- a child's full name with an age, in any of the usual forms: "Jayden Smith, aged 7",
+  "Jayden Smith (9)", "Jayden Smith, 14,", "Jayden Smith who is 14", "Jayden Smith is 14",
+  "Smith, Jayden, who is 14", "7-year-old Jayden Smith", "Jayden Smith, a 7-year-old". Only two
+  or more capitalised name words count; ethnic, faith, place, document and common capitalised
+  words are excluded, and children named in published national reviews (``PUBLIC_CASE_NAMES``)
+  are allowed. A first name alone with an age is not flagged (too weak a signal to refuse a
+  question on).
 """
 
 from __future__ import annotations
 
 import re
 
+import phonenumbers
+from phonenumbers import Leniency, PhoneNumberMatcher, PhoneNumberType
+from stdnum.gb import nhs
+
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
-_PHONE = re.compile(r"(?<![\w+])(?:\+|00)?[\d(][\d\s\-()]{7,16}\d(?![\w])")
 _NHS = re.compile(r"(?<![\d\w])(\d{3})[ \-]?(\d{3})[ \-]?(\d{4})(?![\d\w])")
 _NI = re.compile(
     r"(?<![A-Za-z0-9])([A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])\s?(\d{2})\s?(\d{2})\s?(\d{2})"
@@ -64,143 +74,40 @@ _EVENT_BEFORE = re.compile(
     r"\s*$",
     re.IGNORECASE,
 )
-_NAME_WORD = r"[A-Z][a-z]*(?:['’\-][A-Z]?[a-z]+)*"
-_NAME = rf"({_NAME_WORD}(?:\s+{_NAME_WORD}){{1,3}})"
+_NAME_WORD = r"[A-ZÀ-Þ][a-zß-ÿ]*(?:['’\-][A-ZÀ-Þ]?[a-zß-ÿ]+)*"
+_NAME = rf"({_NAME_WORD}(?:,?\s+{_NAME_WORD}){{1,3}})"  # "Jayden Smith", "Smith, Jayden"
+_AGE = r"\d{1,2}"
+_UNIT = r"(?:\s*(?:years?|yrs?|months?)(?:\s+old)?)"
+_ENDS = r"(?=\s*(?:[,.;:!?)]|$|\b(?:and|but|with|who|so|has|had|was|is)\b))"
 _AGE_AFTER = re.compile(
-    _NAME + r"\s*(?:,\s*|\(\s*)(?:aged?\s+\d{1,2}|\d{1,2}\s*(?:years?|yrs?|months?)(?:\s+old)?"
-    r"|\d{1,2}\s*\))"
-    r"|" + _NAME + r"\s+(?:aged?\s+\d{1,2}\b|\(\d{1,2}\)|is\s+\d{1,2}\s+years?\s+old)"
+    _NAME
+    + "(?:"
+    + rf"\s*,?\s*\(\s*(?:aged?\s+)?{_AGE}{_UNIT}?\s*\)"  # (14), (aged 9), (16 months)
+    + rf"|\s*,?\s+aged?\s+{_AGE}\b"  # aged 9, age 12
+    + rf"|\s*,\s*{_AGE}{_UNIT}?{_ENDS}"  # , 14,   , 7 years old.
+    + r"|\s*,?\s+(?:who|that)\s*(?:is|'s|’s|was|turned|has turned)\s+"
+    + rf"(?:now\s+|only\s+|just\s+)?(?:aged\s+)?{_AGE}\b"  # who is 14
+    + rf"|\s+(?:is|was|turned)\s+(?:now\s+|only\s+|just\s+)?(?:aged\s+)?{_AGE}{_UNIT}?{_ENDS}"
+    + rf"|\s*,\s*(?:an?\s+)?{_AGE}[- ](?:year|month)s?[- ]old\b"  # , a 7-year-old
+    + ")"
 )
-_AGE_BEFORE = re.compile(r"\b\d{1,2}[- ](?:year|month)[- ]old\s+" + _NAME)
-_NOT_NAME_WORDS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "in",
-        "on",
-        "at",
-        "of",
-        "and",
-        "or",
-        "my",
-        "our",
-        "his",
-        "her",
-        "their",
-        "this",
-        "that",
-        "these",
-        "those",
-        "child",
-        "children",
-        "baby",
-        "young",
-        "person",
-        "people",
-        "year",
-        "years",
-        "key",
-        "stage",
-        "black",
-        "white",
-        "asian",
-        "mixed",
-        "heritage",
-        "race",
-        "british",
-        "caribbean",
-        "african",
-        "pakistani",
-        "bangladeshi",
-        "indian",
-        "chinese",
-        "irish",
-        "gypsy",
-        "roma",
-        "traveller",
-        "travellers",
-        "arab",
-        "muslim",
-        "sikh",
-        "hindu",
-        "jewish",
-        "christian",
-        "catholic",
-        "somali",
-        "nigerian",
-        "ghanaian",
-        "eritrean",
-        "afghan",
-        "polish",
-        "romanian",
-        "eastern",
-        "european",
-        "other",
-        "any",
-        "minority",
-        "ethnic",
-        "south",
-        "east",
-        "west",
-        "north",
-        "east",
-        "london",
-        "england",
-        "wales",
-        "scotland",
-        "local",
-        "national",
-        "review",
-        "reviews",
-        "panel",
-        "school",
-        "police",
-        "council",
-        "authority",
-        "social",
-        "care",
-        "services",
-        "safeguarding",
-        "partnership",
-        "lcspr",
-        "scr",
-        "nhs",
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
-        "mr",
-        "mrs",
-        "ms",
-        "miss",
-        "dr",
-        "sir",
-        "lady",
-        "lord",
-        "girls",
-        "boys",
-        "kids",
-        "teenagers",
-        "pupils",
-        "students",
-    ]
-)
+_AGE_BEFORE = re.compile(rf"\b{_AGE}[- ](?:year|month)s?[- ]old\s+" + _NAME)
+_NOT_NAME_TEXT = """
+    the a an in on at of and or my our his her their this that these those child children
+    baby young person people year years key stage black white asian mixed heritage race
+    british caribbean african pakistani bangladeshi indian chinese irish gypsy roma
+    traveller travellers arab muslim sikh hindu jewish christian catholic somali nigerian
+    ghanaian eritrean afghan polish romanian eastern european other any minority ethnic
+    south east west north london england wales scotland local national review reviews panel
+    school police council authority social care services safeguarding partnership lcspr scr
+    nhs january february march april may june july august september october november
+    december monday tuesday wednesday thursday friday saturday sunday mr mrs ms miss dr sir
+    lady lord girls boys kids teenagers pupils students working together act section chapter
+    page pages paragraph table figure annex appendix part volume report board team unit
+    service centre trust foundation practice case rapid serious learning lesson question
+    answer
+"""
+_NOT_NAME_WORDS = frozenset(_NOT_NAME_TEXT.split())
 # Children named in published national reviews and inquiries: questions about them are about the
 # published learning, not about a live case.
 PUBLIC_CASE_NAMES = frozenset(
@@ -221,38 +128,62 @@ KIND_LABELS = {
 }
 
 
+_HELPLINE_TYPES = frozenset(
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.UAN,
+    }
+)
+
+
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
-def _is_uk_personal_phone(raw: str) -> bool:
-    digits = _digits(raw)
-    stripped = raw.lstrip()
-    if stripped.startswith(("+44", "0044")):
-        national = digits[2:] if stripped.startswith("+") else digits[4:]
-        national = national[1:] if national.startswith("0") else national  # +44 (0)20 …
+def _is_personal_phone(raw: str, number: phonenumbers.PhoneNumber) -> bool:
+    """A number a person could be reached on: not a helpline; written internationally (+, 00)
+    or as a UK number with its trunk 0 (a bare run of digits is a reference, not a phone)."""
+    raw = raw.strip()
+    if not raw.startswith(("+", "00", "0", "(0", "(+")):
+        return False
+    kind = phonenumbers.number_type(number)
+    if kind in _HELPLINE_TYPES:
+        return False
+    national = str(number.national_number)
+    if number.country_code == 44:
+        # Reserved drama ranges (07700 900…, 01632 960…) are invalid to libphonenumber but are
+        # still shaped like a person's number: judge UK numbers by their leading digit.
         return len(national) in (9, 10) and national[0] in "127"
-    if stripped.startswith("(0") or stripped.startswith("0"):
-        return len(digits) in (10, 11) and digits[1] in "127"
-    return False
+    return phonenumbers.is_valid_number(number) or phonenumbers.is_possible_number(number)
+
+
+def phone_spans(text: str) -> list[tuple[int, int]]:
+    """Where personal phone numbers are in ``text`` (start, end)."""
+    return [
+        (m.start, m.end)
+        for m in PhoneNumberMatcher(text, "GB", leniency=Leniency.POSSIBLE)
+        if _is_personal_phone(m.raw_string, m.number)
+    ]
 
 
 def nhs_check_digit_ok(digits: str) -> bool:
-    """Mod-11 check of a ten-digit NHS number (weights 10..2 on the first nine digits)."""
+    """Mod-11 check of a ten-digit NHS number (``stdnum.gb.nhs``); all-same digits never pass."""
     if len(digits) != 10 or not digits.isdigit() or len(set(digits)) == 1:
         return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
+    return bool(nhs.is_valid(digits))
 
 
-def _has_phone(text: str) -> bool:
-    return any(_is_uk_personal_phone(m.group(0)) for m in _PHONE.finditer(text))
+def _without(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the given spans blanked (so their digits are not read twice)."""
+    for start, end in reversed(spans):
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text
 
 
 def _has_nhs_number(text: str) -> bool:
+    text = _without(text, phone_spans(text))
     return any(nhs_check_digit_ok("".join(m.groups())) for m in _NHS.finditer(text))
 
 
@@ -298,23 +229,26 @@ def _has_date_of_birth(text: str) -> bool:
 
 
 def _is_private_name(name: str) -> bool:
-    words = name.split()
-    if name.lower() in PUBLIC_CASE_NAMES or len(words) < 2 or any(len(w) < 2 for w in words):
-        return False
-    return not any(w.lower().strip("'’") in _NOT_NAME_WORDS for w in words)
+    """Whether some run of two or more trailing name words is a private person's name."""
+    words = [w.strip(",") for w in name.split()]
+    for start in range(len(words) - 1):
+        tail = words[start:]
+        if " ".join(tail).lower() in PUBLIC_CASE_NAMES or any(len(w) < 2 for w in tail):
+            continue
+        if not any(w.lower().strip("'’") in _NOT_NAME_WORDS for w in tail):
+            return True
+    return False
 
 
 def _has_child_name_with_age(text: str) -> bool:
-    for m in _AGE_AFTER.finditer(text):
-        name = m.group(1) or m.group(2)
-        if name and _is_private_name(name):
-            return True
+    if any(_is_private_name(m.group(1)) for m in _AGE_AFTER.finditer(text)):
+        return True
     return any(_is_private_name(m.group(1)) for m in _AGE_BEFORE.finditer(text))
 
 
 _DETECTORS = (
     ("email", lambda t: bool(EMAIL.search(t))),
-    ("phone", _has_phone),
+    ("phone", lambda t: bool(phone_spans(t))),
     ("nhs_number", _has_nhs_number),
     ("ni_number", _has_ni_number),
     ("postcode", _has_postcode),

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from typing import Any
 
+from assistant import guardrails
 from assistant.answer_shape import lead_units, source_groups
 from assistant.conversation import Condenser
 from assistant.embedding_routes import LEGACY_ROUTE, same_route
@@ -211,8 +212,8 @@ class Assistant:
         filters: Filters | Mapping[str, Any] | None,
         generator: str | None,
     ) -> Context:
-        turns = tuple(t if isinstance(t, Turn) else Turn.from_dict(t) for t in history or ())
-        turns = turns[-self.settings.history_turns :] if self.settings.history_turns else ()
+        given = tuple(_clean_turn(t) for t in history or ())
+        turns = given[-self.settings.history_turns :] if self.settings.history_turns else ()
         ctx = Context(
             question=question or "",
             history=turns,
@@ -223,6 +224,9 @@ class Assistant:
             ctx.filters = as_filters(filters)
         except (ValueError, TypeError):
             ctx.stop("error", core_message("bad_filters"))
+        refused = guardrails.check_history(given)  # the client may send any history it likes
+        if refused.status is not None:
+            ctx.stop(refused.status, refused.message)
         return ctx
 
     def _run(self, ctx: Context, steps: Sequence[Step], served: Served) -> None:
@@ -310,6 +314,14 @@ class Assistant:
             related=ctx.related and bool(citations),
             refusal=None if ctx.status in ("answered", "partial") else ctx.refusal or ctx.status,
         )
+
+
+def _clean_turn(turn: Turn | Mapping[str, Any]) -> Turn:
+    """An earlier turn without hidden characters, before it reaches retrieval, a model or a log."""
+    t = turn if isinstance(turn, Turn) else Turn.from_dict(turn)
+    return Turn(
+        question=guardrails.strip_hidden(t.question), answer=guardrails.strip_hidden(t.answer)
+    )
 
 
 def _titles(r: Retrieved) -> tuple[str, ...]:

@@ -156,6 +156,21 @@ class Settings(BaseSettings):
         "-Host headers are believed (ProxyFix, one hop). Empty: none.",
     )
 
+    # --- security (issue 11) --------------------------------------------------------------------
+    public_base_url: str = Field(
+        "",
+        description="This service's address (https://…) for absolute links in Markdown exports; "
+        "empty: relative links. Never taken from the request's Host header.",
+    )
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _http_base(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("public_base_url must start with https:// or http://")
+        return value
+
     @field_validator(
         "chroma_url", "llm_base_url", "database_url", "embedding_model", "rate_limit_storage_uri"
     )

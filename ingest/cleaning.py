@@ -55,6 +55,13 @@ _SPACES = dict.fromkeys(
     " ",
 )
 _DROPPED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\x00"), None)
+# Never text in a report, but a way to smuggle instructions to a model: Unicode tag characters,
+# bidi controls and the variation-selector supplement.
+_DROPPED.update(dict.fromkeys(range(0xE0000, 0xE0080), None))
+_DROPPED.update(
+    dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
+)
+_DROPPED.update(dict.fromkeys(range(0xE0100, 0xE01F0), None))
 _TRANSLATE = str.maketrans({**_SPACES, **_DROPPED})
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
 _LINE_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen at a line end (the line break is removed)

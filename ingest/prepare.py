@@ -51,8 +51,9 @@ class Source:
 def find_files(
     paths: Sequence[Path], *, exclude: Sequence[Path] = ()
 ) -> tuple[list[Source], list[DocumentOutcome]]:
-    """Files under ``paths`` (folders walked recursively, hidden entries skipped), in a stable
-    order, plus outcomes for given paths that do not exist. ``exclude``: e.g. the manifest."""
+    """Files under ``paths`` (folders walked recursively, hidden entries skipped, links out of
+    the folder skipped), in a stable order, plus outcomes for given paths that do not exist and
+    for skipped links. ``exclude``: e.g. the manifest."""
     found: list[Source] = []
     missing: list[DocumentOutcome] = []
     seen: set[Path] = {Path(p).resolve() for p in exclude}
@@ -63,12 +64,22 @@ def find_files(
                 DocumentOutcome(str(given), "", "failed", "not_found", "no such file or folder")
             )
             continue
-        for path in _walk(given) if given.is_dir() else iter([given]):
+        root = given.resolve() if given.is_dir() else None
+        for path in _walk(given) if root is not None else iter([given]):
             key = path.resolve()
+            if root is not None and not key.is_relative_to(root):
+                missing.append(_outside(path))
+                continue
             if key not in seen:
                 seen.add(key)
                 found.append(Source(path, str(path)))
     return found, missing
+
+
+def _outside(path: Path) -> DocumentOutcome:
+    """A link inside a library folder to a file outside it is never followed (or read)."""
+    detail = "a link to a file outside the library folder: not followed"
+    return DocumentOutcome(str(path), "", "skipped", "outside_library", detail)
 
 
 def _walk(root: Path) -> Iterator[Path]:

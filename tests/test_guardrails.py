@@ -121,6 +121,28 @@ PERSONAL = [
     ("child_name_age", "7-year-old Jayden Smith was seen"),
     ("child_name_age", "Amira Khan (9) has bruises"),
     ("child_name_age", "Leon O'Neill age 12 was stopped"),
+    # international numbers (security probe, issue 11)
+    ("phone", "her father's number is +234 803 555 0199"),
+    ("phone", "whatsapp +2348035550198 about the referral"),
+    ("phone", "the family's number in Lahore is +92 300 1234567"),
+    ("phone", "+92 21 3456 7890"),
+    ("phone", "uncle in the US on +1 415 555 2671"),
+    ("phone", "0044 20 7946 0018"),
+    ("phone", "+353 87 123 4567 is the aunt's mobile"),
+    ("phone", "ring 0121 496 0000"),
+    # a name with an age, in every form people write it
+    ("child_name_age", "Jayden Smith who is 14 was excluded"),
+    ("child_name_age", "Jayden Smith who's 14 ran away"),
+    ("child_name_age", "Jayden Smith is 14 and has been missing"),
+    ("child_name_age", "Jayden Smith is 14."),
+    ("child_name_age", "Jayden Smith, 14, was searched at school"),
+    ("child_name_age", "Amira Khan, aged 9"),
+    ("child_name_age", "Amira Khan (14) told her teacher"),
+    ("child_name_age", "Amira Khan (aged 14) told her teacher"),
+    ("child_name_age", "Smith, Jayden, who is 14, was stopped"),
+    ("child_name_age", "Jayden Smith, a 14-year-old, was stopped"),
+    ("child_name_age", "Is Kwame Mensah, 15, at risk of exploitation?"),
+    ("child_name_age", "what about Zoë Adébáyò who is 12"),
 ]
 
 
@@ -154,12 +176,32 @@ NOT_PERSONAL = [
     "Working Together 2023 paragraphs 123 to 130 on page 45",
     "What did Jahnine Davis say about children's own voices?",
     "Mixed Heritage children aged 5 to 9",
+    "What do section 47 enquiries involve for Black children?",
+    "The Children Act 1989 section 17 and section 47 duties",
+    "See page 12 and paragraph 3.4 of the review",
+    "Child Q is 15 and was strip searched: what did the review find?",
+    "Child Q (15) was strip searched",
+    "Childline 0800 1111, Samaritans 116 123, the NSPCC on 0808 800 5000",
+    "the council's number 0300 123 4567 and the 0845 123 4567 line",
+    "Working Together is 10 years old",
+    "Working Together 2018, chapter 4, says what?",
+    "What did the Star Hobson review, published in 2022, say?",
+    "Victoria Climbié, aged 8, died in 2000",
+    "Black boys aged 14 are stopped more often",
+    "Section 11 (2) of the Children Act 2004",
+    "children in Year 10, 14, and 15 year olds",
 ]
 
 
 @pytest.mark.parametrize("text", NOT_PERSONAL)
 def test_not_personal_data(text: str) -> None:
     assert detect(text) == ()
+
+
+def test_international_number_is_a_phone_not_an_nhs_number() -> None:
+    assert nhs_check_digit_ok("4155552671")  # the digits alone would pass the NHS check
+    assert detect("call +1 415 555 2671") == ("phone",)
+    assert detect("NHS number 943 476 5919 and +1 415 555 2671") == ("phone", "nhs_number")
 
 
 def test_nhs_check_digit() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from assistant.index import open_served
@@ -20,8 +21,8 @@ PAGE_COUNTS = {
 def test_real_folder_with_a_corrupt_file(real_pdfs: Path, tmp_path: Path) -> None:
     folder = tmp_path / "reviews"
     folder.mkdir()
-    for pdf in real_pdfs.glob("*.pdf"):
-        (folder / pdf.name).symlink_to(pdf)
+    for pdf in real_pdfs.glob("*.pdf"):  # copies: links out of the library are not followed
+        shutil.copyfile(pdf, folder / pdf.name)
     broken = folder / "interrupted-download.pdf"
     broken.write_bytes(
         (real_pdfs / "dfe_keeping_children_safe_in_education_2025.pdf").read_bytes()[:40_000]

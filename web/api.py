@@ -20,9 +20,11 @@ from flask import (
     stream_with_context,
 )
 
+from assistant import personal_data
+from assistant.guardrails import personal_data_kinds, strip_hidden
 from assistant.types import Filters
 from web.asking import ask as run_ask
-from web.asking import conversation_for
+from web.asking import conversation_for, owned_turn
 from web.asking import stream as run_stream
 from web.export import feedback_csv, feedback_jsonl
 from web.forms import (
@@ -38,6 +40,8 @@ from web.storage import FeedbackEntry
 bp = Blueprint("api", __name__, url_prefix="/api")
 
 MAX_K = 50
+MAX_DEPTH = 8
+DOCUMENT_FIELDS_WITHHELD = ("path",)  # where the file sits on the server is nobody's business
 
 
 def _bad_request(errors: tuple[FieldError, ...] | list[FieldError]) -> Response:
@@ -54,10 +58,24 @@ def _bad_request(errors: tuple[FieldError, ...] | list[FieldError]) -> Response:
 def _json_body() -> dict[str, Any]:
     if not request.is_json:
         abort(415, "Send a JSON body with Content-Type: application/json.")
-    data = request.get_json(silent=True)
-    if not isinstance(data, dict):
-        abort(400, "The body must be a JSON object.")
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # deeply nested JSON under the size cap
+        data = None
+    if not isinstance(data, dict) or _too_deep(data):
+        abort(400, f"The body must be a JSON object (nested at most {MAX_DEPTH} levels).")
     return data
+
+
+def _too_deep(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` nests deeper than MAX_DEPTH (no request needs more than a few levels)."""
+    if depth > MAX_DEPTH:
+        return True
+    if isinstance(value, dict):
+        return any(_too_deep(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(_too_deep(v, depth + 1) for v in value)
+    return False
 
 
 @bp.post("/ask")
@@ -92,15 +110,26 @@ def ask_stream() -> Response:
 
 @bp.get("/search")
 def search() -> Response:
+    """Passages for a query. The query is checked like a question (hidden characters, length,
+    personal data) and never echoed back."""
     errors: list[FieldError] = []
-    query = (request.args.get("q") or "").strip()
+    settings = services().settings
+    query = strip_hidden(request.args.get("q") or "")
     if not query:
         errors.append(FieldError("q", "Enter a search query in q"))
+    elif len(query) > settings.max_question_chars:
+        errors.append(
+            FieldError("q", f"q must be {settings.max_question_chars:,} characters or fewer")
+        )
+    elif kinds := personal_data_kinds(query):
+        errors.append(FieldError("q", f"Remove {personal_data.describe(kinds)} and search again"))
     k = request.args.get("k", default=10, type=int) or 10
     filters: Filters = parse_filters(
         {
             "themes": request.args.getlist("theme"),
             "doc_types": request.args.getlist("doc_type"),
+            "areas": request.args.getlist("area"),
+            "doc_ids": request.args.getlist("doc_id"),
             "year_from": request.args.get("year_from"),
             "year_to": request.args.get("year_to"),
         },
@@ -109,9 +138,7 @@ def search() -> Response:
     if errors:
         return _bad_request(errors)
     passages = services().assistants.get().search(query, filters, max(1, min(k, MAX_K)))
-    return jsonify(
-        {"query": query, "filters": filters.to_dict(), "passages": [p.to_dict() for p in passages]}
-    )
+    return jsonify({"filters": filters.to_dict(), "passages": [p.to_dict() for p in passages]})
 
 
 @bp.get("/documents")
@@ -121,9 +148,13 @@ def documents() -> Response:
     return jsonify(
         {
             "build": info.to_dict() if info else None,
-            "documents": [d.to_dict() for d in index.documents],
+            "documents": [_public(d.to_dict()) for d in index.documents],
         }
     )
+
+
+def _public(document: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in document.items() if k not in DOCUMENT_FIELDS_WITHHELD}
 
 
 @bp.post("/feedback")
@@ -148,12 +179,14 @@ def feedback() -> tuple[Response, int] | Response:
     elif target == "source":
         parsed = parse_source_feedback(data.get("rating"))
         citation_n = data.get("citation_n")
-        if not isinstance(citation_n, int):
+        if isinstance(citation_n, bool) or not isinstance(citation_n, int):
             return _bad_request([FieldError("citation_n", "citation_n must be a number")])
     else:
         return _bad_request([FieldError("target", "target must be answer or source")])
     if parsed.errors:
         return _bad_request(parsed.errors)
+    if owned_turn(turn_id) is None:  # as the HTML feedback forms: 404 for anyone else's turn
+        abort(404, "No such answer or source.")
     entry = FeedbackEntry(
         turn_id=turn_id,
         target=target,

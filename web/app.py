@@ -37,7 +37,7 @@ from web.storage import Store
 
 log = logging.getLogger("web.requests")
 
-ASK_ENDPOINTS = ("chat.ask", "api.ask", "api.ask_stream")
+ASK_ENDPOINTS = ("chat.ask", "api.ask", "api.ask_stream", "api.search")  # one shared budget
 
 ERROR_TITLES = {
     400: "There is a problem with your request",

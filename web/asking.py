@@ -17,6 +17,7 @@ from typing import Any
 
 from flask import g, render_template, session
 
+from assistant.guardrails import personal_data_kinds
 from assistant.types import Turn
 from web.forms import AskRequest
 from web.logs import describe
@@ -47,13 +48,30 @@ def owned_conversation(conversation_id: str) -> StoredConversation | None:
     return services().store.conversation(conversation_id, who)
 
 
+def owned_turn(turn_id: str) -> tuple[str, int] | None:
+    """(conversation_id, position) of a turn of this browser's; None for anyone else's."""
+    found = services().store.turn_location(turn_id)
+    who = owner(create=False)
+    if found is None or who is None or found[0] != who:
+        return None
+    return found[1], found[2]
+
+
 def history_of(conversation: StoredConversation | None) -> tuple[Turn, ...]:
     if conversation is None:
         return ()
     keep = services().settings.history_turns
     usable = [t for t in conversation.turns if t.status not in SKIPPED_IN_HISTORY]
     turns = usable[-keep:] if keep else []
-    return tuple(Turn(question=t.question, answer=str(t.answer.get("text", ""))) for t in turns)
+    return tuple(Turn(question=t.question, answer=_own_answer(t)) for t in turns)
+
+
+def _own_answer(turn: StoredTurn) -> str:
+    """A stored answer as history. It quotes documents, which may print a contact number or an
+    address: such an answer is left out (its question stays), so the core's history check does
+    not refuse every follow-up, and the detail never reaches a prompt."""
+    text = str(turn.answer.get("text", ""))
+    return "" if personal_data_kinds(text) else text
 
 
 @dataclass(frozen=True)
@@ -127,7 +145,7 @@ def stream(
     """
     started = time.perf_counter()
     try:
-        history = history_of(conversation)
+        history = req.history or history_of(conversation)
         yield sse("meta", {"conversation_id": conversation.conversation_id})
         final = None
         for kind, value in assistant.ask_stream(req.question, history, req.filters):

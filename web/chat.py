@@ -109,7 +109,7 @@ def export(conversation_id: str) -> Response:
     found = owned_conversation(conversation_id)
     if found is None:
         abort(404)
-    body = conversation_markdown(found, base_url=request.host_url.rstrip("/"))
+    body = conversation_markdown(found, base_url=services().settings.public_base_url)
     name = f"conversation-{found.created:%Y-%m-%d}-{conversation_id[:6]}.md"
     return Response(
         body,

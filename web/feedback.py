@@ -7,7 +7,7 @@ import logging
 from flask import Blueprint, abort, flash, jsonify, redirect, request
 from flask.typing import ResponseReturnValue
 
-from web.asking import owner
+from web.asking import owned_turn
 from web.forms import FeedbackInput, parse_answer_feedback, parse_source_feedback
 from web.services import services
 from web.storage import FeedbackEntry
@@ -26,11 +26,10 @@ def _wants_json() -> bool:
 
 def _location(turn_id: str) -> tuple[str, int]:
     """(conversation_id, position) of a turn of this browser's; 404 for anyone else's."""
-    found = services().store.turn_location(turn_id)
-    who = owner(create=False)
-    if found is None or who is None or found[0] != who:
+    found = owned_turn(turn_id)
+    if found is None:
         abort(404)
-    return found[1], found[2]
+    return found
 
 
 def _reply(parsed: FeedbackInput, entry: FeedbackEntry | None, back: str) -> ResponseReturnValue:

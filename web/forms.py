@@ -10,6 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from assistant import personal_data
+from assistant.guardrails import personal_data_kinds
 from assistant.types import Filters, Turn
 from web.presenters import FEEDBACK_REASONS
 
@@ -64,14 +66,24 @@ def _listish(value: Any) -> tuple[str, ...]:
 
 
 def parse_filters(data: Mapping[str, Any], errors: list[FieldError]) -> Filters:
-    """Filters from a form (``theme``, ``doc_type``) or JSON (``themes``/``doc_types`` lists too)."""
+    """Filters from a form (``theme``, ``doc_type``, ``area``, ``doc_id``) or JSON (the plural
+    keys ``themes``, ``doc_types``, ``areas``, ``doc_ids`` take lists too)."""
     themes = _listish(data.get("themes", data.get("theme")))
     doc_types = _listish(data.get("doc_types", data.get("doc_type")))
+    areas = _listish(data.get("areas", data.get("area")))
+    doc_ids = _listish(data.get("doc_ids", data.get("doc_id")))
     year_from = _year(data.get("year_from"), "year_from", "‘From’ year", errors)
     year_to = _year(data.get("year_to"), "year_to", "‘To’ year", errors)
     if year_from is not None and year_to is not None and year_from > year_to:
         errors.append(FieldError("year_to", "‘To’ year must be the same as or after ‘From’ year"))
-    return Filters(doc_types=doc_types, themes=themes, year_from=year_from, year_to=year_to)
+    return Filters(
+        doc_types=doc_types,
+        themes=themes,
+        areas=areas,
+        doc_ids=doc_ids,
+        year_from=year_from,
+        year_to=year_to,
+    )
 
 
 def parse_question(question: Any, max_chars: int, errors: list[FieldError]) -> str:
@@ -87,10 +99,17 @@ def parse_question(question: Any, max_chars: int, errors: list[FieldError]) -> s
 def parse_history(raw: Any, errors: list[FieldError]) -> tuple[Turn, ...]:
     if raw in (None, ""):
         return ()
-    if not isinstance(raw, list) or not all(isinstance(t, Mapping) for t in raw):
+    if not isinstance(raw, list) or not all(_is_turn(t) for t in raw):
         errors.append(FieldError("history", "history must be a list of {question, answer}"))
         return ()
     return tuple(Turn.from_dict(t) for t in raw)
+
+
+def _is_turn(item: Any) -> bool:
+    """A {question, answer} mapping whose values are text (never nested structures)."""
+    return isinstance(item, Mapping) and all(
+        isinstance(item.get(key, ""), str) for key in ("question", "answer")
+    )
 
 
 def parse_ask(data: Mapping[str, Any], max_chars: int) -> AskRequest:
@@ -149,6 +168,15 @@ def parse_answer_feedback(
     comment = comment.strip() if isinstance(comment, str) else ""
     if len(comment) > max_chars:
         errors.append(FieldError("comment", f"Comment must be {max_chars} characters or fewer"))
+    kinds = personal_data_kinds(comment)
+    if kinds:  # refused: a comment with personal details is never stored or exported
+        errors.append(
+            FieldError(
+                "comment",
+                f"Remove {personal_data.describe(kinds)} from your comment: "
+                "do not include details that could identify someone",
+            )
+        )
     return FeedbackInput(str(rating), clean_reasons, comment, tuple(errors))
 
 

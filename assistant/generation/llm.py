@@ -47,6 +47,13 @@ HISTORY_ANSWER_CHARS = 400  # each earlier answer is cut to this for the condens
 BACKOFF_S = 0.25  # first retry delay; doubled each retry, at most MAX_BACKOFF_S
 MAX_BACKOFF_S = 4.0
 _RETRY_STATUS = frozenset({408, 409, 429})
+MAX_CHARS_PER_TOKEN = 8  # a stream longer than max_tokens * this is runaway, whatever it claims
+
+
+class RunawayStream(ModelError):
+    """A streamed answer that did not end within the timeout or the length budget."""
+
+
 T = TypeVar("T")
 _FENCE = re.compile(r"<(/?)(passage|question|turns)\b", re.IGNORECASE)
 
@@ -162,7 +169,8 @@ def render_passages(passages: Sequence[Passage]) -> str:
         attrs += f' source="{_attribute(source)}"' if source else ""
         attrs += f' pages="{_attribute(pages)}"'
         attrs += f' section="{_attribute(" > ".join(c.section))}"' if c.section else ""
-        blocks.append(f"[{n}]\n<passage {attrs}>\n{_fence(c.text.strip())}\n</passage>")
+        text = _fence(strip_hidden(c.text))  # no smuggled characters reach the model
+        blocks.append(f"[{n}]\n<passage {attrs}>\n{text}\n</passage>")
     return "\n\n".join(blocks)
 
 
@@ -224,11 +232,7 @@ class LlmAnswerer(StreamingAnswerer):
         attempt = 0
         while True:
             try:
-                for chunk in self.chat_model.stream(messages):
-                    token = _content(chunk)
-                    if token:
-                        parts.append(token)
-                        yield token
+                yield from self._bounded_stream(messages, parts)
                 break
             except Exception as exc:  # timeouts, connection errors, 429, 5xx, bad data
                 delay = None if parts else retry_delay(exc, attempt, self.settings)
@@ -240,6 +244,27 @@ class LlmAnswerer(StreamingAnswerer):
                 time.sleep(delay)
                 attempt += 1
         yield self._checked("".join(parts), question, passages, history)
+
+    def _bounded_stream(self, messages: Any, parts: list[str]) -> Iterator[str]:
+        """The model's tokens, appended to ``parts``; a stream that runs past the timeout or
+        far past ``max_tokens`` (a runaway server ignoring it) is cut off with RunawayStream."""
+        deadline = time.monotonic() + self.settings.llm_timeout_s
+        budget = self.settings.llm_max_tokens * MAX_CHARS_PER_TOKEN
+        stream = self.chat_model.stream(messages)
+        size = 0
+        try:
+            for chunk in stream:
+                token = _content(chunk)
+                if token:
+                    parts.append(token)
+                    size += len(token)
+                    yield token
+                if time.monotonic() > deadline or size > budget:
+                    raise RunawayStream("the model's answer ran past its time or length limit")
+        finally:
+            close = getattr(stream, "close", None)
+            if close is not None:
+                close()  # hang up on the server
 
     def _checked(
         self, raw: str, question: str, passages: Sequence[Passage], history: Sequence[Turn]

@@ -118,17 +118,24 @@ _SKIPPED = frozenset(
 
 
 def paragraph_text(p: Any) -> str:
-    """A paragraph's visible text: tracked insertions in, deletions, field codes and text boxes
-    (read separately) out."""
+    """A paragraph's visible text: tracked insertions in, deletions, hidden runs, field codes
+    and text boxes (read separately) out."""
     parts: list[str] = []
     _collect(p, parts)
     return collapse_spaces(normalise_text("".join(parts)))
 
 
+def _hidden_run(run: Any) -> bool:
+    """A run formatted as hidden text (``w:vanish``): never shown, so never ingested."""
+    props = run.find(qn("w:rPr"))
+    vanish = props.find(qn("w:vanish")) if props is not None else None
+    return vanish is not None and vanish.get(qn("w:val"), "true").lower() not in ("0", "false")
+
+
 def _collect(element: Any, parts: list[str]) -> None:
     for child in element:
         tag = child.tag
-        if tag in _SKIPPED:
+        if tag in _SKIPPED or (tag == qn("w:r") and _hidden_run(child)):
             continue
         if tag == qn("w:t"):
             parts.append(child.text or "")

@@ -31,6 +31,9 @@ _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 def load_html(path: Path, data: bytes) -> LoadedDocument:
     text, warnings = decode(data)
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with a declaration
+    text, hidden = drop_hidden(text)
+    if hidden:
+        warnings.append(f"{hidden} hidden element(s) or comment(s) left out")
     xml = trafilatura.extract(
         text,
         output_format="xml",
@@ -57,6 +60,41 @@ def load_html(path: Path, data: bytes) -> LoadedDocument:
         metadata=metadata,
         warnings=warnings,
     )
+
+
+_HIDDEN_STYLE = re.compile(
+    r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*(?:hidden|collapse)|"
+    r"font-size\s*:\s*0(?:\.0+)?(?:px|pt|em|rem|%)?\s*(?:!important)?\s*(?:;|$)|"
+    r"opacity\s*:\s*0(?:\.0+)?\s*(?:!important)?\s*(?:;|$))",
+    re.IGNORECASE,
+)
+
+
+def _is_hidden(element: lxml.html.HtmlElement) -> bool:
+    if element.get("hidden") is not None or element.get("aria-hidden", "").lower() == "true":
+        return True
+    if element.tag == "input" and element.get("type", "").lower() == "hidden":
+        return True
+    return bool(_HIDDEN_STYLE.search(element.get("style", "")))
+
+
+def drop_hidden(text: str) -> tuple[str, int]:
+    """The page without what a reader never sees: comments, elements marked ``hidden`` or
+    ``aria-hidden="true"``, and inline styles that hide (``display:none``, ``visibility:hidden``,
+    ``font-size:0``, ``opacity:0``). Hidden text is a channel for instructions aimed at a model,
+    so it is not ingested. (Text hidden by a stylesheet class cannot be seen here.)"""
+    try:
+        tree = lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return text, 0
+    doomed = [c for c in tree.iter(etree.Comment)]
+    doomed += [e for e in tree.iter() if isinstance(e, lxml.html.HtmlElement) and _is_hidden(e)]
+    for element in doomed:
+        if element.getparent() is not None:
+            element.drop_tree()
+    if not doomed:
+        return text, 0
+    return lxml.html.tostring(tree, encoding="unicode"), len(doomed)
 
 
 def _clean(text: str | None) -> str:
