@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "purge": ("web.commands_purge", "Delete stored conversations and feedback past retention."),
     "db": ("web.commands_db", "Migrate the conversation database's schema (Alembic)."),
     "eval": ("evals.commands_eval", "Run evaluations and compare runs."),
+    "pack": ("assistant.commands_pack", "Draft a trainer session pack on a theme or question."),
+    "compare": ("assistant.commands_compare", "Compare every document on a question or theme."),
+    "silence-map": ("assistant.commands_silence_map", "Every document against each race theme."),
 }
 
 

@@ -43,9 +43,8 @@ FILTER_KEYS = {
 }
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("question", help="the question, in quotes")
-    parser.add_argument("--json", action="store_true", help="print the Answer as JSON")
+def add_filter_option(parser: argparse.ArgumentParser) -> None:
+    """``--filter KEY=VALUE`` (repeatable), read by ``parse_filters``."""
     parser.add_argument(
         "--filter",
         action="append",
@@ -53,6 +52,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="KEY=VALUE",
         help="theme, doc_type, area, doc_id (repeatable), year_from, year_to",
     )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("question", help="the question, in quotes")
+    parser.add_argument("--json", action="store_true", help="print the Answer as JSON")
+    add_filter_option(parser)
     parser.add_argument(
         "--history",
         metavar="FILE",

@@ -327,8 +327,8 @@ class EvidenceSelector:
         """Subjects the library mentions, but in THIN chunks or fewer."""
         out = []
         for subject in question.subjects:
-            if subject in absent or subject.expansion or not subject.terms:
-                continue
+            if subject in absent or not (subject.group or subject.name) or not subject.terms:
+                continue  # thin coverage is judged for groups and names, not for any rare word
             count = min(self.terms.frequency(t) for t in subject.terms)
             if 0 < count <= THIN and count < THIN_SHARE * self.terms.n:
                 out.append((subject.shown, count))

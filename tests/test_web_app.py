@@ -228,6 +228,12 @@ ROUTES = {
     ("GET", "/api/feedback/export"),
     ("GET", "/healthz"),
     ("GET", "/static/<path:filename>"),
+    ("GET", "/packs"),
+    ("POST", "/packs"),
+    ("GET", "/compare"),
+    ("POST", "/compare"),
+    ("GET", "/silence-map"),
+    ("GET", "/silence-map.csv"),
 }
 
 
@@ -283,6 +289,12 @@ def test_every_route_answers_with_security_headers(build_dir: Path, tmp_path: Pa
         (client.get("/api/feedback/export", headers={"Authorization": "Bearer t0ken"}), 200),
         (client.get("/healthz"), 200),
         (client.get("/static/app.js"), 200),
+        (client.get("/packs"), 200),  # drafting itself: tests/test_web_packs.py
+        (client.post("/packs", data={"topic": "", "csrf_token": token}), 400),
+        (client.get("/compare"), 200),
+        (client.post("/compare", data={"question": "", "csrf_token": token}), 400),
+        (client.get("/silence-map"), 200),  # "being prepared" on the first request
+        (client.get("/silence-map.csv"), 503),  # not prepared yet
         (client.post(conversation + "/delete", data={"csrf_token": token}), 303),
     ]
     for response, status in calls:

@@ -37,7 +37,14 @@ from web.storage import Store
 
 log = logging.getLogger("web.requests")
 
-ASK_ENDPOINTS = ("chat.ask", "api.ask", "api.ask_stream", "api.search")  # one shared budget
+ASK_ENDPOINTS = (  # one shared budget
+    "chat.ask",
+    "api.ask",
+    "api.ask_stream",
+    "api.search",
+    "packs.draft",
+    "comparisons.compare_post",
+)
 
 ERROR_TITLES = {
     400: "There is a problem with your request",
@@ -99,10 +106,12 @@ def create_app(
 def _register_blueprints(app: Flask, csrf: Any) -> None:
     from web.api import bp as api_bp
     from web.chat import bp as chat_bp
+    from web.comparisons import bp as comparisons_bp
     from web.feedback import bp as feedback_bp
     from web.library import bp as library_bp
+    from web.packs import bp as packs_bp
 
-    for bp in (chat_bp, library_bp, feedback_bp, api_bp):
+    for bp in (chat_bp, library_bp, feedback_bp, api_bp, packs_bp, comparisons_bp):
         app.register_blueprint(bp)
     csrf.exempt(api_bp)  # JSON only (checked per view); the stream view checks CSRF itself
 

@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from assistant.text.terms import fold, stem_pairs
@@ -124,6 +124,7 @@ class Subject:
     phrase: str = ""  # a lower-case phrase that must occur as written, when more than one word
     expansion: str = ""  # an acronym's spelled-out form, which counts as the acronym
     name: bool = False  # a capitalised name (perhaps a person's): never repeated back
+    group: bool = False  # an ethnic or faith group
 
     @property
     def shown(self) -> str:
@@ -217,12 +218,15 @@ def subjects(text: str) -> tuple[Subject, ...]:
             continue
         for subject in _names(text, found):
             out.setdefault(subject.label.lower(), subject)
+    for key, subject in list(out.items()):  # "Sikh", "Black": a group, not a person's name
+        if GROUP_NAMES.fullmatch(subject.label):
+            out[key] = replace(subject, name=False, group=True)
     for found in GROUP_NAMES.finditer(text):
         name = found.group(0)
         if not any(name.lower() in s.label.lower() for s in out.values()):
             words = name.replace("-", " ").split()
             out[name.lower()] = Subject(
-                name, tuple(tokenize(name)), _phrase(name) if len(words) > 1 else ""
+                name, tuple(tokenize(name)), _phrase(name) if len(words) > 1 else "", group=True
             )
     for raw in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text):
         word = re.sub(r"['’]s?$", "", raw)
