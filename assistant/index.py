@@ -95,6 +95,24 @@ def chunk_metadata(chunk: Chunk, document: Document) -> dict[str, Any]:
     return meta
 
 
+def matches(filters: Filters | None, chunk: Chunk, document: Document) -> bool:
+    """One chunk against the filters, in Python (``assistant.filtering`` does whole builds)."""
+    if filters is None or filters.is_empty():
+        return True
+    f = filters
+    if f.doc_types and document.doc_type not in f.doc_types:
+        return False
+    if f.areas and document.area not in f.areas:
+        return False
+    if f.doc_ids and chunk.doc_id not in f.doc_ids:
+        return False
+    if f.themes and not (set(f.themes) & (set(chunk.themes) | set(document.themes))):
+        return False
+    if f.year_from is not None and (document.year is None or document.year < f.year_from):
+        return False
+    return not (f.year_to is not None and (document.year is None or document.year > f.year_to))
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 

