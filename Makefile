@@ -18,6 +18,9 @@ $(STAMP): pyproject.toml
 	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e ".[dev]"
+	# the fast embedding route's model, exported and quantised offline from the packaged weights
+	# (about a minute; cached under ~/.cache/rla/models, checked by digest at every use)
+	$(PY) -m assistant.embedding_export
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -51,9 +54,11 @@ lint: install
 typecheck: install
 	$(VENV)/bin/mypy assistant
 
+## Printed figures, not tests: ingest by route (with quality), ask/search latency, serve start-up.
 bench: install
 	$(PY) benchmarks/ingest.py
 	$(PY) benchmarks/ask.py
+	$(PY) benchmarks/serve.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

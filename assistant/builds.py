@@ -51,10 +51,10 @@ def validate_build(settings: Settings, build_id: str, *, probes: int = 3) -> Non
 
 def _probe(index: Index, row: int, vector: np.ndarray) -> None:
     chunk = index.chunks[row]
-    found = index.dense_search(vector.tolist(), 1)
+    found = index.chroma_search(vector, 1)  # the vector collection itself, not the exact path
     if not found:
         raise BuildError(f"build {index.build_id}: probe for {chunk.chunk_id} found nothing")
-    hit, score = found[0]
+    hit, score = index.chunks[found[0][0]], found[0][1]
     # An identical text elsewhere (a repeated boilerplate paragraph) may come first: same vector.
     if hit.chunk_id != chunk.chunk_id and score < 0.9999:
         raise BuildError(

@@ -32,7 +32,9 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from assistant.dense import DenseSearch
 from assistant.errors import BuildError, ConfigurationError, NoBuildError
+from assistant.filtering import RowFilter
 from assistant.keyword import KeywordIndex
 from assistant.types import BuildInfo, Chunk, Document, Filters, Page
 from assistant.unit_store import UnitStore
@@ -93,31 +95,8 @@ def chunk_metadata(chunk: Chunk, document: Document) -> dict[str, Any]:
     return meta
 
 
-def chroma_where(filters: Filters | None) -> dict[str, Any] | None:
-    """Filters as a Chroma ``where`` clause (None when nothing filters)."""
-    if filters is None or filters.is_empty():
-        return None
-    clauses: list[dict[str, Any]] = []
-    for key, values in (
-        ("doc_type", filters.doc_types),
-        ("area", filters.areas),
-        ("doc_id", filters.doc_ids),
-    ):
-        if values:
-            clauses.append({key: {"$in": list(values)}})
-    if filters.themes:
-        themes = [{f"theme:{t}": {"$eq": True}} for t in filters.themes]
-        clauses.append(themes[0] if len(themes) == 1 else {"$or": themes})
-    if filters.year_from is not None:
-        clauses.append({"year": {"$gte": filters.year_from}})
-    if filters.year_to is not None:
-        clauses.append({"year": {"$lte": filters.year_to}})
-        clauses.append({"year": {"$gte": 0}})
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
 def matches(filters: Filters | None, chunk: Chunk, document: Document) -> bool:
-    """The same filter as ``chroma_where``, in Python (used on the keyword side)."""
+    """One chunk against the filters, in Python (``assistant.filtering`` does whole builds)."""
     if filters is None or filters.is_empty():
         return True
     f = filters
@@ -165,6 +144,7 @@ class BuildContent:
     embedding_model: str
     tokenizer: str = ""
     is_demo: bool = False
+    embedding_route: str = ""  # how the vectors were made (assistant.embedding_routes)
     units: UnitStore | None = None  # units of evidence and their vectors (assistant.unit_store)
 
 
@@ -217,6 +197,7 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
         collection=name,
         tokenizer=content.tokenizer,
         is_demo=content.is_demo,
+        embedding_route=content.embedding_route,
     )
     manifest = {
         "format": FORMAT_VERSION,
@@ -390,11 +371,28 @@ class Index:
                 f"build {build_id} lives on a Chroma server ({self.manifest.get('chroma_url')}); "
                 "set RLA_CHROMA_URL"
             )
-        self._client = chroma_client(settings, self.build_dir)
-        try:
-            self._collection = self._client.get_collection(self.info.collection)
-        except Exception as exc:
-            raise BuildError(f"build {build_id}: vector collection unavailable: {exc}") from exc
+        self._settings = settings
+        self._chroma: Any = None  # opened on first use: small libraries are searched exactly
+        self._vectors: np.ndarray | None = None
+        self.rows = RowFilter(self.documents, self.chunks)
+        self.dense = DenseSearch(
+            self.vectors,
+            self.chroma_search,
+            len(self.chunks),
+            exact_limit=settings.exact_search_limit,
+        )
+
+    @property
+    def _collection(self) -> Any:
+        if self._chroma is None:
+            client = chroma_client(self._settings, self.build_dir)
+            try:
+                self._chroma = client.get_collection(self.info.collection)
+            except Exception as exc:
+                raise BuildError(
+                    f"build {self.build_id}: vector collection unavailable: {exc}"
+                ) from exc
+        return self._chroma
 
     @property
     def build_id(self) -> str:
@@ -416,20 +414,25 @@ class Index:
         return UnitStore.load(self.build_dir)
 
     def vectors(self) -> np.ndarray:
-        vectors: np.ndarray = np.load(self.build_dir / "vectors.npy", mmap_mode="r")
-        return vectors
+        """The build's vectors, memory-mapped once (row i = chunk i)."""
+        if self._vectors is None:
+            self._vectors = np.load(self.build_dir / "vectors.npy", mmap_mode="r")
+        return self._vectors
 
     def dense_search(
         self, vector: Sequence[float], k: int, filters: Filters | None = None
     ) -> list[tuple[Chunk, float]]:
-        """Nearest chunks by cosine similarity (higher is closer)."""
-        k = max(1, min(k, len(self.chunks)))
+        """Nearest chunks by cosine similarity (higher is closer), filtered by row mask
+        (``assistant.filtering``), never by a Chroma ``where`` scan."""
+        query = np.asarray(vector, dtype=np.float32)
+        found = self.dense.top(query, max(1, k), self.rows.allowed(filters))
+        return [(self.chunks[row], score) for row, score in found]
+
+    def chroma_search(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """Chroma's HNSW neighbours of ``query``, unfiltered: [(row, cosine)], best first."""
         try:
             result = self._collection.query(
-                query_embeddings=[[float(x) for x in vector]],
-                n_results=k,
-                where=chroma_where(filters),
-                include=["distances"],
+                query_embeddings=[query.tolist()], n_results=n, include=["distances"]
             )
         except Exception as exc:
             raise BuildError(f"vector search failed: {exc}") from exc
@@ -437,25 +440,17 @@ class Index:
         dists = result["distances"][0] if result.get("distances") else []
         out = []
         for chunk_id, dist in zip(ids, dists, strict=False):
-            chunk = self.chunk(chunk_id)
-            if chunk is not None:
-                out.append((chunk, 1.0 - float(dist)))
+            row = self._row.get(chunk_id)
+            if row is not None:
+                out.append((row, 1.0 - float(dist)))
         return out
 
     def keyword_search(
         self, query: str, k: int, filters: Filters | None = None
     ) -> list[tuple[Chunk, float]]:
         """Best BM25 chunks with a positive score, filtered like ``dense_search``."""
-        scores = self.keyword.scores(query)
-        out: list[tuple[Chunk, float]] = []
-        for row in np.argsort(-scores):
-            score = float(scores[row])
-            if score <= 0 or len(out) >= k:
-                break
-            chunk = self.chunks[int(row)]
-            if matches(filters, chunk, self._docs[chunk.doc_id]):
-                out.append((chunk, score))
-        return out
+        found = self.keyword.top(query, k, self.rows.allowed(filters))
+        return [(self.chunks[row], score) for row, score in found]
 
     def count(self) -> int:
         return int(self._collection.count())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from pathlib import Path
 
@@ -179,34 +181,82 @@ def tokenize(text: str) -> list[str]:
 
 
 class KeywordIndex:
-    """BM25 over a build's chunks, in the build's row order (row i = chunk i)."""
+    """BM25 over a build's chunks, in the build's row order (row i = chunk i).
 
-    def __init__(self, retriever: object, size: int) -> None:
-        self._retriever = retriever
+    bm25s builds and saves the index (its eager score matrix, one column per word). Querying reads
+    those saved arrays directly, memory-mapped, and sums the query words' columns with numpy: no
+    bm25s or scipy import when serving, the same scores as ``bm25s.BM25.get_scores``."""
+
+    def __init__(self, columns: _Columns | None, size: int, retriever: object = None) -> None:
+        self._columns = columns
+        self._retriever = retriever  # the bm25s model, only between build and save
         self.size = size
 
     @classmethod
     def build(cls, texts: list[str]) -> KeywordIndex:
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
         retriever = bm25s.BM25()
         # bm25s cannot index an empty document list; a placeholder token keeps rows aligned.
         corpus = [tokenize(t) or ["\x00empty"] for t in texts]
         retriever.index(corpus, show_progress=False)
-        return cls(retriever, len(texts))
+        scores = retriever.scores
+        columns = _Columns(
+            dict(retriever.vocab_dict),
+            np.asarray(scores["data"]),
+            np.asarray(scores["indices"]),
+            np.asarray(scores["indptr"]),
+        )
+        return cls(columns, len(texts), retriever)
 
     def save(self, directory: Path) -> None:
+        if self._retriever is None:
+            raise ValueError("only a freshly built keyword index can be saved")
         self._retriever.save(str(directory))  # type: ignore[attr-defined]
 
     @classmethod
     def load(cls, directory: Path, size: int) -> KeywordIndex:
-        import bm25s
-
-        return cls(bm25s.BM25.load(str(directory)), size)
+        vocab = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
+        arrays = [
+            np.load(directory / f"{name}.csc.index.npy", mmap_mode="r")
+            for name in ("data", "indices", "indptr")
+        ]
+        return cls(_Columns(vocab, *arrays), size)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for ``query`` (zeros when no query word is indexed)."""
-        tokens = tokenize(query)
-        if not tokens:
-            return np.zeros(self.size, dtype=np.float32)
-        return np.asarray(self._retriever.get_scores(tokens), dtype=np.float32)  # type: ignore[attr-defined]
+        assert self._columns is not None
+        return self._columns.scores(tokenize(query), self.size)
+
+    def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The ``k`` best rows with a positive score, among ``allowed`` rows (a boolean mask)."""
+        scores = self.scores(query)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        positive = int(np.count_nonzero(scores > 0))
+        k = min(k, positive)
+        if k <= 0:
+            return []
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.lexsort((best, -scores[best]))]
+        return [(int(row), float(scores[row])) for row in best]
+
+
+class _Columns:
+    """The saved score matrix: for word w, rows ``indices[indptr[w]:indptr[w+1]]`` score
+    ``data[...]``."""
+
+    def __init__(
+        self, vocab: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray
+    ) -> None:
+        self.vocab, self.data, self.indices, self.indptr = vocab, data, indices, indptr
+
+    def scores(self, tokens: list[str], size: int) -> np.ndarray:
+        ids = [self.vocab[t] for t in tokens if t in self.vocab]
+        if not ids:
+            return np.zeros(size, dtype=np.float32)
+        rows = [self.indices[self.indptr[i] : self.indptr[i + 1]] for i in ids]
+        weights = [self.data[self.indptr[i] : self.indptr[i + 1]] for i in ids]
+        summed = np.bincount(np.concatenate(rows), np.concatenate(weights), minlength=size)
+        return summed.astype(np.float32)

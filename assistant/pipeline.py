@@ -13,14 +13,16 @@ import logging
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from assistant import guardrails
 from assistant.answer_shape import lead_units, source_groups
 from assistant.conversation import Condenser
-from assistant.embeddings import Embedder
+from assistant.embedding_routes import LEGACY_ROUTE, same_route
+from assistant.embeddings import Embedder, route_of
 from assistant.errors import BuildError, ConfigurationError
 from assistant.evidence import (
     MAX_UNITS,
@@ -122,10 +124,12 @@ class Assistant:
         embedder: Embedder,
         index: Index,
         chat_model: Any = None,
+        embedders: Callable[[Index], Embedder] | None = None,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.chat_model = chat_model
+        self._embedders = embedders  # a query embedder for a build on another route
         self._lock = threading.Lock()
         self._served = Served(self, index)
 
@@ -220,7 +224,11 @@ class Assistant:
             return False
         with self._lock:
             if served != self.index.build_id:
-                self._served = Served(self, Index(self.settings, served))
+                index = Index(self.settings, served)
+                route = index.info.embedding_route or LEGACY_ROUTE
+                if self._embedders and not same_route(route, route_of(self.embedder)):
+                    self.embedder = self._embedders(index)
+                self._served = Served(self, index)
         return True
 
     # -- running ---------------------------------------------------------------------------------
@@ -374,11 +382,24 @@ def check_compatible(index: Index, embedder: Embedder) -> None:
             f"build {info.build_id} was embedded with {info.embedding_model!r}, but the "
             f"configured embedder is {embedder.name!r}: re-run `rla ingest`"
         )
+    route = route_of(embedder)
+    if not same_route(info.embedding_route, route):
+        raise ConfigurationError(
+            f"build {info.build_id} was embedded on route {info.embedding_route or LEGACY_ROUTE}, "
+            f"but the query embedder runs {route}: queries must use the build's route"
+        )
     if info.dimensions and info.dimensions != embedder.dimensions:
         raise ConfigurationError(
             f"build {info.build_id} has {info.dimensions}-dimensional vectors; the embedder "
             f"gives {embedder.dimensions}"
         )
+
+
+def _build_embedder(settings: Settings, index: Index) -> Embedder:
+    from assistant.embeddings import build_embedder
+
+    route = index.info.embedding_route or LEGACY_ROUTE
+    return build_embedder(settings, route=route, strict=True)
 
 
 def build_assistant(
@@ -388,15 +409,18 @@ def build_assistant(
     index: Index | None = None,
     chat_model: Any = None,
 ) -> Assistant:
-    """The composition root for answering: real services unless some are given."""
-    if embedder is None:
-        from assistant.embeddings import build_embedder
-
-        embedder = build_embedder(settings)
+    """The composition root for answering: real services unless some are given. The query
+    embedder runs the route the served build was embedded with."""
     if index is None:
         index = open_served(settings)
+    embedders = None
+    if embedder is None:
+        embedders = partial(_build_embedder, settings)
+        embedder = embedders(index)
     if chat_model is None and settings.llm_configured:
         from assistant.generation.llm import build_chat_model
 
         chat_model = build_chat_model(settings)
-    return Assistant(settings, embedder=embedder, index=index, chat_model=chat_model)
+    return Assistant(
+        settings, embedder=embedder, index=index, chat_model=chat_model, embedders=embedders
+    )

@@ -27,7 +27,7 @@ the best cosine and explain what was searched.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -101,6 +101,7 @@ class Retriever:
         self.candidates = candidates
         self.per_document = per_document
         self._rows = {c.chunk_id: i for i, c in enumerate(index.chunks)}
+        self._titles: dict[str, str] | None = None  # made on the first quoted title
 
     def retrieve(self, query: str, k: int, filters: Filters | None = None) -> Retrieved:
         filters = filters or Filters()
@@ -134,7 +135,9 @@ class Retriever:
     def _focus(self, query: str, filters: Filters, pool: dict[str, _Candidate]) -> None:
         """A third ranked list when the query quotes a document's title ("'It's silent'"): BM25
         for the rest of the query, inside the named documents only."""
-        named = named_documents(query, self.index.documents)
+        if self._titles is None:
+            self._titles = searchable_titles(self.index.documents)
+        named = named_documents(query, self.index.documents, self._titles)
         if filters.doc_ids:
             named = tuple(d for d in named if d in filters.doc_ids)
         rest = _QUOTED.sub(" ", query)
@@ -153,11 +156,15 @@ class Retriever:
         missing = [c for c in pool.values() if c.dense_score is None]
         if not missing:
             return
-        vectors = self.index.vectors()
-        for cand in missing:
-            row = self._rows.get(cand.chunk.chunk_id)
-            if row is not None:
-                cand.dense_score = float(np.dot(np.asarray(vectors[row]), vector))
+        known = [
+            (c, self._rows[c.chunk.chunk_id]) for c in missing if c.chunk.chunk_id in self._rows
+        ]
+        if not known:
+            return
+        rows = np.asarray([row for _, row in known])
+        scores = np.asarray(self.index.vectors()[rows], dtype=np.float32) @ vector  # one gather
+        for (cand, _), score in zip(known, scores, strict=True):
+            cand.dense_score = float(score)
 
     def _passage(self, cand: _Candidate, rank: int) -> Passage:
         document = self.index.document(cand.chunk.doc_id)
@@ -184,37 +191,41 @@ class Retriever:
         return tuple(titles)
 
 
-def named_documents(query: str, documents: Sequence[Document]) -> tuple[str, ...]:
-    """Documents whose title contains a phrase the query puts in quotes."""
+def named_documents(
+    query: str, documents: Sequence[Document], titles: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """Documents whose title contains a phrase the query puts in quotes. ``titles`` (doc_id ->
+    normalised, lower-cased titles, from ``searchable_titles``) spares normalising every title
+    for every question."""
     phrases = [normalise(p).lower() for p in _QUOTED.findall(query)]
     phrases = [p for p in phrases if len(p) >= 4]
     if not phrases:
         return ()
-    out = []
-    for document in documents:
-        titles = normalise(" ".join([document.title, *document.extra.values()])).lower()
-        if any(p in titles for p in phrases):
-            out.append(document.doc_id)
-    return tuple(out)
+    titles = titles if titles is not None else searchable_titles(documents)
+    return tuple(d.doc_id for d in documents if any(p in titles[d.doc_id] for p in phrases))
+
+
+def searchable_titles(documents: Sequence[Document]) -> dict[str, str]:
+    return {d.doc_id: normalise(" ".join([d.title, *d.extra.values()])).lower() for d in documents}
 
 
 def diversify(ranked: Sequence[_Candidate], k: int, per_document: int) -> list[_Candidate]:
     """Greedy pick: a document's further passages are discounted, and capped at ``per_document``."""
-    remaining = list(ranked)
+    remaining = [(cand.fused, cand) for cand in ranked]  # fused once, not per comparison
     chosen: list[_Candidate] = []
     taken: dict[str, int] = {}
     while remaining and len(chosen) < k:
         best_i, best_score = -1, float("-inf")
-        for i, cand in enumerate(remaining):
+        for i, (fused, cand) in enumerate(remaining):
             count = taken.get(cand.chunk.doc_id, 0)
             if count >= per_document:
                 continue
-            score = cand.fused / (1.0 + DOC_DISCOUNT * count)
+            score = fused / (1.0 + DOC_DISCOUNT * count)
             if score > best_score:
                 best_i, best_score = i, score
         if best_i < 0:
             break
-        cand = remaining.pop(best_i)
+        cand = remaining.pop(best_i)[1]
         chosen.append(cand)
         taken[cand.chunk.doc_id] = taken.get(cand.chunk.doc_id, 0) + 1
     return chosen

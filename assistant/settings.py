@@ -33,6 +33,16 @@ class Settings(BaseSettings):
         "", description="Empty: the packaged all-MiniLM-L6-v2. Else a local model path or name."
     )
     embedding_device: str = Field("cpu", description="torch device for the embedder.")
+    embedding_route: Literal[
+        "auto", "openvino-int8", "openvino-fp32", "torch-bf16", "torch-fp32"
+    ] = Field(
+        "auto",
+        description="How ingest embeds (queries use the served build's route). auto: "
+        "openvino-int8 where the processor and packages allow, else torch-fp32.",
+    )
+    model_cache_dir: Path | None = Field(
+        None, description="Exported/quantised embedding models. Empty: ~/.cache/rla/models."
+    )
     database_url: str = Field(
         "", description="SQLAlchemy URL for conversations/feedback. Empty: SQLite in data_dir."
     )
@@ -62,6 +72,12 @@ class Settings(BaseSettings):
     )
     retrieval_k: int = Field(8, ge=1, le=50, description="Passages given to the answerer.")
     retrieval_candidates: int = Field(40, ge=1, le=500, description="Per retriever, pre-fusion.")
+    exact_search_limit: int = Field(
+        20_000,
+        ge=0,
+        description="Up to this many candidate chunks, dense search is an exact dot product "
+        "over the build's vectors; beyond it, Chroma's HNSW index (over-fetched, post-filtered).",
+    )
     max_passages_per_document: int = Field(3, ge=1, le=50, description="Diversity cap.")
     relevance_threshold: float = Field(
         0.30,

@@ -345,6 +345,7 @@ class BuildInfo:
     collection: str = ""
     tokenizer: str = ""
     is_demo: bool = False
+    embedding_route: str = ""  # e.g. openvino-int8; "" in builds made before routes existed
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)  # type: ignore[no-any-return]

@@ -116,10 +116,10 @@ def _assistant(settings: Any, library: Path | None) -> Iterator[Any]:
     from assistant.embeddings import build_embedder
     from assistant.pipeline import build_assistant
 
-    embedder = build_embedder(settings)
-    if library is None:
-        yield build_assistant(settings, embedder=embedder)
+    if library is None:  # the served build: queries use the route it was embedded with
+        yield build_assistant(settings)
         return
+    embedder = build_embedder(settings)
     from ingest.job import run_ingest
 
     if not library.exists():

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(json.dumps({"skipped": message}) if args.json else message)
         return 0
     progress = not args.json and not args.no_progress and sys.stderr.isatty()
-    embedder = build_embedder(settings, progress=False)
+    embedder = build_embedder(settings, progress=False, throughput=True)
     try:
         report = run_ingest(
             settings,

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.builds import StoredBuild
-from assistant.embeddings import Embedder
+from assistant.embedding_routes import same_route
+from assistant.embeddings import Embedder, route_of
 from assistant.errors import ModelError
 from assistant.types import Chunk
 from ingest.chunking import embed_text
@@ -27,11 +28,13 @@ class Vectors:
 
 
 def reusable(previous: StoredBuild | None, embedder: Embedder) -> StoredBuild | None:
-    """The previous build if its vectors were made by this embedder, else None."""
+    """The previous build if its vectors were made by this embedder on the same route, else None."""
     if previous is None:
         return None
     info = previous.info
     if info.embedding_model != embedder.name or info.dimensions != embedder.dimensions:
+        return None
+    if not same_route(info.embedding_route, route_of(embedder)):
         return None
     return previous
 

@@ -23,14 +23,15 @@ from typing import TYPE_CHECKING, Any
 
 from assistant import tokens
 from assistant.builds import StoredBuild, discard_build, read_build, validate_build
-from assistant.embeddings import Embedder
+from assistant.embeddings import Embedder, route_of
 from assistant.errors import BuildError, ConfigurationError, IngestError
+from assistant.files import file_digest
 from assistant.index import BuildContent, prune, served_build_id, swap, write_build
 from assistant.types import Chunk, Document, Page
 from assistant.unit_store import UnitStore
 from ingest.chunking import EMBED_FORMAT
 from ingest.embedding import missing_digests, reusable, vectors_for
-from ingest.prepare import Prepared, Preparer, file_digest, find_files, outcome_for_error
+from ingest.prepare import Prepared, Preparer, find_files, outcome_for_error
 from ingest.report import SUCCESS, DocumentOutcome, IngestReport, NothingIngested
 
 if TYPE_CHECKING:
@@ -332,6 +333,7 @@ def _build(
         pages=plan.pages,
         vectors=vectors.matrix,
         embedding_model=embedder.name,
+        embedding_route=route_of(embedder),
         tokenizer=f"{tokens.ENCODING_NAME}; chunk_tokens={settings.chunk_tokens}; "
         f"overlap={settings.chunk_overlap}; embed={EMBED_FORMAT}",
         is_demo=demo,

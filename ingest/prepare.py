@@ -7,7 +7,6 @@ no exception from one file stops the run.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -90,14 +89,6 @@ def _walk(root: Path) -> Iterator[Path]:
             if name.startswith((".", "~$")) or name in _JUNK_NAMES:
                 continue
             yield Path(dirpath) / name
-
-
-def file_digest(path: Path) -> str:
-    sha = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            sha.update(block)
-    return sha.hexdigest()
 
 
 def outcome_for_error(source: Source, exc: Exception, doc_id: str = "") -> DocumentOutcome:

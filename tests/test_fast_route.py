@@ -1,0 +1,101 @@
+"""The exported OpenVINO model against the torch reference, and serving without torch.
+
+Uses the cached int8 model that `make install` builds (built here on first use otherwise, once)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.embedding_routes import OPENVINO_INT8, resolve
+
+REPO = Path(__file__).resolve().parents[1]
+DEMO = REPO / "library" / "demo"
+QUESTION = "How can adultification bias affect safeguarding decisions?"
+
+pytestmark = [
+    pytest.mark.integration,
+    pytest.mark.skipif(resolve("auto") != OPENVINO_INT8, reason="no OpenVINO route here"),
+]
+
+
+@pytest.fixture(scope="module")
+def fast_embedder():  # type: ignore[no-untyped-def]
+    from assistant.embeddings import build_embedder
+    from assistant.settings import Settings
+
+    return build_embedder(Settings(_env_file=None), route=OPENVINO_INT8, strict=True)
+
+
+@pytest.fixture(scope="module")
+def fast_build(tmp_path_factory: pytest.TempPathFactory, fast_embedder) -> Iterator[Path]:  # type: ignore[no-untyped-def]
+    from assistant.settings import Settings
+    from ingest.job import run_ingest
+
+    data = tmp_path_factory.mktemp("fast-build")
+    run_ingest(Settings(data_dir=data, _env_file=None), [DEMO], embedder=fast_embedder, demo=True)
+    yield data
+
+
+def _texts() -> list[str]:
+    body = (DEMO / "child-q-local-child-safeguarding-practice-review-2022.md").read_text("utf-8")
+    words = body.split("---", 2)[-1].split()
+    return [" ".join(words[i : i + n]) for i, n in ((0, 5), (40, 300), (100, 60), (400, 180))]
+
+
+def test_int8_vectors_agree_with_torch_fp32(fast_embedder, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    texts = [*_texts(), QUESTION]
+    fast = np.asarray(fast_embedder.embed_documents(texts))
+    reference = np.asarray(real_embedder.embed_documents(texts))
+    assert fast.shape == reference.shape == (len(texts), 384)
+    np.testing.assert_allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-4)
+    assert float(np.min(np.sum(fast * reference, axis=1))) > 0.98
+
+
+def test_batching_keeps_order_and_truncates_like_torch(fast_embedder, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    texts = _texts()
+    together = np.asarray(fast_embedder.embed_documents(texts))
+    alone = np.asarray([fast_embedder.embed_query(t) for t in texts])
+    assert float(np.min(np.sum(together * alone, axis=1))) > 0.999
+    for text in texts:
+        assert fast_embedder.count_tokens(text) == real_embedder.count_tokens(text)
+    assert fast_embedder.max_tokens == real_embedder.max_tokens == 256
+
+
+def _run(code: str, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "RLA_DATA_DIR": str(data), "HF_HUB_OFFLINE": "1"}
+    env = {k: v for k, v in env.items() if not k.startswith("RLA_") or k == "RLA_DATA_DIR"}
+    return subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=REPO / "tests", capture_output=True, text=True
+    )
+
+
+def test_serving_never_imports_torch(fast_build: Path) -> None:
+    code = f"""
+import sys
+from assistant.settings import Settings
+from web import create_app
+from web.commands_serve import _load_assistant
+assistant = _load_assistant(Settings())
+app = create_app(Settings(), assistant=assistant)
+answer = assistant.ask({QUESTION!r})
+heavy = [m for m in ("torch", "transformers", "sentence_transformers") if m in sys.modules]
+print(answer.status, assistant.embedder.route, heavy)
+"""
+    done = _run(code, fast_build)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[-2] == "answered openvino-int8 []"
+
+
+def test_cli_ask_prints_the_answer_and_nothing_on_stderr(fast_build: Path) -> None:
+    code = f"import sys; from assistant.cli import main; sys.exit(main(['ask', {QUESTION!r}]))"
+    done = _run(code, fast_build)
+    assert done.returncode == 0
+    assert "adultification" in done.stdout.lower() and "[1]" in done.stdout
+    assert done.stderr == ""
