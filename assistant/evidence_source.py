@@ -11,6 +11,5 @@ if TYPE_CHECKING:
 
 
 def evidence_source(assistant: Any) -> EvidenceSource:
-    if not (hasattr(assistant, "document_support") and hasattr(assistant, "evidence")):
-        raise TypeError("an evidence source needs evidence() and document_support()")
+    """The Assistant as packs see it (pages that only read ``index`` work with any stand-in)."""
     return assistant  # type: ignore[no-any-return]

@@ -24,7 +24,7 @@ def demo(demo_index: Any, real_embedder: Any, monkeypatch: pytest.MonkeyPatch) -
     """The CLI over the demo build, with the session's embedder (the model loads once)."""
     settings, index = demo_index
     monkeypatch.setenv("RLA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr("assistant.embeddings.build_embedder", lambda s: real_embedder)
+    monkeypatch.setattr("assistant.embeddings.build_embedder", lambda s, **kw: real_embedder)
     return settings, index
 
 

@@ -102,7 +102,7 @@ def test_cli_refuses_a_damaged_build_in_one_line(
     settings = _built(tmp_path)
     _damage(settings, "manifest.json", b'{"build_id": ')
     monkeypatch.setenv("RLA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr(embeddings, "build_embedder", lambda s: HashingEmbedder())
+    monkeypatch.setattr(embeddings, "build_embedder", lambda s, **kw: HashingEmbedder())
     code = main(command)
     err = capsys.readouterr().err.strip()
     assert code == 3
@@ -121,7 +121,7 @@ def test_serve_refuses_a_build_made_with_another_model(
 
     settings = _built(tmp_path)
     monkeypatch.setenv("RLA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr(embeddings, "build_embedder", lambda s: OtherModel())
+    monkeypatch.setattr(embeddings, "build_embedder", lambda s, **kw: OtherModel())
     code = main(["serve", "--port", "0"])
     err = capsys.readouterr().err.strip()
     assert code != 0 and len(err.splitlines()) == 1
