@@ -232,7 +232,10 @@ def test_error_summary_on_empty_question(page: Any) -> None:
     page.fill("#year_from", "soon")
     page.click("[data-ask-button]")
     page.wait_for_selector(".rla-error-summary")
-    assert page.evaluate("document.activeElement.classList.contains('rla-error-summary')")
+    # the page's script moves focus to the summary once loaded; wait for it (fails on timeout)
+    page.wait_for_function(
+        "document.activeElement.classList.contains('rla-error-summary')", timeout=5000
+    )
     assert "Enter a question" in page.locator(".rla-error-summary").inner_text()
     assert page.title().startswith("Error:")
     assert_accessible(page, "09-error-summary")
