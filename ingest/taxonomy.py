@@ -34,6 +34,19 @@ class Theme:
         rules: tuple[tuple[str, re.Pattern[str]], ...] = self._compiled[kind]
         return rules
 
+    def any_rule(self) -> re.Pattern[str] | None:
+        """One pattern matching wherever any strong or weak phrase matches (None when the theme
+        has none): a text it does not match scores nothing, so tagging skips it in one pass
+        instead of one pass per phrase."""
+        if "any" not in self._compiled:
+            phrases = (*self.strong, *self.weak)
+            either = "|".join(f"(?:{p})" for p in phrases)
+            self._compiled["any"] = (
+                re.compile(rf"\b(?:{either})\b", re.IGNORECASE) if phrases else None
+            )
+        found: re.Pattern[str] | None = self._compiled["any"]
+        return found
+
 
 TAXONOMY: tuple[Theme, ...] = (
     Theme(

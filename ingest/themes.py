@@ -53,6 +53,9 @@ def _evidence(theme: Theme, text: str) -> tuple[str, ...]:
 
     Each rule (phrase pattern) counts once. A hit inside an excluded span, or overlapping a hit
     already counted ("racism" inside "institutional racism"), does not count."""
+    either = theme.any_rule()
+    if either is None or either.search(text) is None:  # no phrase anywhere: nothing scores
+        return ()
     blocked = [m.span() for _, pattern in theme.rules("exclude") for m in pattern.finditer(text)]
     score = 0
     found: list[str] = []
