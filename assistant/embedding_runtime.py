@@ -97,17 +97,28 @@ def pad(encoded: Sequence[Sequence[int]], width: int, rows: int) -> dict[str, np
     return {"input_ids": input_ids, "attention_mask": mask}
 
 
-def token_batches(lengths: Sequence[int], budget: int, most: int) -> list[tuple[np.ndarray, int]]:
+def token_batches(
+    lengths: Sequence[int], budget: int, most: int, *, tight_tail: bool = False
+) -> list[tuple[np.ndarray, int]]:
     """(rows, batch size) pairs: texts grouped by padded width, ``budget // width`` rows a batch
     (fewer, rounded up to a power of two, when fewer texts have that width), so short texts
-    (units of evidence) go in big batches, long ones in small, and one question in a batch of 1."""
+    (units of evidence) go in big batches, long ones in small, and one question in a batch of 1.
+    ``tight_tail`` (ingest) gives each width's last, partial batch its own smaller power of two:
+    a few more shapes, far fewer dummy rows."""
     widths = np.asarray([bucket(n, most) for n in lengths])
     batches: list[tuple[np.ndarray, int]] = []
     for width in sorted(set(widths.tolist())):
         rows = np.flatnonzero(widths == width)
-        size = min(max(1, budget // width), 1 << (len(rows) - 1).bit_length())  # power of two
-        batches.extend((rows[i : i + size], size) for i in range(0, len(rows), size))
+        size = min(max(1, budget // width), _power_of_two(len(rows)))
+        for i in range(0, len(rows), size):
+            part = rows[i : i + size]
+            batches.append((part, min(size, _power_of_two(len(part))) if tight_tail else size))
     return batches
+
+
+def _power_of_two(n: int) -> int:
+    """The least power of two at least ``n``."""
+    return 1 << (n - 1).bit_length()
 
 
 def _max_seq_length(model_dir: Path) -> int:
@@ -168,7 +179,9 @@ class OpenVinoEmbedder:
             return out
         encoded = self._pieces.encode(texts)
         lengths = [len(ids) for ids in encoded]
-        batches = token_batches(lengths, self.token_budget, self.max_tokens)
+        batches = token_batches(
+            lengths, self.token_budget, self.max_tokens, tight_tail=self.requests > 1
+        )
         if self.requests == 1 or len(batches) == 1:
             request = self._compiled.create_infer_request()  # one per call: thread-safe
             for rows, size in batches:

@@ -223,3 +223,15 @@ def test_batches_cover_every_text_once_with_few_shapes() -> None:
     padded = pad([[101, 5, 102], [101, 102]], 16, 4)
     assert padded["input_ids"].shape == (4, 16)
     assert padded["attention_mask"].sum(axis=1).tolist() == [3, 2, 1, 1]  # spare rows: a dummy
+
+
+def test_ingest_batches_give_the_last_partial_batch_fewer_dummy_rows() -> None:
+    from assistant.embedding_runtime import token_batches
+
+    lengths = [30] * 150  # width 32: 128 rows a batch, then 22 left over
+    loose = token_batches(lengths, 4096, 256)
+    tight = token_batches(lengths, 4096, 256, tight_tail=True)
+    assert [(len(rows), size) for rows, size in loose] == [(128, 128), (22, 128)]
+    assert [(len(rows), size) for rows, size in tight] == [(128, 128), (22, 32)]
+    covered = sorted(int(r) for rows, _ in tight for r in rows)
+    assert covered == list(range(150))
