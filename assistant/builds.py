@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 import shutil
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -72,6 +72,8 @@ class StoredBuild:
     chunks: list[Chunk]
     pages: list[Page]
     vectors: np.ndarray  # memory-mapped, row i = chunk i
+    # the manifest's per-document records: digest, path, title, and what the ingest job adds
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def read_info(settings: Settings, build_id: str) -> BuildInfo:
@@ -97,6 +99,7 @@ def read_build(settings: Settings, build_id: str) -> StoredBuild:
             chunks=[Chunk.from_dict(c) for c in read_jsonl(build_dir / "chunks.jsonl")],
             pages=[Page(**p) for p in read_jsonl(build_dir / "pages.jsonl")],
             vectors=np.load(build_dir / "vectors.npy", mmap_mode="r"),
+            sources=dict(manifest.get("documents") or {}),
         )
     except (OSError, ValueError, TypeError, KeyError) as exc:
         raise BuildError(f"build {build_id} cannot be read: {exc}") from exc

@@ -23,8 +23,8 @@ import os
 import secrets
 import shutil
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -146,6 +146,8 @@ class BuildContent:
     is_demo: bool = False
     embedding_route: str = ""  # how the vectors were made (assistant.embedding_routes)
     units: UnitStore | None = None  # units of evidence and their vectors (assistant.unit_store)
+    # more per-document fields for the manifest's ``documents`` records (ingest.unchanged)
+    sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
 def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000) -> BuildInfo:
@@ -204,7 +206,12 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
         **info.to_dict(),
         "chroma_url": settings.chroma_url,
         "documents": {
-            d.doc_id: {"digest": d.digest, "path": d.path, "title": d.title}
+            d.doc_id: {
+                "digest": d.digest,
+                "path": d.path,
+                "title": d.title,
+                **content.sources.get(d.doc_id, {}),
+            }
             for d in content.documents
         },
     }

@@ -31,8 +31,9 @@ from assistant.types import Chunk, Document, Page
 from assistant.unit_store import UnitStore
 from ingest.chunking import EMBED_FORMAT
 from ingest.embedding import missing_digests, reusable, vectors_for
-from ingest.prepare import Prepared, Preparer, find_files, outcome_for_error
+from ingest.prepare import Prepared, Preparer, Source, find_files, outcome_for_error
 from ingest.report import SUCCESS, DocumentOutcome, IngestReport, NothingIngested
+from ingest.unchanged import Unchanged, carried_record, preparation_key, source_record
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -64,10 +65,14 @@ def run_ingest(
             prune(settings)  # incomplete builds of killed runs
         notes: list[str] = []
         previous = _served(settings, notes)
+        old = _by_document(previous)
+        unchanged = Unchanged.from_build(previous.sources if previous else {}, old)
         preparer = Preparer(settings, limit=embedder, manifest=_manifest(manifest), demo=demo)
         exclude = [manifest] if manifest is not None else []
-        prepared, failures = _prepare_all(settings, preparer, paths, exclude, progress)
-        plan = _plan(prepared, failures, previous, sync=sync, demo=demo)
+        loading = Loading(preparer, unchanged, exclude, progress)
+        prepared, failures = _prepare_all(settings, loading, paths)
+        notes += _unread_note(prepared, loading)
+        plan = _plan(prepared, failures, old, previous, sync=sync, demo=demo)
         usable = reusable(previous, embedder)
         to_embed = missing_digests(plan.chunks, usable)
         outcomes = _with_embed_counts(plan.outcomes, plan.chunks, to_embed)
@@ -146,19 +151,33 @@ def _manifest(path: Path | None) -> Mapping[str, Any]:
 # --- loading every file -------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Loading:
+    """How files become Prepared documents in this run: read by ``preparer``, or taken from the
+    served build when ``unchanged`` holds their preparation key."""
+
+    preparer: Preparer
+    unchanged: Unchanged
+    exclude: Sequence[Path] = ()
+    progress: bool = False
+
+    def prepared(self, source: Source, digest: str) -> Prepared:
+        key = preparation_key(self.preparer, source, digest)
+        earlier = self.unchanged.get(key)
+        if earlier is not None:
+            return replace(earlier, source=source.shown)
+        return replace(self.preparer.prepare(source, digest), key=key)
+
+
 def _prepare_all(
-    settings: Settings,
-    preparer: Preparer,
-    paths: Sequence[Path],
-    exclude: Sequence[Path],
-    progress: bool,
+    settings: Settings, loading: Loading, paths: Sequence[Path]
 ) -> tuple[list[Prepared], list[DocumentOutcome]]:
-    sources, failures = find_files(paths, exclude=exclude)
+    sources, failures = find_files(paths, exclude=loading.exclude)
     prepared: list[Prepared] = []
     digests: dict[str, str] = {}
     doc_ids: dict[str, str] = {}
     limit = int(settings.max_file_mb * 1024 * 1024)
-    for source in _maybe_progress(sources, progress):
+    for source in _maybe_progress(sources, loading.progress):
         try:
             if source.path.stat().st_size > limit:
                 mb = source.path.stat().st_size / (1024 * 1024)
@@ -168,7 +187,7 @@ def _prepare_all(
             if digest in digests:
                 raise IngestError("duplicate", f"same content as {digests[digest]}")
             digests[digest] = source.shown
-            item = preparer.prepare(source, digest)
+            item = loading.prepared(source, digest)
             if item.document.doc_id in doc_ids:
                 first = doc_ids[item.document.doc_id]
                 raise IngestError("duplicate_id", f"doc_id {item.document.doc_id!r} is {first}'s")
@@ -177,6 +196,13 @@ def _prepare_all(
         except Exception as exc:  # one file never stops the run
             failures.append(outcome_for_error(source, exc))
     return prepared, failures
+
+
+def _unread_note(prepared: Sequence[Prepared], loading: Loading) -> list[str]:
+    unread = sum(1 for p in prepared if loading.unchanged.get(p.key) is not None)
+    if not unread:
+        return []
+    return [f"{unread} file(s) unchanged since the served build were not read again"]
 
 
 def _maybe_progress(items: list[Any], enabled: bool) -> Any:
@@ -198,28 +224,38 @@ class Plan:
     outcomes: list[DocumentOutcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     changed: bool = False
+    sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # ingest.unchanged records
 
-    def add(self, document: Document, chunks: Sequence[Chunk], pages: Sequence[Page]) -> None:
+    def add(
+        self,
+        document: Document,
+        chunks: Sequence[Chunk],
+        pages: Sequence[Page],
+        source: Mapping[str, Any],
+    ) -> None:
         self.documents.append(document)
         self.chunks.extend(chunks)
         self.pages.extend(pages)
+        if source:
+            self.sources[document.doc_id] = dict(source)
 
 
 def _plan(
     prepared: Sequence[Prepared],
     failures: Sequence[DocumentOutcome],
+    old: Mapping[str, tuple[Document, list[Chunk], list[Page]]],
     previous: StoredBuild | None,
     *,
     sync: bool,
     demo: bool,
 ) -> Plan:
     plan = Plan(changed=previous is None)
-    old = _by_document(previous)
+    kept = previous.sources if previous is not None else {}
     for item in prepared:
         doc = item.document
         status = _status(item, old.get(doc.doc_id))
         plan.changed |= status != "unchanged"
-        plan.add(doc, item.chunks, item.pages)
+        plan.add(doc, item.chunks, item.pages, source_record(item.key, item.warnings))
         row = _outcome(item.source, doc, status, len(item.chunks), len(item.pages))
         plan.outcomes.append(replace(row, detail="; ".join(item.warnings)))
     failed_at = {_key(f.path): i for i, f in enumerate(failures) if f.reason != "duplicate"}
@@ -234,7 +270,7 @@ def _plan(
                 "the version ingested earlier is still served"
             )
             failures[i] = replace(failures[i], doc_id=doc_id, detail=detail)
-            plan.add(doc, chunks, pages)
+            plan.add(doc, chunks, pages, carried_record(kept.get(doc_id, {})))
         elif doc.is_demo != demo:
             plan.changed = True
             why = "demo library replaced by a real library" if doc.is_demo else "demo run"
@@ -243,7 +279,7 @@ def _plan(
             plan.changed = True
             plan.outcomes.append(_removed(doc, len(chunks), len(pages), "not in the given paths"))
         else:
-            plan.add(doc, chunks, pages)
+            plan.add(doc, chunks, pages, carried_record(kept.get(doc_id, {})))
             row = _outcome(doc.path, doc, "unchanged", len(chunks), len(pages))
             plan.outcomes.append(replace(row, detail="kept: not in the given paths"))
     plan.outcomes = failures + plan.outcomes
@@ -338,6 +374,7 @@ def _build(
         f"overlap={settings.chunk_overlap}; embed={EMBED_FORMAT}",
         is_demo=demo,
         units=units,
+        sources=plan.sources,
     )
     log.info("writing build: %d embedded, %d reused", vectors.embedded, vectors.reused)
     info = write_build(settings, content)

@@ -38,6 +38,7 @@ class Prepared:
     chunks: tuple[Chunk, ...]
     pages: tuple[Page, ...]
     warnings: tuple[str, ...] = ()
+    key: str = ""  # preparation key (ingest.unchanged): equal keys, equal Prepared
 
 
 @dataclass(frozen=True)
