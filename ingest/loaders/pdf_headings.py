@@ -20,6 +20,7 @@ import contextlib
 import re
 import statistics
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
@@ -120,23 +121,35 @@ def _mark_superscripts(textpage: pdfium.PdfTextPage, text: str) -> str:
     if len(text) != textpage.count_chars():
         return text
     chars = list(text)
-    bottom_before: float | None = None  # bottom of the last letter or digit on this line
-    tallest = 0.0  # the tallest letter on this line so far (capital or ascender height)
-    for i, c in enumerate(text):
-        if c in "\r\n":
-            bottom_before, tallest = None, 0.0
-            continue
-        if not c.isalnum():
-            continue
-        _, bottom, _, top = textpage.get_charbox(i)
-        height = float(top - bottom)
-        small = c.isdigit() and 0 < height < SHRINK * tallest
-        if small and bottom_before is not None and bottom - bottom_before > RAISE * tallest:
-            chars[i] = SUPERSCRIPT
-            continue
-        if height > 0:
-            bottom_before, tallest = float(bottom), max(tallest, height)
+    for start, end in _lines_to_last_digit(text):
+        bottom_before: float | None = None  # bottom of the last letter or digit on this line
+        tallest = 0.0  # the tallest letter on this line so far (capital or ascender height)
+        for i in range(start, end):
+            c = text[i]
+            if not c.isalnum():
+                continue
+            _, bottom, _, top = textpage.get_charbox(i)
+            height = float(top - bottom)
+            small = c.isdigit() and 0 < height < SHRINK * tallest
+            if small and bottom_before is not None and bottom - bottom_before > RAISE * tallest:
+                chars[i] = SUPERSCRIPT
+                continue
+            if height > 0:
+                bottom_before, tallest = float(bottom), max(tallest, height)
     return "".join(chars)
+
+
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def _lines_to_last_digit(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each line holding a digit, ending just after its last digit: only these
+    characters can decide whether a digit is a footnote marker, so only they are measured."""
+    for line in _LINE.finditer(text):
+        piece = line.group(0)
+        last = next((k for k in range(len(piece) - 1, -1, -1) if piece[k].isdigit()), -1)
+        if last >= 0:
+            yield line.start(), line.start() + last + 1
 
 
 def _with_gaps(textpage: pdfium.PdfTextPage, text: str) -> str:
