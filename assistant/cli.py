@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from assistant.errors import RlaError
 
@@ -30,29 +32,43 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _parser() -> tuple[argparse.ArgumentParser, dict[str, object]]:
+def _parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, dict[str, object]]:
+    """The parser, with the chosen command's options: only that command's module is imported
+    (a cold `rla ask` never imports the web app, Alembic or the eval harness)."""
     parser = argparse.ArgumentParser(
         prog="rla",
         description="Review Learning Assistant: cited answers from safeguarding reviews.",
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    chosen = next((a for a in argv if not a.startswith("-")), None)
     modules: dict[str, object] = {}
     for name, (module_name, help_text) in COMMANDS.items():
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that part of the product is not installed in this checkout
-            raise
-        modules[name] = module
-        module.add_arguments(sub.add_parser(name, help=help_text, description=help_text))
+        if not _installed(module_name):
+            continue  # that part of the product is not installed in this checkout
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        if name == chosen:
+            modules[name] = importlib.import_module(module_name)
+            modules[name].add_arguments(command)  # type: ignore[attr-defined]
     return parser, modules
 
 
+def _installed(module_name: str) -> bool:
+    """Whether the command's module exists, found without importing its package."""
+    top, _, rest = module_name.partition(".")
+    spec = importlib.util.find_spec(top)  # a top-level package is located, not run
+    if spec is None or not spec.submodule_search_locations:
+        return spec is not None and not rest
+    return any(
+        (Path(folder) / (rest.replace(".", "/") + ".py")).is_file()
+        for folder in spec.submodule_search_locations
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, modules = _parser()
-    args = parser.parse_args(argv)
+    given = list(sys.argv[1:] if argv is None else argv)
+    parser, modules = _parser(given)
+    args = parser.parse_args(given)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
