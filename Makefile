@@ -21,6 +21,8 @@ $(STAMP): pyproject.toml
 	# the fast embedding route's model, exported and quantised offline from the packaged weights
 	# (about a minute; cached under ~/.cache/rla/models, checked by digest at every use)
 	$(PY) -m assistant.embedding_export
+	# general-English word frequencies as a memory-mapped table (a cold `rla ask` skips wordfreq)
+	$(PY) -m assistant.text.word_frequency
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -149,9 +149,9 @@ class Question:
 
 @lru_cache(maxsize=4096)
 def zipf(word: str) -> float:
-    from wordfreq import zipf_frequency
+    from assistant.text.word_frequency import zipf as general_zipf
 
-    return float(zipf_frequency(word, "en"))
+    return general_zipf(word)
 
 
 def analyse(text: str) -> Question:
