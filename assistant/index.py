@@ -418,7 +418,7 @@ class Index:
     @functools.cached_property
     def units(self) -> UnitStore | None:
         """The build's units of evidence with their vectors (None for builds made before them)."""
-        return UnitStore.load(self.build_dir)
+        return UnitStore.load(self.build_dir, self._row)
 
     def vectors(self) -> np.ndarray:
         """The build's vectors, memory-mapped once (row i = chunk i)."""

@@ -5,9 +5,9 @@
 For each route the corpus (default ../shared/corpus/real/, else the demo library) is ingested
 once into its own data directory; then, ``--runs`` times each, alternating routes:
 
-- `rla serve` on a free port: seconds from start until /healthz answers, RSS then, and RSS after
+- `rla serve` on a free port: seconds (wall and CPU) from start until /healthz answers, RSS then, and RSS after
   five distinct questions over HTTP (steady state);
-- `rla ask QUESTION` from the command line, cold: wall seconds, peak RSS, bytes on stderr, and
+- `rla ask QUESTION` from the command line, cold: wall and CPU seconds, peak RSS, bytes on stderr, and
   whether torch was imported.
 
 Printed: median (min-max) per figure, with machine information.
@@ -20,6 +20,7 @@ import contextlib
 import json
 import os
 import platform
+import resource
 import socket
 import statistics
 import subprocess
@@ -79,6 +80,8 @@ def serve_once(data: Path) -> dict[str, float]:
             except OSError:
                 time.sleep(0.02)
         ready = time.monotonic() - started
+        times = psutil.Process(proc.pid).cpu_times()
+        ready_cpu = times.user + times.system
         rss_ready = psutil.Process(proc.pid).memory_info().rss / 1e6
         for question in QUESTIONS[:5]:
             body = json.dumps({"question": question}).encode()
@@ -93,10 +96,16 @@ def serve_once(data: Path) -> dict[str, float]:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
-    return {"ready_s": ready, "rss_ready_mb": rss_ready, "rss_steady_mb": rss_steady}
+    return {
+        "ready_s": ready,
+        "ready_cpu_s": ready_cpu,
+        "rss_ready_mb": rss_ready,
+        "rss_steady_mb": rss_steady,
+    }
 
 
 def ask_once(data: Path, question: str) -> dict[str, float]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     proc = subprocess.Popen(
         [sys.executable, "-c", PEEK_TORCH.format(q=question)],
@@ -115,8 +124,11 @@ def ask_once(data: Path, question: str) -> dict[str, float]:
         time.sleep(0.01)
     out, err = proc.communicate()
     wall = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     return {
         "ask_s": wall,
+        "ask_cpu_s": cpu,
         "ask_peak_mb": peak,
         "stderr_bytes": float(len(err)),
         "torch": float("TORCH" in out.split()),
@@ -167,8 +179,9 @@ def main() -> int:
                 row.update(ask_once(data, QUESTIONS[n % len(QUESTIONS)]))
                 results[route].append(row)
     print(
-        f"{'route':<14} {'serve ready s':<18} {'RSS ready MB':<16} {'RSS steady MB':<16} "
-        f"{'ask cold s':<18} {'ask peak MB':<16} {'stderr B':>8} {'torch':>6}"
+        f"{'route':<14} {'serve ready s':<18} {'ready CPU s':<18} {'RSS ready MB':<16} "
+        f"{'RSS steady MB':<16} {'ask cold s':<18} {'ask CPU s':<18} {'ask peak MB':<16} "
+        f"{'stderr B':>8} {'torch':>6}"
     )
     for route, rows in results.items():
 
@@ -177,8 +190,9 @@ def main() -> int:
 
         torch = "yes" if any(r["torch"] for r in rows) else "no"
         print(
-            f"{route:<14} {col('ready_s', '{:.2f}'):<18} {col('rss_ready_mb', '{:.0f}'):<16} "
-            f"{col('rss_steady_mb', '{:.0f}'):<16} {col('ask_s', '{:.2f}'):<18} "
+            f"{route:<14} {col('ready_s', '{:.2f}'):<18} {col('ready_cpu_s', '{:.2f}'):<18} "
+            f"{col('rss_ready_mb', '{:.0f}'):<16} {col('rss_steady_mb', '{:.0f}'):<16} "
+            f"{col('ask_s', '{:.2f}'):<18} {col('ask_cpu_s', '{:.2f}'):<18} "
             f"{col('ask_peak_mb', '{:.0f}'):<16} {max(r['stderr_bytes'] for r in rows):>8.0f} "
             f"{torch:>6}"
         )
