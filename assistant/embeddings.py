@@ -19,6 +19,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+import numpy as np
+
 from assistant import embedding_routes as routes
 from assistant.errors import ConfigurationError, ModelError
 
@@ -127,6 +129,24 @@ def _quiet_transformers() -> None:
         hf_logging.disable_progress_bar()
     except ImportError:  # pragma: no cover - sentence-transformers depends on transformers
         pass
+
+
+def embed_matrix(embedder: Embedder, texts: Sequence[str], *, part: int = 4096) -> np.ndarray:
+    """``texts`` embedded as one float32 matrix (row i = text i), ``part`` texts a call: the
+    exported-model embedder hands its matrix over directly (no lists of Python floats), and
+    batches by padded width across the whole part."""
+    direct = getattr(embedder, "embed_matrix", None)
+    out = np.zeros((len(texts), embedder.dimensions), dtype=np.float32)
+    for start in range(0, len(texts), part):
+        piece = list(texts[start : start + part])
+        made = np.asarray(
+            direct(piece) if direct is not None else embedder.embed_documents(piece),
+            dtype=np.float32,
+        )
+        if made.shape != (len(piece), embedder.dimensions):
+            raise ModelError(f"{embedder.name} returned vectors of shape {made.shape}")
+        out[start : start + len(piece)] = made
+    return out
 
 
 def route_of(embedder: Any) -> str:

@@ -25,7 +25,7 @@ from typing import overload
 
 import numpy as np
 
-from assistant.embeddings import Embedder
+from assistant.embeddings import Embedder, embed_matrix
 from assistant.text.units import Unit, units
 from assistant.types import Chunk
 
@@ -35,7 +35,6 @@ UNITS_FILE = "units.jsonl"
 VECTORS_FILE = "unit_vectors.npy"
 LINES_FILE = "unit_lines.npy"
 STARTS_FILE = "unit_starts.npy"
-BATCH = 256
 
 
 @dataclass
@@ -90,7 +89,9 @@ class UnitStore:
         np.save(build_dir / LINES_FILE, np.asarray(lines, dtype=np.int64))
         np.save(build_dir / STARTS_FILE, np.asarray(starts, dtype=np.int64))
         order = [i for cid in chunk_ids for i in range(*self.by_chunk.get(cid, (0, 0)))]
-        np.save(build_dir / VECTORS_FILE, np.asarray(self.vectors[order], dtype=np.float16))
+        in_order = order == list(range(len(self.vectors)))  # as made: no reordered copy
+        vectors = self.vectors if in_order else self.vectors[order]
+        np.save(build_dir / VECTORS_FILE, np.asarray(vectors, dtype=np.float16))
 
     @classmethod
     def load(cls, build_dir: Path, chunk_rows: Mapping[str, int] | None = None) -> UnitStore | None:
@@ -186,17 +187,14 @@ class _Rows(Sequence[Unit]):
 
 
 def _vectors(texts: list[str], embedder: Embedder, previous: UnitStore | None) -> np.ndarray:
+    """float16 rows (as saved): each distinct new text embedded once, the rest reused."""
     known = previous.vector_by_text() if previous is not None else {}
     todo = list(dict.fromkeys(t for t in texts if t not in known))
-    made: dict[str, np.ndarray] = {}
-    for start in range(0, len(todo), BATCH):
-        part = todo[start : start + BATCH]
-        for text, vec in zip(part, embedder.embed_documents(part), strict=True):
-            made[text] = np.asarray(vec, dtype=np.float32)
-    dims = embedder.dimensions
-    out = np.zeros((len(texts), dims), dtype=np.float32)
+    made = embed_matrix(embedder, todo)
+    row = {text: i for i, text in enumerate(todo)}
+    out = np.zeros((len(texts), embedder.dimensions), dtype=np.float16)
     for i, text in enumerate(texts):
-        out[i] = made[text] if text in made else known[text]
+        out[i] = made[row[text]] if text in row else known[text]
     return out
 
 

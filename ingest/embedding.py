@@ -14,7 +14,7 @@ import numpy as np
 
 from assistant.builds import StoredBuild
 from assistant.embedding_routes import same_route
-from assistant.embeddings import Embedder, route_of
+from assistant.embeddings import Embedder, embed_matrix, route_of
 from assistant.errors import ModelError
 from assistant.types import Chunk
 from ingest.chunking import embed_text
@@ -80,7 +80,8 @@ def _embed(
     try:
         for start in range(0, len(chunks), batch_size):
             part = chunks[start : start + batch_size]
-            vectors = _checked(embedder.embed_documents([embed_text(c) for c in part]), embedder)
+            texts = [embed_text(c) for c in part]
+            vectors = _checked(embed_matrix(embedder, texts, part=len(texts)), embedder)
             for chunk, vector in zip(part, vectors, strict=True):
                 out[chunk.digest] = vector
             if bar is not None:
