@@ -7,7 +7,7 @@ import pytest
 
 from assistant.evidence import Calibration, ScoredUnit, choose, continuation, echoes, redundant
 from assistant.text.question import analyse, answer_kind
-from assistant.text.units import Unit, units
+from assistant.text.units import Unit, is_context, units
 from assistant.types import Chunk, Document, Passage
 
 
@@ -164,3 +164,30 @@ def test_near_units_that_say_something_new_are_not_redundant() -> None:
     copy = scored("The safeguarding lead or a deputy should always be available.", 0.7, 2, same)
     assert not redundant(absent, always)
     assert redundant(copy, always)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See also the adultification briefing in this library.",
+        "See the annual report briefing for the figures.",
+        "Only this list was available; the detailed learning points were not.",
+        "The topic page and two older briefings were available only in part.",
+        "The annual reports themselves were not available; figures come from press releases.",
+        "This library does not reproduce her statement.",
+    ],
+)
+def test_pointers_and_notes_on_what_was_read_are_context(text: str) -> None:
+    assert is_context(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seeing the child alone was essential to understanding her experience.",
+        "Interpreters were not available in the area at weekends.",
+        "The reviews were not read by the managers who signed them off.",
+    ],
+)
+def test_findings_that_use_the_same_words_are_not_context(text: str) -> None:
+    assert not is_context(text)

@@ -48,7 +48,7 @@ OPENERS = frozenset(
 )
 # Text about the document itself: a self-reference and a statement about how it was made or
 # what it does not contain.
-_SELF = r"(?:this|the present|our)\s+(?:summary|briefing|document|note|page|paper|digest|synopsis|overview|précis|version|file|guide|resource|extract)"
+_SELF = r"(?:this|the present|our)\s+(?:summary|briefing|document|note|page|paper|digest|synopsis|overview|précis|version|file|guide|resource|extract|library)"
 _ABOUT_DOCUMENT = re.compile(
     rf"\b{_SELF}\b[^.]{{0,80}}\b(?:written|prepared|produced|compiled|relies|rely|draws|is based|"
     r"are based|based on|summari[sz]es|is a summary|is not|does not|do not|cannot|is intended|"
@@ -59,8 +59,10 @@ _ABOUT_DOCUMENT = re.compile(
     r"document|version)\b|\bdemo library\b|\b(?:written|adapted)\b[^.:]{0,40}\bfor (?:this|the) (?:library|project|assistant|tool)\b|"
     r"\bcontains public sector information\b|\bopen government licen[cs]e\b|"
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
-    r"\bthe address (?:above|given|below)\b|\b(?:review|report|paper|publication|inquiry report)"
-    r" itself was not (?:available|read|seen)\b",
+    r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
+    r"\bavailable only in part\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
+    r"\bonly (?:this|the) \w+ (?:was|were) available\b|\b(?:review|report|paper|publication|inquiry report)"
+    r"s? (?:itself|themselves) (?:was|were) not (?:available|read|seen)\b",
     re.IGNORECASE,
 )
 
@@ -121,9 +123,13 @@ def clean(text: str) -> str:
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
+_CROSS_REFERENCE = re.compile(r"^\W*see (?:also )?(?:the |our |its )?\w", re.IGNORECASE)
+
+
 def is_context(text: str) -> bool:
-    """True for text about the document itself rather than about its subject."""
-    return bool(_ABOUT_DOCUMENT.search(text))
+    """True for text about the document itself rather than about its subject: notes on how it
+    was made and what it could not read, and pointers elsewhere ("See also the ... briefing")."""
+    return bool(_ABOUT_DOCUMENT.search(text) or _CROSS_REFERENCE.match(text))
 
 
 def quotable(text: str, *, labelled: bool = False) -> bool:
