@@ -141,7 +141,7 @@ class OpenVinoEmbedder:
         route: str,
         precision: str = "f32",
         throughput: bool = False,
-        token_budget: int = 4096,
+        token_budget: int = 1024,  # padded tokens a batch: least CPU and memory here (ADR 0022)
         compile_cache: Path | None = None,
     ) -> None:
         ov = openvino_without_telemetry()
