@@ -175,6 +175,9 @@ def test_near_units_that_say_something_new_are_not_redundant() -> None:
         "The topic page and two older briefings were available only in part.",
         "The annual reports themselves were not available; figures come from press releases.",
         "This library does not reproduce her statement.",
+        "Only this one secondary source was available, so the figures may be incomplete.",
+        "These figures should be checked against the report before they are relied on.",
+        "The full report was not available to check the table's exact wording.",
     ],
 )
 def test_pointers_and_notes_on_what_was_read_are_context(text: str) -> None:

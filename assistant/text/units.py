@@ -61,7 +61,9 @@ _ABOUT_DOCUMENT = re.compile(
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
     r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
     r"\bavailable only in part\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
-    r"\bonly (?:this|the) \w+ (?:was|were) available\b|\b(?:review|report|paper|publication|inquiry report)"
+    r"\bonly (?:this|the|one)\b[^.;]{0,40}?\b(?:was|were) available\b|"
+    r"\bshould be checked against the (?:report|original|publication|source)s?\b|"
+    r"\b(?:full|original) (?:report|text|review|publication)s? (?:was|were|is|are) not available\b|\b(?:review|report|paper|publication|inquiry report)"
     r"s? (?:itself|themselves) (?:was|were) not (?:available|read|seen)\b",
     re.IGNORECASE,
 )
@@ -300,6 +302,16 @@ def _lead_in(block: _Block, sentences: list[str]) -> str:
     if short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ",")):
         return text
     return ""
+
+
+def is_lead_in(paragraph: str) -> bool:
+    """A paragraph that announces what follows: it ends with a colon, or it is a short
+    unpunctuated heading-like line ("Spotlight themes")."""
+    text = clean(paragraph)
+    if text.endswith(":"):
+        return True
+    short = "\n" not in paragraph.strip() and len(text.split()) <= HEADING_LEAD_WORDS
+    return short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ","))
 
 
 def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
