@@ -18,11 +18,12 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from assistant import guardrails
 from assistant.answer_shape import lead_units, source_groups
+from assistant.build.index import Index, matches, open_served, served_build_id
+from assistant.checks import guardrails
 from assistant.conversation import Condenser
-from assistant.embedding_routes import LEGACY_ROUTE, same_route
-from assistant.embeddings import Embedder, route_of
+from assistant.embedding.embedder import Embedder, route_of
+from assistant.embedding.routes import LEGACY_ROUTE, same_route
 from assistant.errors import BuildError, ConfigurationError
 from assistant.evidence import (
     MAX_UNITS,
@@ -34,7 +35,6 @@ from assistant.evidence import (
 from assistant.generation import AnswererParts, make_answerer
 from assistant.generation.base import Answerer, Draft
 from assistant.generation.extractive import ExtractiveAnswerer
-from assistant.index import Index, matches, open_served, served_build_id
 from assistant.messages_core import core_message
 from assistant.retrieval import Retrieved, Retriever
 from assistant.settings import Settings
@@ -396,7 +396,7 @@ def check_compatible(index: Index, embedder: Embedder) -> None:
 
 
 def _build_embedder(settings: Settings, index: Index) -> Embedder:
-    from assistant.embeddings import build_embedder
+    from assistant.embedding.embedder import build_embedder
 
     route = index.info.embedding_route or LEGACY_ROUTE
     return build_embedder(settings, route=route, strict=True)

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant import guardrails, requests
+from assistant.checks import guardrails, requests
+from assistant.checks.coverage import Coverage, assess, assess_answer
 from assistant.citations import renumber, verify
 from assistant.conversation import standalone_query
-from assistant.coverage import Coverage, assess, assess_answer
 from assistant.evidence import Selection
 from assistant.generation.base import Answerer, Draft
 from assistant.messages_core import core_message
@@ -57,7 +57,9 @@ class Context:
     retrieved: Retrieved | None = None
     coverage: Coverage = Coverage(())
     selection: Selection | None = None
-    declined: str = ""  # a request to decline (assistant.requests): record | profile | confirm
+    declined: str = (
+        ""  # a request to decline (assistant.checks.requests): record | profile | confirm
+    )
     refusal: str | None = None
     related: bool = False
     draft: Draft | None = None

@@ -6,8 +6,8 @@ configured with ``RLA_EMBEDDING_MODEL`` (a local path; a hub name works only whe
 reached). The embedder's own tokenizer is exposed so chunks can be sized against what the model
 actually reads (MiniLM stops at 256 word pieces and silently truncates the rest).
 
-``build_embedder`` picks the runtime by route (``assistant.embedding_routes``): the exported
-OpenVINO model (``assistant.embedding_runtime``, no torch import) or sentence-transformers on torch
+``build_embedder`` picks the runtime by route (``assistant.embedding.routes``): the exported
+OpenVINO model (``assistant.embedding.runtime``, no torch import) or sentence-transformers on torch
 (imported only when that route is used).
 """
 
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from assistant import embedding_routes as routes
+from assistant.embedding import routes
 from assistant.errors import ConfigurationError, ModelError
 
 if TYPE_CHECKING:
@@ -172,8 +172,8 @@ def build_embedder(
 
 
 def _openvino_embedder(settings: Settings, route: str, throughput: bool) -> Embedder:
-    from assistant.embedding_export import calibration_texts, default_cache_dir, ensure_model
-    from assistant.embedding_runtime import OpenVinoEmbedder
+    from assistant.embedding.export import calibration_texts, default_cache_dir, ensure_model
+    from assistant.embedding.runtime import OpenVinoEmbedder
 
     if settings.embedding_model:
         raise ConfigurationError(

@@ -32,12 +32,12 @@ from urllib.parse import urlparse
 
 import numpy as np
 
-from assistant.dense import DenseSearch
+from assistant.build.dense import DenseSearch
+from assistant.build.filtering import RowFilter
+from assistant.build.unit_store import UnitStore
 from assistant.errors import BuildError, ConfigurationError, NoBuildError
-from assistant.filtering import RowFilter
 from assistant.keyword import KeywordIndex
 from assistant.types import BuildInfo, Chunk, Document, Filters, Page
-from assistant.unit_store import UnitStore
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -96,7 +96,7 @@ def chunk_metadata(chunk: Chunk, document: Document) -> dict[str, Any]:
 
 
 def matches(filters: Filters | None, chunk: Chunk, document: Document) -> bool:
-    """One chunk against the filters, in Python (``assistant.filtering`` does whole builds)."""
+    """One chunk against the filters, in Python (``assistant.build.filtering`` does whole builds)."""
     if filters is None or filters.is_empty():
         return True
     f = filters
@@ -144,8 +144,10 @@ class BuildContent:
     embedding_model: str
     tokenizer: str = ""
     is_demo: bool = False
-    embedding_route: str = ""  # how the vectors were made (assistant.embedding_routes)
-    units: UnitStore | None = None  # units of evidence and their vectors (assistant.unit_store)
+    embedding_route: str = ""  # how the vectors were made (assistant.embedding.routes)
+    units: UnitStore | None = (
+        None  # units of evidence and their vectors (assistant.build.unit_store)
+    )
 
 
 def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000) -> BuildInfo:
@@ -423,7 +425,7 @@ class Index:
         self, vector: Sequence[float], k: int, filters: Filters | None = None
     ) -> list[tuple[Chunk, float]]:
         """Nearest chunks by cosine similarity (higher is closer), filtered by row mask
-        (``assistant.filtering``), never by a Chroma ``where`` scan."""
+        (``assistant.build.filtering``), never by a Chroma ``where`` scan."""
         query = np.asarray(vector, dtype=np.float32)
         found = self.dense.top(query, max(1, k), self.rows.allowed(filters))
         return [(self.chunks[row], score) for row, score in found]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from assistant.pack_formats import outline as o
-from assistant.packs import SessionPack
+from assistant.packs.formats import outline as o
+from assistant.packs.session import SessionPack
 
 _SPECIAL = re.compile(r"([\\`*_\[\]<>#|~]|!(?=\[))")
 

@@ -10,8 +10,8 @@ from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from assistant.pack_formats import outline as o
-from assistant.packs import SessionPack
+from assistant.packs.formats import outline as o
+from assistant.packs.session import SessionPack
 
 
 def render(pack: SessionPack) -> bytes:

@@ -10,8 +10,8 @@ import html
 import logging
 
 from assistant.errors import ConfigurationError
-from assistant.pack_formats import outline as o
-from assistant.packs import SessionPack
+from assistant.packs.formats import outline as o
+from assistant.packs.session import SessionPack
 
 log = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from assistant.commands_ask import add_filter_option, parse_filters
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
+from cli.ask import add_filter_option, parse_filters
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def check_topic(topic: str) -> None:
     """A usage error for an empty topic or one holding identifying details (never echoed)."""
-    from assistant.personal_data import describe, detect
+    from assistant.checks.personal_data import describe, detect
 
     if not topic.strip():
         raise ConfigurationError("give a theme or a question")
@@ -44,11 +44,11 @@ def check_topic(topic: str) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     check_topic(args.topic)
     filters = parse_filters(args.filter)
-    from assistant.evidence_source import evidence_source
-    from assistant.pack_formats import FORMATS, outline, render
-    from assistant.packs import draft_pack
+    from assistant.packs.evidence_source import evidence_source
+    from assistant.packs.formats import FORMATS, outline, render
+    from assistant.packs.question_bank import load_bank
+    from assistant.packs.session import draft_pack
     from assistant.pipeline import build_assistant
-    from assistant.question_bank import load_bank
 
     pack = draft_pack(evidence_source(build_assistant(settings)), args.topic, load_bank(), filters)
     data = render(pack, args.format)

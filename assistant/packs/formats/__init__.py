@@ -1,4 +1,4 @@
-"""Session-pack formats, at the edge: the core (``assistant.packs``) never imports these.
+"""Session-pack formats, at the edge: the core (``assistant.packs.session``) never imports these.
 
 ``render(pack, "docx" | "pdf" | "md" | "pptx") -> bytes``; each format module is imported only
 when it is used, so a missing optional library fails only that format.
@@ -10,7 +10,7 @@ import importlib
 from dataclasses import dataclass
 
 from assistant.errors import ConfigurationError
-from assistant.packs import SessionPack
+from assistant.packs.session import SessionPack
 
 
 @dataclass(frozen=True)
@@ -26,17 +26,17 @@ FORMATS: dict[str, PackFormat] = {
         "docx",
         ".docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "assistant.pack_formats.to_docx",
+        "assistant.packs.formats.to_docx",
     ),
-    "pdf": PackFormat("pdf", ".pdf", "application/pdf", "assistant.pack_formats.to_pdf"),
+    "pdf": PackFormat("pdf", ".pdf", "application/pdf", "assistant.packs.formats.to_pdf"),
     "md": PackFormat(
-        "md", ".md", "text/markdown; charset=utf-8", "assistant.pack_formats.to_markdown"
+        "md", ".md", "text/markdown; charset=utf-8", "assistant.packs.formats.to_markdown"
     ),
     "pptx": PackFormat(
         "pptx",
         ".pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        "assistant.pack_formats.to_pptx",
+        "assistant.packs.formats.to_pptx",
     ),
 }
 

@@ -1,6 +1,6 @@
 """A build's life after writing: reading its files, validating it, rolling back, discarding.
 
-``assistant.index`` writes builds and opens the served one for search; this module holds what the
+``assistant.build.index`` writes builds and opens the served one for search; this module holds what the
 ingestion job and the admin commands do with builds as files: read a stored build without opening
 its vector collection (to reuse vectors and carry documents over), validate a fresh build before
 it is served, serve the previous build again, and delete a build that must never be served.
@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.errors import BuildError, NoBuildError
-from assistant.index import (
+from assistant.build.index import (
     MANIFEST,
     Index,
     drop_server_collection,
@@ -24,6 +23,7 @@ from assistant.index import (
     read_jsonl,
     swap,
 )
+from assistant.errors import BuildError, NoBuildError
 from assistant.types import BuildInfo, Chunk, Document, Page
 
 if TYPE_CHECKING:

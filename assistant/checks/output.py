@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from urllib.parse import urlsplit
 
-from assistant.spans import normalise, sentence_spans, without_markers
+from assistant.text.spans import normalise, sentence_spans, without_markers
 
 _I = re.IGNORECASE
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -87,18 +86,6 @@ TREATMENT_AFTER = re.compile(
 
 def _allowed(url: str, allowed_urls: set[str]) -> bool:
     return url in allowed_urls or url.split("#", 1)[0] in allowed_urls
-
-
-def http_url(url: str | None) -> str:
-    """``url`` when it is an absolute http(s) URL with a host and no spaces or control
-    characters; otherwise "" (``javascript:``, ``data:``, ``file:``, relative and odd URLs)."""
-    url = (url or "").strip()
-    if not url or any(c.isspace() or ord(c) < 0x20 or c in '<>"' for c in url):
-        return ""
-    parsed = urlsplit(url)
-    if parsed.scheme.lower() not in ("http", "https") or not parsed.hostname:
-        return ""
-    return url
 
 
 def allowed_url_set(urls: Iterable[str]) -> set[str]:

@@ -8,7 +8,7 @@ offers the library's related learning, labelled as related material, not an answ
   family with stereotyping or adultifying labels ("streetwise", "mature beyond her years",
   "aggressive", "lifestyle choice"): the reviews warn that such labels hide a child's
   vulnerability.
-- **profile** - profile or rank ethnic or faith groups (``assistant.scope`` also refuses "which
+- **profile** - profile or rank ethnic or faith groups (``assistant.checks.scope`` also refuses "which
   ethnic group abuses most"); a profile of a "typical" family of a group.
 - **confirm** - "confirm", "agree", "prove" or "admit" a generalisation about a group, or put it
   in a report.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.output_checks import GROUP, SUBJECT, TREATMENT_AFTER
+from assistant.checks.output import GROUP, SUBJECT, TREATMENT_AFTER
 
 _I = re.IGNORECASE
 

@@ -2,7 +2,7 @@
 
 Retrieval finds on-topic passages for "How many Black pupils were excluded in 2024?" even when no
 passage gives that number; the extractive answer then quotes loosely related sentences. This rule
-(used by ``assistant.coverage``) looks for a sentence that *could* carry what such a question
+(used by ``assistant.checks.coverage``) looks for a sentence that *could* carry what such a question
 needs. It is lexical and transparent:
 
 * **number** questions ("how many", "how much", "what percentage/proportion/number of", "what

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.output_checks import SUBJECT, TREATMENT_AFTER
+from assistant.checks.output import SUBJECT, TREATMENT_AFTER
 
 _I = re.IGNORECASE
 

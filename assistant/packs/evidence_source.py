@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from assistant.comparison import EvidenceSource
+    from assistant.packs.comparison import EvidenceSource
 
 
 def evidence_source(assistant: Any) -> EvidenceSource:

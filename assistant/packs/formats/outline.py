@@ -6,8 +6,8 @@ Markdown and PPTX.
 
 from __future__ import annotations
 
-from assistant.comparison import ComparisonRow
-from assistant.packs import CaseSummary, SessionPack, Source
+from assistant.packs.comparison import ComparisonRow
+from assistant.packs.session import CaseSummary, SessionPack, Source
 from assistant.types import Citation
 
 SEARCHED = "What was searched"

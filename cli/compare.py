@@ -11,8 +11,8 @@ import argparse
 import json
 import textwrap
 
-from assistant.commands_ask import add_filter_option, parse_filters
 from assistant.settings import Settings
+from cli.ask import add_filter_option, parse_filters
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -22,14 +22,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.commands_pack import check_topic
+    from cli.pack import check_topic
 
     check_topic(args.question)
     filters = parse_filters(args.filter)
-    from assistant.comparison import compare
-    from assistant.evidence_source import evidence_source
+    from assistant.packs.comparison import compare
+    from assistant.packs.evidence_source import evidence_source
+    from assistant.packs.question_bank import load_bank
     from assistant.pipeline import build_assistant
-    from assistant.question_bank import load_bank
 
     theme = load_bank().match(args.question)
     question = theme.search if theme else args.question

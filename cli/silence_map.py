@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from assistant.commands_ask import add_filter_option, parse_filters
 from assistant.settings import Settings
+from cli.ask import add_filter_option, parse_filters
 
 MARKS = {"addresses": "A", "mentions": "m", "silent": "."}
 
@@ -24,10 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     filters = parse_filters(args.filter)
-    from assistant.evidence_source import evidence_source
+    from assistant.packs.evidence_source import evidence_source
+    from assistant.packs.question_bank import load_bank
+    from assistant.packs.silence_map import silence_map
     from assistant.pipeline import build_assistant
-    from assistant.question_bank import load_bank
-    from assistant.silence_map import silence_map
 
     cache = settings.data_dir / "cache" / "silence-map"
     result = silence_map(

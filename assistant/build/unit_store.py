@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embeddings import Embedder
+from assistant.embedding.embedder import Embedder
 from assistant.text.units import Unit, units
 from assistant.types import Chunk
 

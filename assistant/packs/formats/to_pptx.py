@@ -10,8 +10,8 @@ from typing import Any
 from pptx import Presentation
 from pptx.util import Pt
 
-from assistant.pack_formats import outline as o
-from assistant.packs import SessionPack
+from assistant.packs.formats import outline as o
+from assistant.packs.session import SessionPack
 
 TITLE, TITLE_AND_CONTENT = 0, 1
 LONG_QUOTE = 280  # characters: smaller type above this

@@ -1,7 +1,7 @@
 """The silence map: every document against every race-related theme of the taxonomy.
 
 Each cell is the comparison status (``addresses``, ``mentions`` or ``silent``) of one document for
-one theme, decided by ``assistant.comparison.compare`` with the theme's search question from the
+one theme, decided by ``assistant.packs.comparison.compare`` with the theme's search question from the
 reflective-question bank, and carries the best quote so the page can link to it. Column totals
 count the silent documents per theme.
 
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from assistant.comparison import SUPPORTS, Comparison, EvidenceSource, as_filters, compare
-from assistant.question_bank import QuestionBank
+from assistant.packs.comparison import SUPPORTS, Comparison, EvidenceSource, as_filters, compare
+from assistant.packs.question_bank import QuestionBank
 from assistant.types import Filters
 
 log = logging.getLogger(__name__)

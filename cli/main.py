@@ -19,14 +19,14 @@ from assistant.errors import RlaError
 COMMANDS: dict[str, tuple[str, str]] = {
     "ingest": ("ingest.commands_ingest", "Ingest documents into a new build and serve it."),
     "library": ("ingest.commands_library", "List the documents of the served build."),
-    "ask": ("assistant.commands_ask", "Ask a question; print a cited answer."),
+    "ask": ("cli.ask", "Ask a question; print a cited answer."),
     "serve": ("web.commands_serve", "Serve the chat page (production WSGI server)."),
     "purge": ("web.commands_purge", "Delete stored conversations and feedback past retention."),
     "db": ("web.commands_db", "Migrate the conversation database's schema (Alembic)."),
     "eval": ("evals.commands_eval", "Run evaluations and compare runs."),
-    "pack": ("assistant.commands_pack", "Draft a trainer session pack on a theme or question."),
-    "compare": ("assistant.commands_compare", "Compare every document on a question or theme."),
-    "silence-map": ("assistant.commands_silence_map", "Every document against each race theme."),
+    "pack": ("cli.pack", "Draft a trainer session pack on a theme or question."),
+    "compare": ("cli.compare", "Compare every document on a question or theme."),
+    "silence-map": ("cli.silence_map", "Every document against each race theme."),
 }
 
 

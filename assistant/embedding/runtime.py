@@ -2,7 +2,7 @@
 
 Texts are tokenized with the model's own ``tokenizer.json`` (its fixed padding switched off),
 sorted by length so a batch carries little padding, run in batches, and put back in order. The
-graph already pools and normalises (``assistant.embedding_export``), so rows are unit vectors.
+graph already pools and normalises (``assistant.embedding.export``), so rows are unit vectors.
 """
 
 from __future__ import annotations

@@ -23,8 +23,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from assistant import personal_data, scope
-from assistant.output_checks import (
+from assistant.checks import personal_data, scope
+from assistant.checks.output import (
     allowed_url_set,
     remove_active_content,
     remove_generalisations,
@@ -33,7 +33,7 @@ from assistant.output_checks import (
 )
 from assistant.prompts import message
 from assistant.settings import Settings
-from assistant.spans import MARKER, sentence_spans
+from assistant.text.spans import MARKER, sentence_spans
 from assistant.types import Citation, Passage, Turn
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class InputVerdict:
     status: str | None
     message: str
     notices: tuple[str, ...]
-    reason: str = ""  # the scope rule that refused the question (assistant.scope.refusal)
+    reason: str = ""  # the scope rule that refused the question (assistant.checks.scope.refusal)
 
 
 @dataclass(frozen=True)

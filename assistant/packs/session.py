@@ -1,4 +1,4 @@
-"""Trainer session packs: content only (the formats live in ``assistant.pack_formats``).
+"""Trainer session packs: content only (the formats live in ``assistant.packs.formats``).
 
 A pack on a theme or a question holds learning points (verbatim quotes, each a checked
 ``Citation``), case summaries (per relevant document, in its own quoted words), reflective
@@ -17,13 +17,19 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from assistant.citations import normalise
-from assistant.comparison import Comparison, EvidenceSource, as_filters, comparison_of, quote_of
-from assistant.question_bank import BankTheme, QuestionBank
+from assistant.packs.comparison import (
+    Comparison,
+    EvidenceSource,
+    as_filters,
+    comparison_of,
+    quote_of,
+)
+from assistant.packs.question_bank import BankTheme, QuestionBank
 from assistant.types import Citation, Document, Filters
 
 if TYPE_CHECKING:
+    from assistant.build.index import Index
     from assistant.evidence import DocumentSupport, ScoredUnit, Selection
-    from assistant.index import Index
 
 MAX_POINTS = 8
 MAX_POINTS_PER_DOCUMENT = 3

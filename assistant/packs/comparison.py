@@ -16,8 +16,8 @@ from assistant.citations import check, cite
 from assistant.types import Citation, Document, Filters
 
 if TYPE_CHECKING:
+    from assistant.build.index import Index
     from assistant.evidence import DocumentSupport, ScoredUnit, Selection
-    from assistant.index import Index
 
 SUPPORTS: tuple[str, ...] = ("addresses", "mentions", "silent")
 SUPPORT_LABELS: Mapping[str, str] = {

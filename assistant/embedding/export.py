@@ -4,7 +4,7 @@ checked by digest before every use.
     path = ensure_model(model_dir, "openvino-int8", cache_dir)   # model.xml, verified
 
 Building needs torch, transformers, openvino and (for int8) nncf, and takes about a minute on two
-cores; running the result needs only openvino and tokenizers (``assistant.embedding_runtime``).
+cores; running the result needs only openvino and tokenizers (``assistant.embedding.runtime``).
 ``make install`` builds the default route's model; otherwise the first ingest or query that needs
 it builds it. The export wraps the model with mean pooling and L2 normalisation and computes the
 attention mask itself (eager attention), so the runtime gets unit vectors and no library code
@@ -38,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from assistant.embedding_routes import OPENVINO_FP32, OPENVINO_INT8
+from assistant.embedding.routes import OPENVINO_FP32, OPENVINO_INT8
 from assistant.errors import ModelError
 from assistant.files import file_digest
 
@@ -183,7 +183,7 @@ def export_openvino(model_dir: Path, route: str, out: Path, texts: list[str]) ->
     are quantised with NNCF on ``texts``."""
     import torch
 
-    from assistant.embedding_runtime import openvino_without_telemetry
+    from assistant.embedding.runtime import openvino_without_telemetry
 
     ov = openvino_without_telemetry()
     wrapped = _pooled_model(model_dir)
@@ -233,7 +233,7 @@ def _quantise(model: Any, model_dir: Path, texts: list[str]) -> Any:
         raise ModelError("int8 calibration needs text and none was found (the demo library)")
     import nncf
 
-    from assistant.embedding_runtime import WordPieces
+    from assistant.embedding.runtime import WordPieces
 
     pieces = WordPieces.from_model_dir(model_dir)
     samples = [pieces.batch([t]) for t in texts[:CALIBRATION_SAMPLES]]
@@ -261,12 +261,12 @@ def calibration_texts(library: Path, *, words: int = 170) -> list[str]:
     )
 
 
-# --- `python -m assistant.embedding_export`: build at install time --------------------------------
+# --- `python -m assistant.embedding.export`: build at install time --------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
-    from assistant.embedding_routes import resolve
-    from assistant.embeddings import packaged_model_dir
+    from assistant.embedding.embedder import packaged_model_dir
+    from assistant.embedding.routes import resolve
     from assistant.settings import Settings
 
     parser = argparse.ArgumentParser(description="Build and cache the exported embedding model.")

@@ -19,7 +19,7 @@ does hold, quoted and cited.
 6. **specific** (after generation, ``assess_answer``) - the question asks for a number ("how
    many", "what percentage", "what fine", "how long") or a ranking ("which ... most often", "the
    largest") and neither the quoted sentences nor any sentence of the passages found carries one
-   about the question's focus (``assistant.specifics`` has the rule).
+   about the question's focus (``assistant.checks.specifics`` has the rule).
 
 A name written as a common safeguarding acronym ("DSL") counts as mentioned when the passages
 spell it out ("designated safeguarding lead"), and the other way round (``ACRONYMS``).
@@ -31,10 +31,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from assistant.checks.specifics import missing_kind
 from assistant.citations import normalise
-from assistant.generation.sentences import split
-from assistant.specifics import missing_kind
 from assistant.text.question import ACRONYMS, GROUP_NAMES
+from assistant.text.quotable import split
 from assistant.types import Passage
 
 Messages = Callable[..., str]
