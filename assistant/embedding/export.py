@@ -23,14 +23,12 @@ never see a half-written model.
 
 from __future__ import annotations
 
-import argparse
 import fcntl
 import hashlib
 import json
 import logging
 import os
 import shutil
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -259,35 +257,3 @@ def calibration_texts(library: Path, *, words: int = 170) -> list[str]:
         chunks[:: max(1, len(chunks) // half)][:half]
         + sentences[:: max(1, len(sentences) // half)][:half]
     )
-
-
-# --- `python -m assistant.embedding.export`: build at install time --------------------------------
-
-
-def main(argv: list[str] | None = None) -> int:
-    from assistant.embedding.embedder import packaged_model_dir
-    from assistant.embedding.routes import resolve
-    from assistant.settings import Settings
-
-    parser = argparse.ArgumentParser(description="Build and cache the exported embedding model.")
-    parser.add_argument("--route", default="", help="default: what RLA_EMBEDDING_ROUTE resolves to")
-    args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings()
-    route = resolve(args.route or settings.embedding_route)
-    if route not in EXPORTED_ROUTES:
-        print(f"embedding route {route}: nothing to export")
-        return 0
-    cache = settings.model_cache_dir or default_cache_dir()
-    path = ensure_model(
-        Path(packaged_model_dir()),
-        route,
-        cache,
-        calibration=lambda: calibration_texts(settings.demo_library_dir),
-    )
-    print(f"embedding route {route}: {path.parent}")
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
