@@ -27,7 +27,7 @@ from assistant.errors import BuildError
 from assistant.evidence import DocumentSupport, Selection
 from assistant.generation import ANSWERERS, AnswererFactory
 from assistant.generation.base import Draft
-from assistant.messages_core import core_message
+from assistant.prompts import core_message
 from assistant.retrieval import Retrieved, Retriever
 from assistant.served import Served
 from assistant.settings import Settings

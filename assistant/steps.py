@@ -25,7 +25,7 @@ from assistant.citations import renumber, verify
 from assistant.conversation import Condenser, standalone_query
 from assistant.evidence import Selection
 from assistant.generation.base import Answerer, Draft
-from assistant.messages_core import core_message
+from assistant.prompts import core_message
 from assistant.retrieval import Retrieved
 from assistant.text.question import listed, parts
 from assistant.types import Citation, Filters, Turn

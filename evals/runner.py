@@ -157,9 +157,7 @@ def run_cases(
         records.append(record)
         if progress:
             progress(number, len(cases), record)
-    records, groups = evaluate_equity(
-        records, chunks=getattr(assistant.index, "chunks", None)
-    )
+    records, groups = evaluate_equity(records, chunks=getattr(assistant.index, "chunks", None))
     return Run(tuple(records), tuple(groups), summarise(records, groups))
 
 

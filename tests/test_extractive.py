@@ -12,7 +12,7 @@ from assistant.evidence import Calibration, EvidenceSelector
 from assistant.generation import AnswererParts, make_answerer
 from assistant.generation.base import Draft
 from assistant.generation.extractive import ExtractiveAnswerer, document_line
-from assistant.messages_core import core_message
+from assistant.prompts import core_message
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 from assistant.text.quotable import split, split_block

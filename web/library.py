@@ -17,9 +17,7 @@ MAX_QUOTE_CHARS = 2000
 @bp.get("/library")
 def index() -> str:
     assistant = services().assistants.get()
-    documents = sorted(
-        assistant.index.documents, key=lambda d: (-(d.year or 0), d.title.lower())
-    )
+    documents = sorted(assistant.index.documents, key=lambda d: (-(d.year or 0), d.title.lower()))
     info = getattr(assistant.index, "info", None)
     return render_template(
         "library.html",
