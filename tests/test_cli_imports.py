@@ -15,7 +15,7 @@ SHELLS = ("web", "evals", "alembic", "flask", "sqlalchemy")
 def loaded_after(argv: list[str]) -> tuple[list[str], str]:
     code = (
         "import contextlib, io, json, sys\n"
-        "from assistant.cli import main\n"
+        "from cli.main import main\n"
         "out = io.StringIO()\n"
         "with contextlib.redirect_stdout(out):\n"
         "    try:\n"
@@ -39,7 +39,7 @@ def test_ask_imports_no_shell_of_another_command() -> None:
 
 
 def test_help_lists_every_command_without_importing_them() -> None:
-    from assistant.cli import COMMANDS
+    from cli.main import COMMANDS
 
     shells, printed = loaded_after(["--help"])
     assert all(name in printed for name in COMMANDS)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assistant.build.unit_store import LINES_FILE, STARTS_FILE, UnitStore
 from assistant.types import Chunk
-from assistant.unit_store import LINES_FILE, STARTS_FILE, UnitStore
 from tests.fakes import HashingEmbedder
 
 TEXTS = [

@@ -8,7 +8,7 @@ value, which wordfreq itself computes), saved as a NumPy file beside the exporte
 is memory-mapped and searched with ``searchsorted``, so a cold start reads only the pages a
 question's words touch. Any other word (capitals, digits, apostrophes, accents) is still asked of
 wordfreq, so every value equals ``zipf_frequency(word, "en")``. ``make install`` writes the table
-(``python -m assistant.text.word_frequency``); otherwise the first lookup writes it.
+(``python -m cli.word_frequency``); otherwise the first lookup writes it.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.embedding_export import default_cache_dir
+from assistant.embedding.export import default_cache_dir
 
 log = logging.getLogger(__name__)
 
@@ -98,8 +98,3 @@ def write_table(path: Path) -> np.ndarray:
     except OSError as exc:
         log.warning("cannot save the word frequency table at %s: %s", path, exc)
     return table
-
-
-if __name__ == "__main__":  # pragma: no cover
-    target = table_path()
-    print(f"word frequency table: {len(write_table(target))} words at {target}")
