@@ -18,11 +18,12 @@ from typing import Any
 from flask import g, render_template, session
 
 from assistant.guardrails import personal_data_kinds
+from assistant.protocols import AssistantLike
 from assistant.types import ERROR, PERSONAL_DATA, Answer, Status, Turn
 from web.forms import AskRequest
 from web.logs import describe
 from web.presenters import turn_view
-from web.services import AssistantLike, services
+from web.services import services
 from web.storage import StoredConversation, StoredTurn
 
 log = logging.getLogger("web.ask")
