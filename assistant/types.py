@@ -387,6 +387,17 @@ Refusal = Literal[
 REFUSALS: tuple[Refusal, ...] = typing.get_args(Refusal)
 
 
+def refusal_for(status: Status) -> Refusal | None:
+    """The refusal a refusing status stands for when no step named a more specific one."""
+    implied: dict[Status, Refusal] = {
+        "no_evidence": "no_evidence",
+        "out_of_scope": "off_purpose",
+        "personal_data": "personal_data",
+        "error": "error",
+    }
+    return implied.get(status)
+
+
 def refusal_of(value: object) -> Refusal | None:
     """A stored or received refusal code; None when absent, ``error`` when unknown."""
     if value in (None, ""):
