@@ -24,6 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from assistant.citations import viewer_url
 from assistant.index import open_served
 from assistant.settings import Settings
 from assistant.types import (
@@ -354,12 +355,13 @@ class FakeAssistant:
 
     def _citation(self, n: int, passage: Passage) -> Citation:
         c, d = passage.chunk, passage.document
+        quote = _first_sentence(c.text)
         return Citation(
             n=n,
             doc_id=c.doc_id,
             chunk_id=c.chunk_id,
             title=d.title,
-            quote=_first_sentence(c.text),
+            quote=quote,
             page_start=c.page_label_start,
             page_end=c.page_label_end,
             page_index_start=c.page_start,
@@ -368,7 +370,7 @@ class FakeAssistant:
             year=d.year,
             section=c.section,
             url=d.url,
-            viewer_url=f"/library/{c.doc_id}?page={c.page_start}",
+            viewer_url=viewer_url(c.doc_id, c.page_start, quote),
             verified=True,
         )
 
