@@ -1,4 +1,4 @@
-"""What templates show: stored turns and Answer JSON turned into small view values, and labels."""
+"""What templates show: stored turns and Answers turned into small view values, and labels."""
 
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ class CitationView:
     doc_id: str
     title: str
     publisher: str
-    year: Any
+    year: int | None
     pages: str
     section: str
     quote: str
@@ -165,7 +165,7 @@ class SourceView:
     anchor: str
     doc_id: str
     title: str
-    year: Any
+    year: int | None
     doc_type: str  # label, "" when unknown
     publisher: str
     url: str  # the original publication (http(s) only)
