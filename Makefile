@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	# the fast embedding route's model, exported and quantised offline from the packaged weights
 	# (about a minute; cached under ~/.cache/rla/models, checked by digest at every use)
-	$(PY) -m assistant.embedding_export
+	$(PY) -m cli.export_model
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -47,14 +47,14 @@ eval-unseen: install
 	$(RLA) eval run unseen-real-v1 --name unseen-real --library ../shared/corpus/real --quiet
 	$(RLA) eval acceptance unseen-demo unseen-real
 
-## ruff (lint and format) and mypy --strict over the core, the web app and the evals.
+## ruff (lint and format) and mypy --strict over the core, the CLI, the web app and the evals.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(MAKE) typecheck
 
 typecheck: install
-	$(VENV)/bin/mypy --strict assistant web evals
+	$(VENV)/bin/mypy --strict assistant cli web evals
 
 ## Printed figures, not tests: ingest by route (with quality), ask/search latency, serve start-up.
 bench: install

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage, BaseMessageChunk
 
-    from assistant.index import Index
+    from assistant.build.index import Index
     from assistant.types import Answer, Filters, Passage, Turn
 
 # A chat prompt as ``[(role, text), ...]`` (``Prompt.render``), which LangChain chat models take.

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import g, render_template, session
 
-from assistant.guardrails import personal_data_kinds
+from assistant.checks.guardrails import personal_data_kinds
 from assistant.protocols import AssistantLike
 from assistant.types import ERROR, PERSONAL_DATA, Answer, Status, Turn
 from web.forms import AskRequest

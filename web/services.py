@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
+from assistant.build.index import MANIFEST, served_build_id
 from assistant.errors import NoBuildError
-from assistant.index import MANIFEST, served_build_id
 from assistant.protocols import AssistantLike
 from assistant.settings import Settings
 from assistant.types import BuildInfo

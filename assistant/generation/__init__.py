@@ -1,12 +1,13 @@
-"""Answerers, by name: a small dict registry (``make_answerer``).
+"""Answerers, by name: a small dict registry of factories (``ANSWERERS``, ``make_answerer``).
 
 ``extractive`` needs only the embedder and the build's pages; ``llm`` needs a chat model and falls
-back to an extractive answerer it is given.
+back to an extractive answerer it is given. ``build_assistant(..., answerers=...)`` takes another
+registry (a test's planted answerer, say) in place of ``ANSWERERS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from assistant.generation.base import Answerer
 from assistant.generation.extractive import ExtractiveAnswerer, PageLookup
 
 if TYPE_CHECKING:
-    from assistant.embeddings import Embedder
+    from assistant.embedding.embedder import Embedder
     from assistant.evidence import EvidenceSelector
     from assistant.protocols import ChatModel
     from assistant.settings import Settings
@@ -47,17 +48,21 @@ def _llm(parts: AnswererParts) -> Answerer:
     return answerer
 
 
-ANSWERERS: dict[str, Callable[[AnswererParts], Answerer]] = {
+AnswererFactory = Callable[[AnswererParts], Answerer]
+
+ANSWERERS: Mapping[str, AnswererFactory] = {
     "extractive": _extractive,
     "llm": _llm,
 }
 
 
-def make_answerer(name: str, parts: AnswererParts) -> Answerer:
+def make_answerer(
+    name: str, parts: AnswererParts, factories: Mapping[str, AnswererFactory] = ANSWERERS
+) -> Answerer:
     try:
-        factory = ANSWERERS[name]
+        factory = factories[name]
     except KeyError:
         raise ConfigurationError(
-            f"unknown answerer {name!r}; choose from {', '.join(ANSWERERS)}"
+            f"unknown answerer {name!r}; choose from {', '.join(factories)}"
         ) from None
     return factory(parts)
