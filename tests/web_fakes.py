@@ -24,7 +24,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.build.index import open_served
+from assistant.build.lifecycle import open_served
 from assistant.citations import viewer_url
 from assistant.settings import Settings
 from assistant.types import (

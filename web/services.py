@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app
 
-from assistant.build.index import MANIFEST, served_build_id
+from assistant.build.index import MANIFEST
+from assistant.build.lifecycle import served_build_id
 from assistant.errors import NoBuildError
 from assistant.protocols import AssistantLike
 from assistant.settings import Settings
