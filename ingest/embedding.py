@@ -92,7 +92,7 @@ def _embed(
     return out
 
 
-def _checked(raw: Sequence[Sequence[float]], embedder: Embedder) -> np.ndarray:
+def _checked(raw: Sequence[Sequence[float]] | np.ndarray, embedder: Embedder) -> np.ndarray:
     """The batch as unit float32 rows; ModelError on a wrong shape or a non-finite value."""
     matrix = np.asarray(raw, dtype=np.float32)
     if matrix.ndim != 2 or matrix.shape[1] != embedder.dimensions:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import ingest.loaders
-from assistant.build.index import MANIFEST, open_served, served_build_id
+from assistant.build.index import MANIFEST
+from assistant.build.lifecycle import open_served, served_build_id
 from assistant.settings import Settings
 from ingest.job import run_ingest
 from tests.fakes import HashingEmbedder
