@@ -31,7 +31,7 @@ from assistant.types import Chunk, Document, Page
 from assistant.unit_store import UnitStore
 from ingest.chunking import EMBED_FORMAT
 from ingest.embedding import missing_digests, reusable, vectors_for
-from ingest.prepare import Prepared, Preparer, find_files, outcome_for_error
+from ingest.prepare import Prepared, Preparer, Source, find_files, outcome_for_error
 from ingest.report import SUCCESS, DocumentOutcome, IngestReport, NothingIngested
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def run_ingest(
         previous = _served(settings, notes)
         preparer = Preparer(settings, limit=embedder, manifest=_manifest(manifest), demo=demo)
         exclude = [manifest] if manifest is not None else []
-        prepared, failures = _prepare_all(settings, preparer, paths, exclude, progress)
+        prepared, failures = _prepare_all(settings, preparer, paths, exclude, progress, previous)
         plan = _plan(prepared, failures, previous, sync=sync, demo=demo)
         usable = reusable(previous, embedder)
         to_embed = missing_digests(plan.chunks, usable)
@@ -152,8 +152,10 @@ def _prepare_all(
     paths: Sequence[Path],
     exclude: Sequence[Path],
     progress: bool,
+    previous: StoredBuild | None = None,
 ) -> tuple[list[Prepared], list[DocumentOutcome]]:
     sources, failures = find_files(paths, exclude=exclude)
+    sources = _originals_first(sources, previous)
     prepared: list[Prepared] = []
     digests: dict[str, str] = {}
     doc_ids: dict[str, str] = {}
@@ -177,6 +179,15 @@ def _prepare_all(
         except Exception as exc:  # one file never stops the run
             failures.append(outcome_for_error(source, exc))
     return prepared, failures
+
+
+def _originals_first(sources: list[Source], previous: StoredBuild | None) -> list[Source]:
+    """Files a served document was read from go first (otherwise in the walk's order), so that
+    when a copy of one appears, the copy is reported as the duplicate and the original stays."""
+    if previous is None:
+        return sources
+    served = {_key(d.path) for d in previous.documents}
+    return sorted(sources, key=lambda s: _key(str(s.path)) not in served)
 
 
 def _maybe_progress(items: list[Any], enabled: bool) -> Any:
