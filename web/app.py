@@ -14,7 +14,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
 from werkzeug.exceptions import HTTPException
 
 from assistant.errors import BuildError, ConfigurationError, RlaError
@@ -84,6 +93,7 @@ def create_app(
     if proxies:
         app.wsgi_app = TrustedProxyFix(app.wsgi_app, proxies)  # type: ignore[method-assign]
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
 
     app.before_request(_start_request)
     app.after_request(_finish_request)
@@ -208,6 +218,16 @@ def _service_unavailable(exc: RlaError) -> Response:
 def _unexpected_error(exc: Exception) -> Response:
     log.error("unhandled error id=%s error=%s", g.get("request_id", ""), describe(exc))
     return error_response(500, "Try again later. If it keeps happening, tell your administrator.")
+
+
+def favicon() -> Response:
+    """The icon browsers ask for at the site root (the pages also link the SVG version)."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=86400,
+    )
 
 
 # --- health -------------------------------------------------------------------------------------
