@@ -44,7 +44,7 @@ _PROJECT_STOPWORDS = frozenset(
 STEM_OVERRIDES = {
     "racism": "racis",
     "racist": "racis",
-    "antiracism": "antiracis",
+    "antirac": "antiracis",  # Snowball's stem of "antiracism"
     "antiracist": "antiracis",
 }
 
@@ -146,13 +146,16 @@ class KeywordIndex:
         self._tokenize = tokenizer_for(tokenizer)
 
     @classmethod
-    def build(cls, texts: list[str]) -> KeywordIndex:
+    def build(cls, texts: list[str], tokenizer: str = SNOWBALL) -> KeywordIndex:
+        """A new index over ``texts`` (row i = text i); ``tokenizer`` is a name in TOKENIZERS."""
         import bm25s
+
+        tokenize_text = tokenizer_for(tokenizer)
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
         retriever = bm25s.BM25()
         # bm25s cannot index an empty document list; a placeholder token keeps rows aligned.
-        corpus = [tokenize(t) or ["\x00empty"] for t in texts]
+        corpus = [tokenize_text(t) or ["\x00empty"] for t in texts]
         retriever.index(corpus, show_progress=False)
         scores = retriever.scores
         columns = _Columns(
@@ -161,7 +164,7 @@ class KeywordIndex:
             np.asarray(scores["indices"]),
             np.asarray(scores["indptr"]),
         )
-        return cls(columns, len(texts), retriever)
+        return cls(columns, len(texts), retriever, tokenizer)
 
     def save(self, directory: Path) -> None:
         if self._retriever is None:
