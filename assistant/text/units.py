@@ -48,7 +48,7 @@ OPENERS = frozenset(
 )
 # Text about the document itself: a self-reference and a statement about how it was made or
 # what it does not contain.
-_SELF = r"(?:this|the present|our)\s+(?:summary|briefing|document|note|page|paper|digest|synopsis|overview|précis|version|file|guide|resource|extract)"
+_SELF = r"(?:this|the present|our)\s+(?:summary|briefing|document|note|page|paper|digest|synopsis|overview|précis|version|file|guide|resource|extract|library)"
 _ABOUT_DOCUMENT = re.compile(
     rf"\b{_SELF}\b[^.]{{0,80}}\b(?:written|prepared|produced|compiled|relies|rely|draws|is based|"
     r"are based|based on|summari[sz]es|is a summary|is not|does not|do not|cannot|is intended|"
@@ -59,8 +59,12 @@ _ABOUT_DOCUMENT = re.compile(
     r"document|version)\b|\bdemo library\b|\b(?:written|adapted)\b[^.:]{0,40}\bfor (?:this|the) (?:library|project|assistant|tool)\b|"
     r"\bcontains public sector information\b|\bopen government licen[cs]e\b|"
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
-    r"\bthe address (?:above|given|below)\b|\b(?:review|report|paper|publication|inquiry report)"
-    r" itself was not (?:available|read|seen)\b",
+    r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
+    r"\bavailable only in part\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
+    r"\bonly (?:this|the|one)\b[^.;]{0,40}?\b(?:was|were) available\b|"
+    r"\bshould be checked against the (?:report|original|publication|source)s?\b|"
+    r"\b(?:full|original) (?:report|text|review|publication)s? (?:was|were|is|are) not available\b|\b(?:review|report|paper|publication|inquiry report)"
+    r"s? (?:itself|themselves) (?:was|were) not (?:available|read|seen)\b",
     re.IGNORECASE,
 )
 
@@ -121,9 +125,13 @@ def clean(text: str) -> str:
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
+_CROSS_REFERENCE = re.compile(r"^\W*see (?:also )?(?:the |our |its )?\w", re.IGNORECASE)
+
+
 def is_context(text: str) -> bool:
-    """True for text about the document itself rather than about its subject."""
-    return bool(_ABOUT_DOCUMENT.search(text))
+    """True for text about the document itself rather than about its subject: notes on how it
+    was made and what it could not read, and pointers elsewhere ("See also the ... briefing")."""
+    return bool(_ABOUT_DOCUMENT.search(text) or _CROSS_REFERENCE.match(text))
 
 
 def quotable(text: str, *, labelled: bool = False) -> bool:
@@ -141,9 +149,21 @@ def quotable(text: str, *, labelled: bool = False) -> bool:
     return len(words) >= MIN_WORDS
 
 
+_EXISTENTIAL = re.compile(
+    r"^there\s+(?:is|are|was|were|has|have|had|will|would|may|might|can|could|must|should|seems?|appears?)\b",
+    re.IGNORECASE,
+)
+# A short fronted phrase, then a pronoun as the subject: "A social worker by background, she was
+# previously ...", "In 2019, it published ...": the pronoun needs the sentence before.
+_FRONTED_PRONOUN = re.compile(r"^[^,.;:]{2,60},\s+(?:she|he|they|it)\s+\w", re.IGNORECASE)
+
+
 def _opens_with_reference(text: str) -> bool:
-    first = re.split(r"[\s,]", text.lstrip("\"“‘'("), maxsplit=1)[0].lower()
-    return first in OPENERS
+    bare = text.lstrip("\"“‘'(")
+    first = re.split(r"[\s,]", bare, maxsplit=1)[0].lower()
+    if first == "there" and _EXISTENTIAL.match(bare):
+        return False  # "There are several principles ...": existential, refers to nothing
+    return first in OPENERS or bool(_FRONTED_PRONOUN.match(bare))
 
 
 def _sentences(block: _Block) -> list[str]:
@@ -156,13 +176,26 @@ def _block_units(block: _Block) -> list[tuple[str, str]]:
     not open with a reference (at most MAX_RUN sentences); without one it is not used."""
     out: list[tuple[str, str]] = []
     run: list[str] = []
-    for sentence in _sentences(block):
+    sentences = _sentences(block)
+    if len(sentences) > 1 and _is_title(sentences[0]):
+        # "Professional Inter-Adultification Model. Introduced in 2022, it asks ...": the short
+        # title labels the text after it, which keeps it as its label
+        title, first, *rest = sentences
+        if _opens_with_reference(first) or quotable(first):
+            out.append(("labelled", f"{title} {first}"))
+            run = [title, first]
+        sentences = rest
+    for sentence in sentences:
         if is_context(sentence):  # "This briefing relies on ...": about the document, alone
             out.append(("sentence", sentence))
             run = []
             continue
         if _opens_with_reference(sentence):
-            if run and len(run) < MAX_RUN and quotable(run[0]):
+            if (
+                run
+                and len(run) < MAX_RUN + _is_title(run[0])
+                and (quotable(run[0]) or _is_title(run[0]))
+            ):
                 run.append(sentence)
                 out.append(("sentence", " ".join(run)))
             else:
@@ -173,6 +206,40 @@ def _block_units(block: _Block) -> list[tuple[str, str]]:
         if quotable(sentence, labelled=labelled):
             out.append(("labelled" if labelled else "sentence", sentence))
     return out
+
+
+TITLE_WORDS = 10
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|will|would|can|could|may|"
+    r"might|must|shall|should|says?|said|made|makes?|found|finds?|took|takes?|gave|gives?|"
+    r"[a-z]{2,}ed)\b"
+)
+
+
+def _is_title(sentence: str) -> bool:
+    """A label, not a statement: a short line that opens a paragraph, with no verb and mostly
+    capitalised words ("Professional Inter-Adultification Model.", "HM Inspectorate ...
+    glossary.", "Training.")."""
+    words = sentence.split()
+    if len(words) > TITLE_WORDS or not sentence[:1].isupper() or not sentence.endswith("."):
+        return False
+    if _VERB.search(sentence):
+        return False
+    capitalised = sum(w.lstrip("(\"“‘'")[:1].isupper() for w in words)
+    return len(words) < MIN_WORDS or capitalised >= len(words) / 2  # a name, not a clause
+
+
+def _antecedent(sentences: list[str]) -> list[str]:
+    """The run of sentences a reference opener depends on: back from the last sentence to one
+    that does not itself open with a reference (at most MAX_RUN - 1), if that one is quotable."""
+    run: list[str] = []
+    for sentence in reversed(sentences):
+        run.insert(0, sentence)
+        if len(run) >= MAX_RUN:
+            return []
+        if not _opens_with_reference(sentence):
+            return run if quotable(sentence) and not is_context(sentence) else []
+    return []
 
 
 def _list_unit(lead_in: str, items: list[_Block]) -> str | None:
@@ -199,6 +266,11 @@ def units(text: str) -> list[Unit]:
         pieces = _block_units(block)
         sentences = _sentences(block)
         lead_in = _lead_in(block, sentences)
+        if lead_in and _opens_with_reference(
+            lead_in
+        ):  # "It lists ... including:": say what "it" is
+            before = _antecedent(sentences[:-1])
+            lead_in = " ".join([*before, lead_in]) if before else ""
         if lead_in:
             items = _following_items(blocks, i)
             listed = _list_unit(lead_in, items)
@@ -266,6 +338,16 @@ def _lead_in(block: _Block, sentences: list[str]) -> str:
     return ""
 
 
+def is_lead_in(paragraph: str) -> bool:
+    """A paragraph that announces what follows: it ends with a colon, or it is a short
+    unpunctuated heading-like line ("Spotlight themes")."""
+    text = clean(paragraph)
+    if text.endswith(":"):
+        return True
+    short = "\n" not in paragraph.strip() and len(text.split()) <= HEADING_LEAD_WORDS
+    return short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ","))
+
+
 def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
     """The items after a lead-in: marked list items, or (where ingest dropped the markers) the
     short paragraphs that follow, as many as the lead-in announces when it gives a number."""
@@ -282,6 +364,18 @@ def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
             break
         if expected is not None and len(items) >= expected:
             break
+        if _ends_enumeration(items):
+            break  # "...;" items closed by one ending in a full stop: the list is complete
+    if _ends_enumeration(items):
+        return items
     if expected is None and any(b.kind == "paragraph" for b in items) and len(items) > 8:
         return []
     return items
+
+
+def _ends_enumeration(items: list[_Block]) -> bool:
+    """Items punctuated as one enumeration: each ends with ";" (or "; and") but the last, which
+    ends with a full stop."""
+    if len(items) < 2 or not items[-1].text.rstrip().endswith("."):
+        return False
+    return all(b.text.rstrip().endswith((";", "; and", "; or")) for b in items[:-1])
