@@ -14,7 +14,7 @@ Rules, in order of strength:
    shortened (trailing sentences move to the next chunk, or a sentence is cut between words).
 
 Heading blocks are not repeated in chunk text: their words reach the embedder through the heading
-prefix and the keyword index through the chunk's section (see ``assistant.index``).
+prefix and the keyword index through the chunk's section (see ``assistant.build.index``).
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from assistant import tokens
 from assistant.errors import BuildError
+from assistant.text import tokens
 from assistant.text.sentences import split_sentences as _split
 from assistant.text.units import is_lead_in
 from assistant.types import Chunk

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import tokens
 from assistant.settings import Settings
+from assistant.text import tokens
 from ingest.chunking import (
     PREFIX_MAX_TOKENS,
     chunk_document,

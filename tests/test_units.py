@@ -235,3 +235,15 @@ def test_a_verbless_opening_line_is_a_label_for_the_next_sentence(first: str, ti
     joined = f"{first} The glossary treats adultification as a form of bias against children."
     assert (joined in found) is title
     assert (first in found) is not title
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If you work in a public sector organisation, it is likely that public task is the basis.",
+        "When practitioners disagree, they should escalate the concern to a manager.",
+        "In most cases, it is important that the child is seen alone by the social worker.",
+    ],
+)
+def test_a_pronoun_inside_its_own_sentence_needs_no_antecedent(sentence: str) -> None:
+    assert texts(sentence) == [sentence]

@@ -155,7 +155,13 @@ _EXISTENTIAL = re.compile(
 )
 # A short fronted phrase, then a pronoun as the subject: "A social worker by background, she was
 # previously ...", "In 2019, it published ...": the pronoun needs the sentence before.
-_FRONTED_PRONOUN = re.compile(r"^[^,.;:]{2,60},\s+(?:she|he|they|it)\s+\w", re.IGNORECASE)
+_FRONTED_PRONOUN = re.compile(
+    r"^(?!(?:if|when|whenever|where|wherever|although|though|while|whilst|because|unless|once|"
+    r"as|before|after|since|until|for|in order)\b)[^,.;:]{2,60},\s+(?:she|he|they|"
+    r"it(?!\s+(?:is|was|will|would|may|might|can|could|should|must|has been|had been|seems|"
+    r"appears)\b))\s+\w",
+    re.IGNORECASE,
+)
 
 
 def _opens_with_reference(text: str) -> bool:
