@@ -31,7 +31,7 @@ def rla(args: Sequence[str], data: Path, cwd: Path) -> subprocess.CompletedProce
     env = {k: v for k, v in os.environ.items() if not k.startswith("RLA_")}
     env.update(RLA_DATA_DIR=str(data), HF_HUB_OFFLINE="1")
     return subprocess.run(
-        [sys.executable, "-m", "assistant.cli", *args],
+        [sys.executable, "-m", "cli.main", *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -99,7 +99,7 @@ def test_serve_is_silent_on_stderr_until_stopped(library, tmp_path: Path) -> Non
     env = {k: v for k, v in os.environ.items() if not k.startswith("RLA_")}
     env.update(RLA_DATA_DIR=str(data), HF_HUB_OFFLINE="1")
     server = subprocess.Popen(
-        [sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port", "0"],
+        [sys.executable, "-m", "cli.main", "serve", "--host", "127.0.0.1", "--port", "0"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,
@@ -137,7 +137,7 @@ NO_LIBRARY = [
 def test_no_library_is_reported_before_any_model_loads(args: list[str], tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from assistant.cli import main\n"
+        "from cli.main import main\n"
         f"code = main({args!r})\n"
         f"print([m for m in {HEAVY!r} if m in sys.modules])\n"
         "sys.exit(code)\n"

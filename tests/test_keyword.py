@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.index import BuildContent, Index, write_build
+from assistant.build.index import BuildContent, Index, write_build
 from assistant.keyword import (
     LEGACY,
     SNOWBALL,

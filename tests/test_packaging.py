@@ -9,7 +9,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-CODE = ("assistant", "ingest", "web", "evals")
+CODE = ("assistant", "cli", "ingest", "web", "evals")
 
 
 def names(requirements: list[str]) -> dict[str, str]:
