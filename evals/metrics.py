@@ -12,7 +12,8 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
-from assistant.types import Citation, Passage
+from assistant.text.normalisation import collapsed_whitespace
+from assistant.types import Citation, Passage, Status
 from evals import text as t
 from evals.acceptance import acceptance_evaluators
 from evals.judge import Judge, LexicalJudge
@@ -20,7 +21,12 @@ from evals.model import ANSWER_STATUSES, REFUSAL_STATUSES, MetricResult, Record
 from evals.safety import safety
 
 Evaluator = Callable[[Record], MetricResult]
-REFUSED_WHEN_ANSWERABLE = ("no_evidence", "out_of_scope", "personal_data", "error")
+REFUSED_WHEN_ANSWERABLE: tuple[Status, ...] = (
+    "no_evidence",
+    "out_of_scope",
+    "personal_data",
+    "error",
+)
 KEY_FACT_PASS = 0.5
 
 
@@ -151,7 +157,7 @@ def _source_text(record: Record, c: Citation) -> str | None:
     pages = record.sources.get(c.doc_id)
     if pages is None:
         return None
-    return t.normalise(
+    return collapsed_whitespace(
         " ".join(pages.get(i, "") for i in range(c.page_index_start, c.page_index_end + 1))
     )
 

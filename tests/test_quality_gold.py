@@ -15,9 +15,9 @@ from functools import cache
 
 import pytest
 
-from assistant.citations import normalise
 from assistant.pipeline import build_assistant
 from assistant.prompts import core_message
+from assistant.text.normalisation import quote_key
 from assistant.types import Answer, Turn
 
 pytestmark = pytest.mark.integration
@@ -118,7 +118,7 @@ def test_every_quote_is_verbatim_on_its_cited_page(ask, gold, demo_index) -> Non
                 for p in index.pages(c.doc_id)
                 if c.page_index_start <= p.index <= c.page_index_end
             ]
-            assert normalise(c.quote) in normalise(" ".join(pages)), (qid, c.quote)
+            assert quote_key(c.quote) in quote_key(" ".join(pages)), (qid, c.quote)
             assert c.verified
             checked += 1
     assert checked > 50
@@ -133,10 +133,12 @@ PARTIAL_OPENINGS = (
 
 
 def test_answer_bodies_are_only_quotes(ask, gold) -> None:  # type: ignore[no-untyped-def]
+    checked = 0
     for qid in gold:
         answer = _answer(ask, gold, qid)
         if answer.status not in ("answered", "partial"):
             continue
+        checked += 1
         body = answer.text
         for c in answer.citations:
             body = body.replace(f"{c.quote} [{c.n}]", "")
@@ -145,6 +147,7 @@ def test_answer_bodies_are_only_quotes(ask, gold) -> None:  # type: ignore[no-un
             canned = line == core_message("sources_heading") or line.startswith(PARTIAL_OPENINGS)
             titled = line.endswith(":") and any(line.startswith(t) for t in titles)
             assert canned or titled, (qid, line[:200])
+    assert checked >= len(gold) // 2, "most gold questions should be answered"
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)

@@ -55,14 +55,16 @@ def _built(tmp_path: Path) -> Any:
 
 
 def _damage(settings: Any, name: str, data: bytes) -> None:
-    from assistant.build.index import served_build_id
+    from assistant.build.lifecycle import served_build_id
 
     (settings.builds_dir / str(served_build_id(settings)) / name).write_bytes(data)
 
 
 def test_missing_index(tmp_path: Path) -> None:
     settings = security_settings(tmp_path / "data")
-    for name, response in _requests(_app(settings)):
+    responses = _requests(_app(settings))
+    assert [name for name, _ in responses] == ["page", "library", "api", "search", "documents"]
+    for name, response in responses:
         body = _assert_canned(response, settings.data_dir, 503)
         assert "rla ingest" in body, name
 
