@@ -55,6 +55,7 @@ MAX_PER_DOCUMENT = 3
 CHAR_BUDGET = 750  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
+NEW_WORDS = 3  # a unit adding fewer new word stems than this repeats what it is compared with
 PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
 ABSENT_SHARE = 0.5
 MAX_PARTS = 3
@@ -440,32 +441,67 @@ def choose(
             (u for u in scored if u.kind_ok and u.score >= cal.relative * best.score), None
         )
         best = fitting or best
-    chosen = [best]
-    per_doc = {best.document.doc_id: 1}
+    lead = [best]
+    if echoes(best, question) and (follow := continuation(best, scored)) is not None:
+        lead.append(follow)  # the best unit only restates the question: the answer follows it
+    chosen = list(lead)
+    per_doc = {best.document.doc_id: len(lead)}
     budget = CHAR_BUDGET
     floor = max(cal.relative * scored[0].score, cal.no_evidence)
     for cand in scored:
         if len(chosen) >= max_units or cand.score < floor:
             break
         doc = cand.document.doc_id
-        if cand is best or per_doc.get(doc, 0) >= MAX_PER_DOCUMENT or len(cand.unit.text) > budget:
+        if (
+            any(cand is u for u in lead)
+            or per_doc.get(doc, 0) >= MAX_PER_DOCUMENT
+            or len(cand.unit.text) > budget
+        ):
             continue
         if any(redundant(cand, other) for other in chosen):
             continue
         chosen.append(cand)
         per_doc[doc] = per_doc.get(doc, 0) + 1
         budget -= len(cand.unit.text)
-    return (best,), tuple(chosen[1:])
+    return tuple(lead), tuple(chosen[len(lead) :])
 
 
 def redundant(a: ScoredUnit, b: ScoredUnit) -> bool:
+    """``a`` repeats ``b``: one holds the other, or they share most of their words, or they
+    are near in meaning and ``a`` adds almost no word of its own ("is not available, this
+    should not delay action" is close to "should always be available" but says something new)."""
     ta, tb = _norm(a.unit.text), _norm(b.unit.text)
     if ta in tb or tb in ta:
         return True
-    if a.vector is not None and b.vector is not None and float(a.vector @ b.vector) >= MAX_COSINE:
-        return True
     sa, sb = set(stems(a.unit.text)), set(stems(b.unit.text))
-    return bool(sa | sb) and len(sa & sb) / len(sa | sb) >= MAX_JACCARD
+    if bool(sa | sb) and len(sa & sb) / len(sa | sb) >= MAX_JACCARD:
+        return True
+    near = (
+        a.vector is not None and b.vector is not None and float(a.vector @ b.vector) >= MAX_COSINE
+    )
+    return near and len(sa - sb) < NEW_WORDS
+
+
+def echoes(unit: ScoredUnit, question: Question) -> bool:
+    """The unit restates the question (its premise) and adds almost nothing to it: "In one
+    review, family members said practitioners had been racist" for "What happened in the review
+    where family members said practitioners had been racist?"."""
+    asked = set(stems(question.text))
+    own = set(stems(unit.unit.text))
+    return bool(own) and len(own - asked) < NEW_WORDS and len(own & asked) >= len(own) / 2
+
+
+def continuation(lead: ScoredUnit, scored: Sequence[ScoredUnit]) -> ScoredUnit | None:
+    """The unit that follows ``lead`` in its chunk: what the text goes on to say."""
+    chunk = lead.passage.chunk.chunk_id
+    after = [
+        u
+        for u in scored
+        if u.passage.chunk.chunk_id == chunk
+        and u.unit.position > lead.unit.position
+        and _norm(lead.unit.text) not in _norm(u.unit.text)
+    ]
+    return min(after, key=lambda u: u.unit.position, default=None)
 
 
 def group(chosen: Sequence[ScoredUnit]) -> tuple[tuple[Document, tuple[ScoredUnit, ...]], ...]:

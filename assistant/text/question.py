@@ -66,9 +66,16 @@ _QUOTED = re.compile(
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of|the|for|in|on)?\s*[A-Z][\w’'-]*)*")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,5}s?\b")
 _DATE_Q = re.compile(
-    r"\b(?:when|what (?:year|date|month|period|time ?frame|timeframe|years)|which (?:year|period|"
+    r"\b(?:what (?:year|date|month|period|time ?frame|timeframe|years)|which (?:year|period|"
     r"years|dates?)|over what (?:period|time)|(?:period|dates?|years?) (?:did|does|do|was|were|"
     r"of|covered)|how long ago|since when|between which)\b",
+    re.IGNORECASE,
+)
+# "when" asks for a date only where it heads a question (or a part of one, or follows "tell me"):
+# inside a clause it is a conjunction ("Was anyone present when ...", "Who can I ask when unsure").
+_WHEN_Q = re.compile(
+    r"^\s*(?:(?:and|so|but|then|also|or)\s+)?(?:(?:please\s+)?(?:can|could) you (?:tell|say)(?: me)?\s+|"
+    r"(?:tell|show) me\s+|do you know\s+)?(?:since |until |till |from )?when\b",
     re.IGNORECASE,
 )
 _NUMBER_Q = re.compile(
@@ -195,7 +202,7 @@ def answer_kind(text: str) -> tuple[str, int | None, str]:
         return "list", count, ""
     if found := _ATTRIBUTION_Q.search(text):
         return "attribution", None, found.group("who") or found.group("who2") or ""
-    if _DATE_Q.search(text):
+    if _DATE_Q.search(text) or any(_WHEN_Q.match(clause) for clause in (text, *parts(text))):
         return "date", None, ""
     if _NUMBER_Q.search(text):
         return "number", None, ""

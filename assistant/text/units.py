@@ -48,7 +48,7 @@ OPENERS = frozenset(
 )
 # Text about the document itself: a self-reference and a statement about how it was made or
 # what it does not contain.
-_SELF = r"(?:this|the present|our)\s+(?:summary|briefing|document|note|page|paper|digest|synopsis|overview|précis|version|file|guide|resource|extract)"
+_SELF = r"(?:this|the present|our)\s+(?:summary|briefing|document|note|page|paper|digest|synopsis|overview|précis|version|file|guide|resource|extract|library)"
 _ABOUT_DOCUMENT = re.compile(
     rf"\b{_SELF}\b[^.]{{0,80}}\b(?:written|prepared|produced|compiled|relies|rely|draws|is based|"
     r"are based|based on|summari[sz]es|is a summary|is not|does not|do not|cannot|is intended|"
@@ -59,8 +59,10 @@ _ABOUT_DOCUMENT = re.compile(
     r"document|version)\b|\bdemo library\b|\b(?:written|adapted)\b[^.:]{0,40}\bfor (?:this|the) (?:library|project|assistant|tool)\b|"
     r"\bcontains public sector information\b|\bopen government licen[cs]e\b|"
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
-    r"\bthe address (?:above|given|below)\b|\b(?:review|report|paper|publication|inquiry report)"
-    r" itself was not (?:available|read|seen)\b",
+    r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
+    r"\bavailable only in part\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
+    r"\bonly (?:this|the) \w+ (?:was|were) available\b|\b(?:review|report|paper|publication|inquiry report)"
+    r"s? (?:itself|themselves) (?:was|were) not (?:available|read|seen)\b",
     re.IGNORECASE,
 )
 
@@ -121,9 +123,13 @@ def clean(text: str) -> str:
     return " ".join(_EMPHASIS.sub("", text).split())
 
 
+_CROSS_REFERENCE = re.compile(r"^\W*see (?:also )?(?:the |our |its )?\w", re.IGNORECASE)
+
+
 def is_context(text: str) -> bool:
-    """True for text about the document itself rather than about its subject."""
-    return bool(_ABOUT_DOCUMENT.search(text))
+    """True for text about the document itself rather than about its subject: notes on how it
+    was made and what it could not read, and pointers elsewhere ("See also the ... briefing")."""
+    return bool(_ABOUT_DOCUMENT.search(text) or _CROSS_REFERENCE.match(text))
 
 
 def quotable(text: str, *, labelled: bool = False) -> bool:
@@ -141,9 +147,21 @@ def quotable(text: str, *, labelled: bool = False) -> bool:
     return len(words) >= MIN_WORDS
 
 
+_EXISTENTIAL = re.compile(
+    r"^there\s+(?:is|are|was|were|has|have|had|will|would|may|might|can|could|must|should|seems?|appears?)\b",
+    re.IGNORECASE,
+)
+# A short fronted phrase, then a pronoun as the subject: "A social worker by background, she was
+# previously ...", "In 2019, it published ...": the pronoun needs the sentence before.
+_FRONTED_PRONOUN = re.compile(r"^[^,.;:]{2,60},\s+(?:she|he|they|it)\s+\w", re.IGNORECASE)
+
+
 def _opens_with_reference(text: str) -> bool:
-    first = re.split(r"[\s,]", text.lstrip("\"“‘'("), maxsplit=1)[0].lower()
-    return first in OPENERS
+    bare = text.lstrip("\"“‘'(")
+    first = re.split(r"[\s,]", bare, maxsplit=1)[0].lower()
+    if first == "there" and _EXISTENTIAL.match(bare):
+        return False  # "There are several principles ...": existential, refers to nothing
+    return first in OPENERS or bool(_FRONTED_PRONOUN.match(bare))
 
 
 def _sentences(block: _Block) -> list[str]:
@@ -175,6 +193,19 @@ def _block_units(block: _Block) -> list[tuple[str, str]]:
     return out
 
 
+def _antecedent(sentences: list[str]) -> list[str]:
+    """The run of sentences a reference opener depends on: back from the last sentence to one
+    that does not itself open with a reference (at most MAX_RUN - 1), if that one is quotable."""
+    run: list[str] = []
+    for sentence in reversed(sentences):
+        run.insert(0, sentence)
+        if len(run) >= MAX_RUN:
+            return []
+        if not _opens_with_reference(sentence):
+            return run if quotable(sentence) and not is_context(sentence) else []
+    return []
+
+
 def _list_unit(lead_in: str, items: list[_Block]) -> str | None:
     lines = [lead_in]
     for item in items[:MAX_LIST_ITEMS]:
@@ -199,6 +230,11 @@ def units(text: str) -> list[Unit]:
         pieces = _block_units(block)
         sentences = _sentences(block)
         lead_in = _lead_in(block, sentences)
+        if lead_in and _opens_with_reference(
+            lead_in
+        ):  # "It lists ... including:": say what "it" is
+            before = _antecedent(sentences[:-1])
+            lead_in = " ".join([*before, lead_in]) if before else ""
         if lead_in:
             items = _following_items(blocks, i)
             listed = _list_unit(lead_in, items)
@@ -282,6 +318,18 @@ def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
             break
         if expected is not None and len(items) >= expected:
             break
+        if _ends_enumeration(items):
+            break  # "...;" items closed by one ending in a full stop: the list is complete
+    if _ends_enumeration(items):
+        return items
     if expected is None and any(b.kind == "paragraph" for b in items) and len(items) > 8:
         return []
     return items
+
+
+def _ends_enumeration(items: list[_Block]) -> bool:
+    """Items punctuated as one enumeration: each ends with ";" (or "; and") but the last, which
+    ends with a full stop."""
+    if len(items) < 2 or not items[-1].text.rstrip().endswith("."):
+        return False
+    return all(b.text.rstrip().endswith((";", "; and", "; or")) for b in items[:-1])

@@ -1,0 +1,193 @@
+"""Units of evidence and question kinds: the rules that decide what can be quoted alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.evidence import Calibration, ScoredUnit, choose, continuation, echoes, redundant
+from assistant.text.question import analyse, answer_kind
+from assistant.text.units import Unit, is_context, units
+from assistant.types import Chunk, Document, Passage
+
+
+def texts(text: str) -> list[str]:
+    return [u.text for u in units(text)]
+
+
+def test_existential_there_opens_a_unit_that_a_following_they_can_join() -> None:
+    found = texts(
+        "There are several principles that cut across the framework. They are drawn from "
+        "legislation and should be read alongside the UN Convention on the Rights of the Child."
+    )
+    assert "There are several principles that cut across the framework." in found
+    assert any(t.startswith("There are several") and "UN Convention" in t for t in found)
+
+
+def test_there_as_a_reference_still_needs_its_antecedent() -> None:
+    # "There" meaning "in that place" depends on the sentence before: alone it is not a unit
+    assert texts("There, the officers searched her without an appropriate adult present.") == []
+
+
+def test_a_pronoun_after_a_fronted_phrase_brings_its_antecedent() -> None:
+    found = texts(
+        "Annie Hudson has chaired the Panel since 2021. A social worker by background, she was "
+        "previously a director of children's services in two cities."
+    )
+    assert found[-1].startswith("Annie Hudson has chaired")
+    assert found[-1].endswith("in two cities.")
+    assert not any(t.startswith("A social worker by background") for t in found)
+
+
+def test_a_fronted_phrase_with_a_named_subject_stands_alone() -> None:
+    found = texts("In 2019, the Panel published its first national review of practice.")
+    assert found == ["In 2019, the Panel published its first national review of practice."]
+
+
+LISTED = """Based on reviews since 2010, this briefing aimed to support practice on faith. It lists risk factors, including:
+
+social isolation;
+
+beliefs overriding a person's own interests;
+
+conflict within families;
+
+religion acting as a distraction;
+
+misconceptions among professionals;
+
+questions of self-identity;
+
+conversion to a partner's religion;
+
+spirit possession;
+
+the interplay between religion and mental health.
+
+Only part of the briefing could be read, and other points may be missing from it here."""
+
+
+def test_a_semicolon_enumeration_is_one_list_ending_at_its_full_stop() -> None:
+    found = units(LISTED)
+    lists = [u for u in found if u.kind == "list"]
+    assert len(lists) == 1
+    lines = lists[0].text.split("\n")
+    assert len(lines) == 10  # the lead-in and nine items
+    assert "spirit possession;" in lines
+    assert lines[-1] == "the interplay between religion and mental health."
+    assert "Only part" not in lists[0].text
+
+
+def test_a_list_lead_in_that_opens_with_a_reference_keeps_its_antecedent() -> None:
+    lead_in = next(u for u in units(LISTED) if u.kind == "list").text.split("\n")[0]
+    assert lead_in.startswith("Based on reviews since 2010")
+    assert lead_in.endswith("It lists risk factors, including:")
+
+
+def test_unpunctuated_paragraphs_without_a_count_are_not_swept_into_a_list() -> None:
+    paras = "\n\n".join(
+        f"Point number {i} is made here without ending punctuation" for i in range(10)
+    )
+    found = units("Points to consider:\n\n" + paras)
+    assert not any(u.kind == "list" for u in found)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When was the Child Q review published?", "date"),
+        ("What did the review find, and when was it published?", "date"),
+        ("Can you tell me when the duty began?", "date"),
+        ("Over what period did the incidents take place?", "date"),
+        ("Was anyone else present when Child Q was searched?", "any"),
+        ("Who can a practitioner ask for advice when unsure about the law?", "agent"),
+        ("What should staff do when the lead is away?", "any"),
+        ("How many reviews did the Panel analyse?", "number"),
+    ],
+)
+def test_when_asks_for_a_date_only_where_it_heads_a_question(question: str, kind: str) -> None:
+    assert answer_kind(question)[0] == kind
+
+
+# --- choosing units -------------------------------------------------------------------------
+
+DOC = Document("d", "A review", "d.md")
+
+
+def scored(text: str, score: float, position: int, vector: list[float] | None = None) -> ScoredUnit:
+    chunk = Chunk("d#0", "d", 0, text, 1, 1, "1", "1")
+    passage = Passage(chunk, DOC, score, 1, dense_score=score)
+    vec = np.asarray(vector, np.float32) if vector is not None else None
+    return ScoredUnit(Unit(text, "sentence", 0, position), passage, score, "addresses", vector=vec)
+
+
+CAL = Calibration(no_evidence=0.4, answered=0.5, relative=0.65)
+
+
+def test_a_lead_that_only_restates_the_question_brings_the_unit_after_it() -> None:
+    question = analyse("What happened in the review where the family said staff had been racist?")
+    echo = scored("In one review, the family said staff had been racist.", 0.8, 0)
+    follow = scored(
+        "The review called the complaints groundless without looking into them.", 0.3, 1
+    )
+    other = scored("Reviews rarely record a child's ethnicity or ask about identity.", 0.6, 2)
+    assert echoes(echo, question)
+    assert continuation(echo, [echo, other, follow]) is follow
+    lead, _rest = choose([echo, other, follow], question, CAL)
+    assert lead == (echo, follow)
+
+
+def test_a_lead_that_adds_to_the_question_stands_alone() -> None:
+    question = analyse("What did the review find about the family's complaints?")
+    best = scored(
+        "The review called the family's complaints groundless without any inquiry.", 0.8, 0
+    )
+    after = scored(
+        "Staff had recorded the family's ethnicity at the first visit to the home.", 0.3, 1
+    )
+    assert not echoes(best, question)
+    lead, _rest = choose([best, after], question, CAL)
+    assert lead == (best,)
+
+
+def test_near_units_that_say_something_new_are_not_redundant() -> None:
+    same = [1.0, 0.0]
+    always = scored(
+        "The safeguarding lead or a deputy should always be available to staff.", 0.8, 0, same
+    )
+    absent = scored(
+        "If the safeguarding lead is not available, this should not delay appropriate action.",
+        0.7,
+        1,
+        same,
+    )
+    copy = scored("The safeguarding lead or a deputy should always be available.", 0.7, 2, same)
+    assert not redundant(absent, always)
+    assert redundant(copy, always)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "See also the adultification briefing in this library.",
+        "See the annual report briefing for the figures.",
+        "Only this list was available; the detailed learning points were not.",
+        "The topic page and two older briefings were available only in part.",
+        "The annual reports themselves were not available; figures come from press releases.",
+        "This library does not reproduce her statement.",
+    ],
+)
+def test_pointers_and_notes_on_what_was_read_are_context(text: str) -> None:
+    assert is_context(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seeing the child alone was essential to understanding her experience.",
+        "Interpreters were not available in the area at weekends.",
+        "The reviews were not read by the managers who signed them off.",
+    ],
+)
+def test_findings_that_use_the_same_words_are_not_context(text: str) -> None:
+    assert not is_context(text)
