@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web_fakes import make_app, web_settings, write_small_build
+from tests.web_fakes import csrf_token, make_app, web_settings, write_small_build
 
 ROOT = Path(__file__).resolve().parents[1]
 STATIC = ROOT / "web" / "static"
@@ -95,3 +95,14 @@ def test_the_start_page_uses_the_macros(client) -> None:  # type: ignore[no-unty
     # the question box carries no maxlength: GOV.UK's count lets people see how far over they are
     textarea = re.search(r"<textarea[^>]*id=\"question\"[^>]*>", html)
     assert textarea and "maxlength" not in textarea.group(0)
+
+
+def test_an_empty_question_gets_the_error_summary_first(client) -> None:  # type: ignore[no-untyped-def]
+
+    html = client.post("/ask", data={"question": "", "csrf_token": csrf_token(client)})
+    html = html.get_data(as_text=True)
+    summary = html.index('class="govuk-error-summary"')
+    assert summary < html.index('aria-labelledby="demo-banner-title"')  # before the demo banner
+    assert '<a href="#question">Enter a question</a>' in html[summary:]
+    assert 'class="govuk-form-group govuk-form-group--error govuk-character-count"' in html
+    assert '<textarea class="govuk-textarea govuk-textarea--error govuk-js-character-count"' in html
