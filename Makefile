@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e ".[dev]"
 	# the fast embedding route's model, exported and quantised offline from the packaged weights
 	# (about a minute; cached under ~/.cache/rla/models, checked by digest at every use)
-	$(PY) -m assistant.embedding_export
+	$(PY) -m cli.export_model
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -13,15 +13,37 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote as urlquote
+from urllib.parse import urlsplit
 
-from assistant.output_checks import http_url
 from assistant.types import Citation, Page, Passage
 
 if TYPE_CHECKING:
-    from assistant.generation.base import Draft
-    from assistant.index import Index
+    from assistant.build.index import Index
+
+
+class Drafted(Protocol):
+    """What ``verify`` reads of a draft answer (``generation.base.Draft``)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def citations(self) -> Sequence[Citation]: ...
+
+
+def http_url(url: str | None) -> str:
+    """``url`` when it is an absolute http(s) URL with a host and no spaces or control
+    characters; otherwise "" (``javascript:``, ``data:``, ``file:``, relative and odd URLs)."""
+    url = (url or "").strip()
+    if not url or any(c.isspace() or ord(c) < 0x20 or c in '<>"' for c in url):
+        return ""
+    parsed = urlsplit(url)
+    if parsed.scheme.lower() not in ("http", "https") or not parsed.hostname:
+        return ""
+    return url
+
 
 _QUOTES = str.maketrans(
     {
@@ -122,7 +144,7 @@ def check(citation: Citation, index: Index) -> bool:
     return normalise(citation.quote) in text
 
 
-def verify(draft: Draft, index: Index) -> tuple[str, list[Citation]]:
+def verify(draft: Drafted, index: Index) -> tuple[str, list[Citation]]:
     """Drop unverifiable citations and unknown markers; renumber the rest densely."""
     return verify_text(draft.text, draft.citations, index)
 

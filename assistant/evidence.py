@@ -36,9 +36,9 @@ from typing import Literal
 
 import numpy as np
 
-from assistant.embeddings import Embedder
-from assistant.guardrails import instruction_like
-from assistant.index import Index
+from assistant.build.index import Index
+from assistant.checks.guardrails import instruction_like
+from assistant.embedding.embedder import Embedder
 from assistant.text.question import Question, Subject, analyse
 from assistant.text.terms import LibraryTerms, stems
 from assistant.text.units import Unit, units

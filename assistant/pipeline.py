@@ -1,8 +1,8 @@
 """ask(): the answer as a list of small steps over one context (``assistant.steps``).
 
 ``build_assistant`` is the composition root; ``Assistant`` runs the steps against a ``Served``
-snapshot of the build (index, retriever, answerers), swapped whole when an ingest swaps the
-served build, so one request never mixes two builds. ``Assistant.ask`` never raises: an
+snapshot of the build (``assistant.served``: index, retriever, answerers), swapped whole when an
+ingest swaps the served build, so one request never mixes two builds. ``Assistant.ask`` never raises: an
 unexpected exception becomes ``status="error"`` with a canned message, and only the exception's
 type and location are logged, never the question.
 """
@@ -18,25 +18,18 @@ from dataclasses import replace
 from functools import partial
 from typing import Any
 
-from assistant import guardrails
 from assistant.answer_shape import lead_units, source_groups
-from assistant.conversation import Condenser
-from assistant.embedding_routes import LEGACY_ROUTE, same_route
-from assistant.embeddings import Embedder, route_of
-from assistant.errors import BuildError, ConfigurationError
-from assistant.evidence import (
-    MAX_UNITS,
-    DocumentSupport,
-    EvidenceSelector,
-    Selection,
-    calibration_for,
-)
-from assistant.generation import AnswererParts, make_answerer
-from assistant.generation.base import Answerer, Draft
-from assistant.generation.extractive import ExtractiveAnswerer
-from assistant.index import Index, matches, open_served, served_build_id
-from assistant.messages_core import core_message
+from assistant.build.index import Index, matches, open_served, served_build_id
+from assistant.checks import guardrails
+from assistant.embedding.embedder import Embedder, route_of
+from assistant.embedding.routes import LEGACY_ROUTE, same_route
+from assistant.errors import BuildError
+from assistant.evidence import DocumentSupport, Selection
+from assistant.generation import ANSWERERS, AnswererFactory
+from assistant.generation.base import Draft
+from assistant.prompts import core_message
 from assistant.retrieval import Retrieved, Retriever
+from assistant.served import Served
 from assistant.settings import Settings
 from assistant.steps import (
     AFTER_GENERATION,
@@ -45,6 +38,7 @@ from assistant.steps import (
     Context,
     Step,
     answer_question,
+    choose_answerer,
     related_draft,
 )
 from assistant.types import Answer, Filters, Passage, Searched, Turn
@@ -58,62 +52,6 @@ PER_DOCUMENT_K = 4  # passages of one document scored for its support (compariso
 # --- the assistant ------------------------------------------------------------------------------
 
 
-class Served:
-    """One opened build and what answers from it: swapped as a whole when the build changes,
-    so a request that started on one build finishes on it."""
-
-    def __init__(self, assistant: Assistant, index: Index) -> None:
-        check_compatible(index, assistant.embedder)
-        self.settings = assistant.settings
-        self.embedder = assistant.embedder
-        self.chat_model = assistant.chat_model
-        self.index = index
-        self.retriever = Retriever(
-            index,
-            assistant.embedder,
-            candidates=self.settings.retrieval_candidates,
-            per_document=self.settings.max_passages_per_document,
-        )
-        st = self.settings
-        calibration = calibration_for(
-            index.info.embedding_model or "",
-            no_evidence=st.evidence_no_evidence,
-            answered=st.evidence_answered,
-            relative=st.evidence_relative,
-        )
-        self.selector = EvidenceSelector(
-            index,
-            assistant.embedder,
-            calibration,
-            floor=st.relevance_threshold,
-            max_units=min(MAX_UNITS, st.answer_max_sentences),
-        )
-        self.extractive = ExtractiveAnswerer(self.selector, index.pages)
-        self._answerers: dict[str, Answerer] = {}
-
-    def answerer(self, name: str) -> Answerer:
-        if name not in self._answerers:
-            parts = AnswererParts(
-                self.embedder, self.index.pages, self.settings, self.chat_model, self.selector
-            )
-            self._answerers[name] = make_answerer(name, parts)
-        return self._answerers[name]
-
-    def answerer_for(self, ctx: Context) -> Answerer:
-        if ctx.generator == "llm" and self.chat_model is None:
-            ctx.notices.append(core_message("llm_not_configured"))
-            ctx.generator = "extractive"
-        return self.answerer(ctx.generator)
-
-    def condenser(self, generator: str) -> Condenser | None:
-        if generator != "llm" or self.chat_model is None:
-            return None
-        from assistant.generation.llm import condense
-
-        model, settings = self.chat_model, self.settings
-        return lambda question, history: condense(model, question, history, settings)
-
-
 class Assistant:
     """Answers questions from the served build; reopens the build when an ingest swaps it."""
 
@@ -125,13 +63,15 @@ class Assistant:
         index: Index,
         chat_model: Any = None,
         embedders: Callable[[Index], Embedder] | None = None,
+        answerers: Mapping[str, AnswererFactory] = ANSWERERS,
     ) -> None:
         self.settings = settings
         self.embedder = embedder
         self.chat_model = chat_model
         self._embedders = embedders  # a query embedder for a build on another route
+        self._answerers = answerers  # answerer factories by name, for every build served
         self._lock = threading.Lock()
-        self._served = Served(self, index)
+        self._served = self._serve(index)
 
     @property
     def index(self) -> Index:
@@ -140,10 +80,6 @@ class Assistant:
     @property
     def retriever(self) -> Retriever:
         return self._served.retriever
-
-    @property
-    def _answerers(self) -> dict[str, Answerer]:  # for tests that plant an answerer
-        return self._served._answerers
 
     # -- public API ------------------------------------------------------------------------------
 
@@ -228,8 +164,17 @@ class Assistant:
                 route = index.info.embedding_route or LEGACY_ROUTE
                 if self._embedders and not same_route(route, route_of(self.embedder)):
                     self.embedder = self._embedders(index)
-                self._served = Served(self, index)
+                self._served = self._serve(index)
         return True
+
+    def _serve(self, index: Index) -> Served:
+        return Served(
+            self.settings,
+            index,
+            self.embedder,
+            chat_model=self.chat_model,
+            answerers=self._answerers,
+        )
 
     # -- running ---------------------------------------------------------------------------------
 
@@ -285,7 +230,7 @@ class Assistant:
             ctx.used_generator = ctx.draft.generator
             yield ("token", ctx.draft.text)
             return
-        answerer = served.answerer_for(ctx)
+        answerer = choose_answerer(ctx, served)
         question = answer_question(ctx, answerer)
         if answerer.name == "extractive":
             items = served.extractive.stream(question, (), selection=ctx.selection)
@@ -374,29 +319,8 @@ def as_filters(filters: Filters | Mapping[str, Any] | None) -> Filters:
     return Filters.from_dict(filters)
 
 
-def check_compatible(index: Index, embedder: Embedder) -> None:
-    """A query must be embedded by the model that embedded the build."""
-    info = index.info
-    if info.embedding_model and info.embedding_model != embedder.name:
-        raise ConfigurationError(
-            f"build {info.build_id} was embedded with {info.embedding_model!r}, but the "
-            f"configured embedder is {embedder.name!r}: re-run `rla ingest`"
-        )
-    route = route_of(embedder)
-    if not same_route(info.embedding_route, route):
-        raise ConfigurationError(
-            f"build {info.build_id} was embedded on route {info.embedding_route or LEGACY_ROUTE}, "
-            f"but the query embedder runs {route}: queries must use the build's route"
-        )
-    if info.dimensions and info.dimensions != embedder.dimensions:
-        raise ConfigurationError(
-            f"build {info.build_id} has {info.dimensions}-dimensional vectors; the embedder "
-            f"gives {embedder.dimensions}"
-        )
-
-
 def _build_embedder(settings: Settings, index: Index) -> Embedder:
-    from assistant.embeddings import build_embedder
+    from assistant.embedding.embedder import build_embedder
 
     route = index.info.embedding_route or LEGACY_ROUTE
     return build_embedder(settings, route=route, strict=True)
@@ -408,9 +332,11 @@ def build_assistant(
     embedder: Embedder | None = None,
     index: Index | None = None,
     chat_model: Any = None,
+    answerers: Mapping[str, AnswererFactory] = ANSWERERS,
 ) -> Assistant:
     """The composition root for answering: real services unless some are given. The query
-    embedder runs the route the served build was embedded with."""
+    embedder runs the route the served build was embedded with; ``answerers`` names the answerer
+    factories (``generation.ANSWERERS`` unless a caller brings its own)."""
     if index is None:
         index = open_served(settings)
     embedders = None
@@ -422,5 +348,10 @@ def build_assistant(
 
         chat_model = build_chat_model(settings)
     return Assistant(
-        settings, embedder=embedder, index=index, chat_model=chat_model, embedders=embedders
+        settings,
+        embedder=embedder,
+        index=index,
+        chat_model=chat_model,
+        embedders=embedders,
+        answerers=answerers,
     )

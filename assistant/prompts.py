@@ -6,7 +6,10 @@ match the file name (a renamed copy cannot silently ship under the wrong version
 ``=== user ===``; ``$placeholders`` are filled with :class:`string.Template` (values are never
 re-scanned, so a passage containing ``$x`` or braces is inserted as it is).
 
-Canned texts shown to people (refusals, notices) live in ``messages.v<N>.yaml`` under ``messages:``.
+Canned texts shown to people live in two catalogues read by one loader (``load_messages``), each
+under ``messages:``: ``messages.v<N>.yaml`` (refusals and notices of the checks; ``message``) and
+``messages_core.v<N>.yaml`` (the answering core's texts; ``core_message``, which falls back to the
+first catalogue so the core can reuse texts such as ``llm_unverified``).
 
 ``prompt_versions()`` gives ``{"answer": "v1", ...}`` for eval runs to record.
 """
@@ -116,11 +119,13 @@ def load_prompt(name: str, *, version: int | None = None, directory: Path | None
     return _read(candidates[-1][1])
 
 
+@lru_cache(maxsize=16)
 def load_messages(
-    *, version: int | None = None, directory: Path | None = None
+    name: str = "messages", *, version: int | None = None, directory: Path | None = None
 ) -> Mapping[str, str]:
-    """The canned texts (refusals, notices), keyed by a short id such as ``personal_data``."""
-    prompt = load_prompt("messages", version=version, directory=directory)
+    """A catalogue of canned texts keyed by a short id such as ``personal_data``: ``messages``
+    (the checks' refusals and notices) or ``messages_core`` (the answering core's texts)."""
+    prompt = load_prompt(name, version=version, directory=directory)
     data = yaml.safe_load(prompt.text) or {}
     messages = data.get("messages") if isinstance(data, dict) else None
     if not isinstance(messages, dict):
@@ -133,6 +138,14 @@ def message(key: str, **values: object) -> str:
     texts = load_messages()
     if key not in texts:
         raise ConfigurationError(f"no canned message {key!r} in prompts/messages")
+    return texts[key].format(**values) if values else texts[key]
+
+
+def core_message(key: str, **values: object) -> str:
+    """One canned text of the answering core, else of the shared catalogue, filled in."""
+    texts = load_messages("messages_core")
+    if key not in texts:
+        return message(key, **values)
     return texts[key].format(**values) if values else texts[key]
 
 

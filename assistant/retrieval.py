@@ -32,9 +32,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from assistant.build.index import Index
 from assistant.citations import normalise
-from assistant.embeddings import Embedder
-from assistant.index import Index
+from assistant.embedding.embedder import Embedder
 from assistant.keyword import tokenize
 from assistant.types import Chunk, Document, Filters, Passage
 

@@ -4,7 +4,8 @@
         -> generate -> verify_citations -> check_output -> answer_coverage -> settle
 
 A stop sets a status and a canned message (``prompts/messages_core.v1.yaml``); the steps after it
-do not run. ``a`` is the served build's services (``assistant.pipeline.Served``).
+do not run. ``a`` is the served build's services, seen through the ``Services`` protocol below
+(``assistant.served.Served`` in production); this module never imports the pipeline that runs it.
 
 Evidence selection (``assistant.evidence``) decides ``answered``, ``partial`` or ``no_evidence``.
 A refusal that can point at related material (a subject absent from the library, nothing close
@@ -16,21 +17,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from assistant import guardrails, requests
+from assistant.checks import guardrails, requests
+from assistant.checks.coverage import Coverage, assess, assess_answer
 from assistant.citations import renumber, verify
-from assistant.conversation import standalone_query
-from assistant.coverage import Coverage, assess, assess_answer
+from assistant.conversation import Condenser, standalone_query
 from assistant.evidence import Selection
 from assistant.generation.base import Answerer, Draft
-from assistant.messages_core import core_message
+from assistant.prompts import core_message
 from assistant.retrieval import Retrieved
 from assistant.text.question import listed, parts
 from assistant.types import Citation, Filters, Turn
 
 if TYPE_CHECKING:
-    from assistant.pipeline import Served
+    from assistant.build.index import Index
+    from assistant.evidence import EvidenceSelector
+    from assistant.generation.extractive import ExtractiveAnswerer
+    from assistant.retrieval import Retriever
+    from assistant.settings import Settings
 
 MAX_PARTS = 3  # parts of a compound question searched on their own
 
@@ -57,7 +62,9 @@ class Context:
     retrieved: Retrieved | None = None
     coverage: Coverage = Coverage(())
     selection: Selection | None = None
-    declined: str = ""  # a request to decline (assistant.requests): record | profile | confirm
+    declined: str = (
+        ""  # a request to decline (assistant.checks.requests): record | profile | confirm
+    )
     refusal: str | None = None
     related: bool = False
     draft: Draft | None = None
@@ -85,13 +92,34 @@ class Context:
 _OWN = ("no_evidence", "personal_data", "error")
 
 
-Step = Callable[[Context, "Served"], None]
+class Services(Protocol):
+    """What the steps read of the served build: its index and searchers, and its answerers."""
+
+    @property
+    def settings(self) -> Settings: ...
+    @property
+    def index(self) -> Index: ...
+    @property
+    def retriever(self) -> Retriever: ...
+    @property
+    def selector(self) -> EvidenceSelector: ...
+    @property
+    def extractive(self) -> ExtractiveAnswerer: ...
+    @property
+    def has_chat_model(self) -> bool: ...
+
+    def answerer(self, name: str) -> Answerer: ...
+
+    def condenser(self, generator: str) -> Condenser | None: ...
+
+
+Step = Callable[[Context, Services], None]
 
 
 # --- steps --------------------------------------------------------------------------------------
 
 
-def check_input(ctx: Context, a: Served) -> None:
+def check_input(ctx: Context, a: Services) -> None:
     verdict = guardrails.check_input(ctx.question, a.settings)
     if verdict.status is not None:
         if REFUSALS.get(verdict.reason) == "request":
@@ -104,16 +132,16 @@ def check_input(ctx: Context, a: Served) -> None:
     ctx.live_case = bool(verdict.notices)
 
 
-def check_request(ctx: Context, a: Served) -> None:
+def check_request(ctx: Context, a: Services) -> None:
     """Requests to decline still search, so the refusal can offer related learning."""
     ctx.declined = ctx.declined or requests.declined(ctx.cleaned) or ""
 
 
-def condense(ctx: Context, a: Served) -> None:
+def condense(ctx: Context, a: Services) -> None:
     ctx.query = standalone_query(ctx.cleaned, ctx.history, condenser=a.condenser(ctx.generator))
 
 
-def retrieve(ctx: Context, a: Served) -> None:
+def retrieve(ctx: Context, a: Services) -> None:
     """One search, and for a compound question one more per part, so each part's evidence is
     among the passages (``Retrieved.merge`` keeps the whole question's ranking first)."""
     k = a.settings.retrieval_k
@@ -123,7 +151,7 @@ def retrieve(ctx: Context, a: Served) -> None:
         ctx.retrieved = ctx.retrieved.merge(extra)
 
 
-def select_evidence(ctx: Context, a: Served) -> None:
+def select_evidence(ctx: Context, a: Services) -> None:
     r = ctx.retrieved
     assert r is not None
     selection = a.selector.select(ctx.query, r.passages, r.vector)
@@ -138,7 +166,7 @@ def select_evidence(ctx: Context, a: Served) -> None:
         ctx.stop(ctx.status or "no_evidence", refusal_text(ctx, a))
 
 
-def coverage(ctx: Context, a: Served) -> None:
+def coverage(ctx: Context, a: Services) -> None:
     r = ctx.retrieved
     assert r is not None
     if ctx.refusing:
@@ -152,13 +180,13 @@ def coverage(ctx: Context, a: Served) -> None:
     )
 
 
-def generate(ctx: Context, a: Served) -> None:
+def generate(ctx: Context, a: Services) -> None:
     assert ctx.retrieved is not None and ctx.selection is not None
     if ctx.refusing:
         ctx.draft = related_draft(ctx, a)
         ctx.used_generator = ctx.draft.generator
         return
-    answerer = a.answerer_for(ctx)
+    answerer = choose_answerer(ctx, a)
     question = answer_question(ctx, answerer)
     if answerer.name == "extractive":
         ctx.draft = a.extractive.answer_selection(ctx.selection)
@@ -167,7 +195,15 @@ def generate(ctx: Context, a: Served) -> None:
     ctx.used_generator = ctx.draft.generator
 
 
-def related_draft(ctx: Context, a: Served) -> Draft:
+def choose_answerer(ctx: Context, a: Services) -> Answerer:
+    """The answerer asked for; the extractive one, with a notice, when no model is configured."""
+    if ctx.generator == "llm" and not a.has_chat_model:
+        ctx.notices.append(core_message("llm_not_configured"))
+        ctx.generator = "extractive"
+    return a.answerer(ctx.generator)
+
+
+def related_draft(ctx: Context, a: Services) -> Draft:
     sel = ctx.selection
     assert sel is not None
     related = sel.related or sel.lead
@@ -185,7 +221,7 @@ def answer_question(ctx: Context, answerer: Answerer) -> str:
     return ctx.cleaned if answerer.name == "llm" else ctx.query
 
 
-def verify_citations(ctx: Context, a: Served) -> None:
+def verify_citations(ctx: Context, a: Services) -> None:
     assert ctx.draft is not None and ctx.retrieved is not None
     ctx.notices.extend(ctx.draft.notices)
     text, citations = verify(ctx.draft, a.index)
@@ -203,7 +239,7 @@ def verify_citations(ctx: Context, a: Served) -> None:
     ctx.text, ctx.citations = text, citations
 
 
-def check_output(ctx: Context, a: Served) -> None:
+def check_output(ctx: Context, a: Services) -> None:
     assert ctx.retrieved is not None
     verdict = guardrails.check_output(ctx.text, ctx.citations, ctx.retrieved.passages)
     text, citations = renumber(verdict.text, verdict.citations)
@@ -215,7 +251,7 @@ def check_output(ctx: Context, a: Served) -> None:
     ctx.text, ctx.citations = text, citations
 
 
-def answer_coverage(ctx: Context, a: Served) -> None:
+def answer_coverage(ctx: Context, a: Services) -> None:
     """A number or ranking asked for but in none of the quotes or passages: partial."""
     assert ctx.retrieved is not None
     if ctx.refusing:
@@ -225,7 +261,7 @@ def answer_coverage(ctx: Context, a: Served) -> None:
     ctx.coverage = Coverage(ctx.coverage.reasons + reasons)
 
 
-def settle(ctx: Context, a: Served) -> None:
+def settle(ctx: Context, a: Services) -> None:
     if ctx.refusing:
         return
     sel = ctx.selection
@@ -255,7 +291,7 @@ AFTER_GENERATION: tuple[Step, ...] = (verify_citations, check_output, answer_cov
 STEPS: tuple[Step, ...] = (*BEFORE_GENERATION, generate, *AFTER_GENERATION)
 
 
-def refusal_text(ctx: Context, a: Served) -> str:
+def refusal_text(ctx: Context, a: Services) -> str:
     """The reason for a refusal, first: a declined request, an absent subject, or no evidence."""
     if ctx.declined:
         return core_message(f"request_{ctx.declined}")
@@ -268,7 +304,7 @@ def refusal_text(ctx: Context, a: Served) -> str:
     return no_evidence_text(ctx, a)
 
 
-def no_evidence_text(ctx: Context, a: Served) -> str:
+def no_evidence_text(ctx: Context, a: Services) -> str:
     r = ctx.retrieved
     nearest = r.nearest if r else ()
     documents = len(a.index.documents)

@@ -41,13 +41,13 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant.embeddings import build_embedder  # noqa: E402
-from assistant.index import BuildContent, Index, swap, write_build  # noqa: E402
+from assistant.build.index import BuildContent, Index, swap, write_build  # noqa: E402
+from assistant.build.unit_store import UnitStore  # noqa: E402
+from assistant.embedding.embedder import build_embedder  # noqa: E402
 from assistant.pipeline import build_assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.text.sentences import split_sentences  # noqa: E402
 from assistant.types import Chunk, Document, Filters, Page  # noqa: E402
-from assistant.unit_store import UnitStore  # noqa: E402
 
 CHUNKS_PER_DOCUMENT = 50
 TYPES = ("national_review", "lcspr", "rapid_review", "serious_case_review", "briefing", "guidance")

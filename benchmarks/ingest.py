@@ -56,7 +56,7 @@ def gold_questions() -> list[dict[str, object]]:
 
 
 def child(route: str, corpus: Path, work: Path, keep: bool) -> dict[str, object]:
-    from assistant.embeddings import build_embedder, route_of
+    from assistant.embedding.embedder import build_embedder, route_of
     from assistant.settings import Settings
     from ingest.job import run_ingest
 
@@ -91,7 +91,7 @@ def cpu_seconds() -> float:
 
 
 def quality(settings, embedder, work: Path) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    from assistant.index import open_served
+    from assistant.build.index import open_served
     from assistant.retrieval import Retriever
     from ingest.job import run_ingest
 
@@ -239,7 +239,7 @@ def main() -> int:
 
 
 def scale(corpus: Path, copies: int, tmp: Path) -> None:
-    from assistant.embedding_routes import resolve
+    from assistant.embedding.routes import resolve
 
     route = resolve("auto")
     big = scaled_corpus(corpus, copies, tmp / "scaled")

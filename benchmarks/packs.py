@@ -22,16 +22,16 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant.comparison import compare  # noqa: E402
-from assistant.embeddings import SentenceTransformerEmbedder  # noqa: E402
-from assistant.evidence_source import evidence_source  # noqa: E402
-from assistant.index import served_build_id  # noqa: E402
-from assistant.pack_formats import FORMATS, render  # noqa: E402
-from assistant.packs import draft_pack  # noqa: E402
+from assistant.build.index import served_build_id  # noqa: E402
+from assistant.embedding.embedder import SentenceTransformerEmbedder  # noqa: E402
+from assistant.packs.comparison import compare  # noqa: E402
+from assistant.packs.evidence_source import evidence_source  # noqa: E402
+from assistant.packs.formats import FORMATS, render  # noqa: E402
+from assistant.packs.question_bank import load_bank  # noqa: E402
+from assistant.packs.session import draft_pack  # noqa: E402
+from assistant.packs.silence_map import silence_map  # noqa: E402
 from assistant.pipeline import build_assistant  # noqa: E402
-from assistant.question_bank import load_bank  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
-from assistant.silence_map import silence_map  # noqa: E402
 
 TOPICS = ["adultification", "faith and culture", "What do reviews say about interpreters?"]
 

@@ -32,7 +32,7 @@ from pathlib import Path
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
-RLA = [sys.executable, "-m", "assistant.cli"]
+RLA = [sys.executable, "-m", "cli.main"]
 CORPUS = REPO.parent / "shared" / "corpus" / "real"
 QUESTIONS = [
     "What should schools do when they are worried about a child's safety?",
@@ -44,7 +44,7 @@ QUESTIONS = [
 ]
 PEEK_TORCH = (
     "import sys; "
-    "from assistant.cli import main; code = main(['ask', {q!r}]); "
+    "from cli.main import main; code = main(['ask', {q!r}]); "
     "print('TORCH' if 'torch' in sys.modules else 'NO-TORCH'); sys.exit(code)"
 )
 

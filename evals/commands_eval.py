@@ -113,7 +113,7 @@ def _judge(choice: str, settings: Any) -> Judge:
 
 @contextmanager
 def _assistant(settings: Any, library: Path | None) -> Iterator[Any]:
-    from assistant.embeddings import build_embedder
+    from assistant.embedding.embedder import build_embedder
     from assistant.pipeline import build_assistant
 
     if library is None:  # the served build: queries use the route it was embedded with

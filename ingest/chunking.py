@@ -14,7 +14,7 @@ Rules, in order of strength:
    shortened (trailing sentences move to the next chunk, or a sentence is cut between words).
 
 Heading blocks are not repeated in chunk text: their words reach the embedder through the heading
-prefix and the keyword index through the chunk's section (see ``assistant.index``).
+prefix and the keyword index through the chunk's section (see ``assistant.build.index``).
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from assistant import tokens
 from assistant.errors import BuildError
+from assistant.text import tokens
 from assistant.text.sentences import split_sentences as _split
+from assistant.text.units import is_lead_in
 from assistant.types import Chunk
 from ingest.model import Block
 
@@ -185,9 +186,23 @@ def _pack(
     while start < len(units):
         end = _grow(units, start, target)
         end = _fit(units, start, end, limit)
+        if end < len(units) and end - start > 1 and _announces(units[end - 1], units[end]):
+            end -= (
+                1  # a lead-in ("Spotlight themes", "... as follows:") goes with what it announces
+            )
         spans.append(units[start:end])
         start = _next_start(units, start, end, overlap)
     return spans
+
+
+def _announces(unit: _Unit, after: _Unit) -> bool:
+    """``unit`` introduces ``after`` (in the same section): a sentence ending in a colon, or a
+    heading-like paragraph of its own."""
+    if after.boundary >= SECTION:
+        return False
+    return unit.text.rstrip().endswith(":") or (
+        unit.boundary >= PARAGRAPH and is_lead_in(unit.text)
+    )
 
 
 def _grow(units: list[_Unit], start: int, target: int) -> int:

@@ -42,9 +42,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _list(settings: Settings, as_json: bool) -> int:
-    from assistant.builds import read_build
+    from assistant.build.index import served_build_id
+    from assistant.build.lifecycle import read_build
     from assistant.errors import NoBuildError
-    from assistant.index import served_build_id
 
     build_id = served_build_id(settings)
     if build_id is None:
@@ -89,8 +89,8 @@ def _row(doc: dict[str, Any], chunks: int) -> dict[str, Any]:
 
 
 def _builds(settings: Settings, as_json: bool) -> int:
-    from assistant.builds import read_info
-    from assistant.index import list_builds, pointer
+    from assistant.build.index import list_builds, pointer
+    from assistant.build.lifecycle import read_info
 
     current = pointer(settings)
     rows = []
@@ -119,7 +119,7 @@ def _builds(settings: Settings, as_json: bool) -> int:
 
 
 def _rollback(settings: Settings) -> int:
-    from assistant.builds import rollback
+    from assistant.build.lifecycle import rollback
     from ingest.job import ingest_lock
 
     with ingest_lock(settings):

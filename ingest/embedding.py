@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.builds import StoredBuild
-from assistant.embedding_routes import same_route
-from assistant.embeddings import Embedder, route_of
+from assistant.build.lifecycle import StoredBuild
+from assistant.embedding.embedder import Embedder, route_of
+from assistant.embedding.routes import same_route
 from assistant.errors import ModelError
 from assistant.types import Chunk
 from ingest.chunking import embed_text

@@ -21,14 +21,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant import tokens
-from assistant.builds import StoredBuild, discard_build, read_build, validate_build
-from assistant.embeddings import Embedder, route_of
+from assistant.build.index import BuildContent, prune, served_build_id, swap, write_build
+from assistant.build.lifecycle import StoredBuild, discard_build, read_build, validate_build
+from assistant.build.unit_store import UnitStore
+from assistant.embedding.embedder import Embedder, route_of
 from assistant.errors import BuildError, ConfigurationError, IngestError
 from assistant.files import file_digest
-from assistant.index import BuildContent, prune, served_build_id, swap, write_build
+from assistant.text import tokens
 from assistant.types import Chunk, Document, Page
-from assistant.unit_store import UnitStore
 from ingest.chunking import EMBED_FORMAT
 from ingest.embedding import missing_digests, reusable, vectors_for
 from ingest.prepare import Prepared, Preparer, find_files, outcome_for_error

@@ -1,4 +1,4 @@
-"""Small real builds for the answering tests, written with ``assistant.index.write_build``.
+"""Small real builds for the answering tests, written with ``assistant.build.index.write_build``.
 
 ``write_pages_build`` turns hand-written documents (a title and a list of page texts) into a
 served build: each page is split into paragraph-packed chunks that remember their page. It does
@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from assistant.index import Index
+from assistant.build.index import Index
 from assistant.types import Chunk, Document, Page
 from tests.fakes import serve_build
 

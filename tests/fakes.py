@@ -60,8 +60,8 @@ def serve_build(  # type: ignore[no-untyped-def]
     unless ``units`` is false, as a build made before them) and serve it: BuildInfo."""
     import numpy as np
 
-    from assistant.index import BuildContent, swap, write_build
-    from assistant.unit_store import UnitStore
+    from assistant.build.index import BuildContent, swap, write_build
+    from assistant.build.unit_store import UnitStore
 
     vectors = np.asarray(embedder.embed_documents([c.text for c in chunks]), dtype=np.float32)
     info = write_build(

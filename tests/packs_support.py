@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.citations import check, normalise
-from assistant.evidence_source import evidence_source
+from assistant.packs.evidence_source import evidence_source
 from assistant.pipeline import build_assistant
 from assistant.types import Citation
 from tests.fakes import HashingEmbedder

@@ -45,7 +45,7 @@ class ServeProcess:
     proc: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
     def start(self, timeout: float = 240) -> ServeProcess:
-        command = [sys.executable, "-m", "assistant.cli", "serve", "--port", "0",
+        command = [sys.executable, "-m", "cli.main", "serve", "--port", "0",
                    "--workers", str(self.workers), *self.extra_args]  # fmt: skip
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = self.log_path.open("ab")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant import tokens
 from assistant.settings import Settings
+from assistant.text import tokens
 from ingest.chunking import (
     PREFIX_MAX_TOKENS,
     chunk_document,
@@ -209,3 +209,25 @@ def test_real_pdf_chunks_fit_the_real_model_and_quote_their_pages(real_pdfs, rea
             assert " ".join(paragraph.split()) in span or all(
                 s in span for s in split_sentences(paragraph)
             ), (chunk.chunk_id, paragraph[:80])
+
+
+@pytest.mark.parametrize("lead_in", ["Spotlight themes", "The review found three things:"])
+def test_a_lead_in_starts_the_chunk_with_what_it_announces(lead_in: str) -> None:
+    blocks = [Block(sentences(f"p{i}", 3), 1, "1") for i in range(2)]
+    blocks.append(Block(lead_in, 1, "1"))
+    blocks += [
+        Block(f"Item {i} names one theme the annual report examined.", 2, "2") for i in range(6)
+    ]
+    # the embedder's limit, not the target, ends the first chunk: just after the lead-in
+    limit = CharLimit(len(_text(blocks[:3])) // 4 + 3)
+    cut = chunk_document("d", blocks, target=400, overlap=0, limit=limit)
+    assert len(cut) > 1
+    holding = [c for c in cut if lead_in in c.text]
+    assert holding, "the lead-in is in some chunk"
+    for chunk in holding:
+        after = chunk.text.split(lead_in, 1)[1]
+        assert "Item 0 names" in after, chunk.text  # never left at the end of a chunk
+
+
+def _text(blocks: list[Block]) -> str:
+    return "\n\n".join(b.text for b in blocks)

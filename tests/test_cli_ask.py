@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from assistant.cli import main
 from assistant.settings import Settings
+from cli.main import main
 from tests.answering_support import DocSpec, write_pages_build
 from tests.fakes import HashingEmbedder
 
@@ -46,7 +46,7 @@ def data_dir(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("RLA_RELEVANCE_THRESHOLD", "0.1")
     monkeypatch.setenv("RLA_EVIDENCE_NO_EVIDENCE", "0.05")  # the hashing embedder's scale
     monkeypatch.setenv("RLA_EVIDENCE_ANSWERED", "0.1")
-    monkeypatch.setattr("assistant.embeddings.build_embedder", lambda s, **kw: embedder)
+    monkeypatch.setattr("assistant.embedding.embedder.build_embedder", lambda s, **kw: embedder)
     return tmp_path
 
 
@@ -147,7 +147,9 @@ def test_missing_history_file_exits_2(data_dir, capsys, tmp_path) -> None:  # ty
 
 def test_no_build_is_a_clear_error(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("RLA_DATA_DIR", str(tmp_path / "empty"))
-    monkeypatch.setattr("assistant.embeddings.build_embedder", lambda s, **kw: HashingEmbedder())
+    monkeypatch.setattr(
+        "assistant.embedding.embedder.build_embedder", lambda s, **kw: HashingEmbedder()
+    )
     code = main(["ask", "anything"])
     assert code == 3
     assert "rla ingest" in capsys.readouterr().err
@@ -164,7 +166,7 @@ def test_no_evidence_shows_what_was_searched_and_the_nearest(data_dir, capsys, m
 
 
 def test_shaped_answer_text_leads_then_groups_then_lists_each_document_once() -> None:
-    from assistant.commands_ask import render
+    from cli.ask import render
     from tests.answer_shapes import BRIEFING, Q1, Q2, Q3, Q4, REVIEW, shaped
 
     out = render(shaped(status="partial", missing=("vaping",)))
@@ -182,7 +184,7 @@ def test_shaped_answer_text_leads_then_groups_then_lists_each_document_once() ->
 
 
 def test_a_refusal_gives_its_reason_first_and_labels_related_material() -> None:
-    from assistant.commands_ask import render
+    from cli.ask import render
     from tests.answer_shapes import CITATIONS, GROUPS, Q4, shaped
 
     refused = shaped(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
+from cli.main import main
 from tests import docgen
 from tests.fakes import HashingEmbedder
 from tests.test_job import write_library
@@ -17,7 +17,7 @@ from tests.test_job import write_library
 def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RLA_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setattr(
-        "assistant.embeddings.build_embedder", lambda settings, **kw: HashingEmbedder()
+        "assistant.embedding.embedder.build_embedder", lambda settings, **kw: HashingEmbedder()
     )
     return tmp_path / "data"
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from assistant.cli import main
-from assistant.packs import draft_pack
-from assistant.question_bank import load_bank
-from assistant.silence_map import RACE_THEMES
+from assistant.packs.question_bank import load_bank
+from assistant.packs.session import draft_pack
+from assistant.packs.silence_map import RACE_THEMES
+from cli.main import main
 from tests.packs_support import assert_verbatim, pack_quotes
 
 pytestmark = pytest.mark.integration
@@ -24,13 +24,15 @@ def demo(demo_index: Any, real_embedder: Any, monkeypatch: pytest.MonkeyPatch) -
     """The CLI over the demo build, with the session's embedder (the model loads once)."""
     settings, index = demo_index
     monkeypatch.setenv("RLA_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr("assistant.embeddings.build_embedder", lambda s, **kw: real_embedder)
+    monkeypatch.setattr(
+        "assistant.embedding.embedder.build_embedder", lambda s, **kw: real_embedder
+    )
     return settings, index
 
 
 @pytest.fixture(scope="module")
 def demo_source(demo_index: Any, real_embedder: Any) -> Any:
-    from assistant.evidence_source import evidence_source
+    from assistant.packs.evidence_source import evidence_source
     from assistant.pipeline import build_assistant
 
     settings, _ = demo_index
@@ -106,7 +108,7 @@ def test_documents_that_never_mention_a_theme_are_silent_on_it(
     demo_source: Any, theme_id: str, words: tuple[str, ...]
 ) -> None:
     """E.g. only one demo briefing mentions immigration or asylum at all: the rest are silent."""
-    from assistant.comparison import compare
+    from assistant.packs.comparison import compare
 
     index = demo_source.index
     rows = compare(demo_source, load_bank().theme(theme_id).search).rows

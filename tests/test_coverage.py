@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from assistant import coverage
-from assistant.coverage import (
+from assistant.checks import coverage
+from assistant.checks.coverage import (
     asks_for_complete_text,
     asks_for_pages,
     assess,
     assess_answer,
     names_in,
 )
-from assistant.specifics import asks_for, has_number, missing_kind
+from assistant.checks.specifics import asks_for, has_number, missing_kind
 from assistant.types import Chunk, Document, Passage
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.messages_core import core_message
 from assistant.pipeline import build_assistant
+from assistant.prompts import core_message
 from assistant.settings import Settings
 
 pytestmark = pytest.mark.integration

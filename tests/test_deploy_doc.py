@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 
-from assistant.cli import COMMANDS
 from assistant.settings import Settings
+from cli.main import COMMANDS
 from tests.conftest import REPO
 from web import commands_serve
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant import embedding_routes as routes
-from assistant.embedding_export import ensure_model, verify
-from assistant.embedding_routes import Processor, resolve, unsupported_reason
+from assistant.embedding import routes
+from assistant.embedding.export import ensure_model, verify
+from assistant.embedding.routes import Processor, resolve, unsupported_reason
 from assistant.errors import ConfigurationError, ModelError
 from assistant.settings import Settings
 from tests.fakes import HashingEmbedder
@@ -64,7 +64,7 @@ def test_cpu_flags_are_read_from_cpuinfo(tmp_path: Path) -> None:
 
 
 def test_a_build_route_this_machine_cannot_run_is_refused_not_swapped(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from assistant.embeddings import build_embedder
+    from assistant.embedding.embedder import build_embedder
 
     monkeypatch.setattr(routes, "this_processor", lambda: OLD_X86)
     with pytest.raises(ModelError, match="cannot run the embedding route torch-bf16"):
@@ -132,7 +132,7 @@ def test_changed_source_weights_get_their_own_artefact(tmp_path: Path, source: P
 
 
 def test_int8_without_calibration_text_fails_clearly(tmp_path: Path, source: Path) -> None:
-    from assistant.embedding_export import _quantise
+    from assistant.embedding.export import _quantise
 
     with pytest.raises(ModelError, match="calibration needs text"):
         _quantise(None, source, [])
@@ -159,7 +159,7 @@ def _small_build(settings: Settings, embedder: HashingEmbedder):  # type: ignore
 
 
 def test_manifest_records_the_route_and_other_routes_are_refused(tmp_path: Path) -> None:
-    from assistant.index import open_served
+    from assistant.build.index import open_served
     from assistant.pipeline import build_assistant
 
     settings = Settings(data_dir=tmp_path, _env_file=None)
@@ -185,7 +185,7 @@ def test_queries_are_embedded_on_the_build_route(tmp_path: Path, monkeypatch) ->
         asked.append((route, strict))
         return RoutedEmbedder(route)
 
-    monkeypatch.setattr("assistant.embeddings.build_embedder", fake_build_embedder)
+    monkeypatch.setattr("assistant.embedding.embedder.build_embedder", fake_build_embedder)
     assistant = build_assistant(settings)
     assert asked == [("openvino-int8", True)]  # the build's route, not the setting's
     assert assistant.embedder.route == "openvino-int8"  # type: ignore[attr-defined]
@@ -205,7 +205,7 @@ def test_reingest_on_another_route_embeds_everything_again(tmp_path: Path) -> No
 
 
 def test_batches_cover_every_text_once_with_few_shapes() -> None:
-    from assistant.embedding_runtime import bucket, pad, token_batches
+    from assistant.embedding.runtime import bucket, pad, token_batches
 
     lengths = [7, 250, 33, 16, 17, 256, 90, 12] * 40 + [300]
     lengths = [min(n, 256) for n in lengths]

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from assistant.cli import main
 from assistant.types import Answer, Chunk, Citation, Document, LeadUnit, Passage
+from cli.main import main
 from evals import acceptance as acc
 from evals import commands_eval
 from evals.dataset import split_of

@@ -156,7 +156,7 @@ def test_cli_run_and_compare(
 ) -> None:
     from contextlib import contextmanager
 
-    from assistant.cli import main
+    from cli.main import main
     from evals import commands_eval
 
     fakes = {"assistant": FakeAssistant()}

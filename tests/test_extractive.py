@@ -12,10 +12,10 @@ from assistant.evidence import Calibration, EvidenceSelector
 from assistant.generation import AnswererParts, make_answerer
 from assistant.generation.base import Draft
 from assistant.generation.extractive import ExtractiveAnswerer, document_line
-from assistant.generation.sentences import split, split_block
-from assistant.messages_core import core_message
+from assistant.prompts import core_message
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+from assistant.text.quotable import split, split_block
 from assistant.text.units import quotable
 from tests.answering_support import markdown_specs, write_pages_build
 from tests.conftest import DEMO_LIBRARY
@@ -168,7 +168,7 @@ def test_units_come_from_the_build_and_nothing_is_embedded_at_query_time(demo) -
 
 
 def test_a_build_without_units_splits_embeds_and_caches_them(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from assistant.index import Index
+    from assistant.build.index import Index
     from assistant.types import Chunk, Document, Page
     from tests.fakes import HashingEmbedder, serve_build
 

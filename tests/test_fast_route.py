@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.embedding_routes import OPENVINO_INT8, resolve
+from assistant.embedding.routes import OPENVINO_INT8, resolve
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "library" / "demo"
@@ -27,7 +27,7 @@ pytestmark = [
 
 @pytest.fixture(scope="module")
 def fast_embedder():  # type: ignore[no-untyped-def]
-    from assistant.embeddings import build_embedder
+    from assistant.embedding.embedder import build_embedder
     from assistant.settings import Settings
 
     return build_embedder(Settings(_env_file=None), route=OPENVINO_INT8, strict=True)
@@ -94,7 +94,7 @@ print(answer.status, assistant.embedder.route, heavy)
 
 
 def test_cli_ask_prints_the_answer_and_nothing_on_stderr(fast_build: Path) -> None:
-    code = f"import sys; from assistant.cli import main; sys.exit(main(['ask', {QUESTION!r}]))"
+    code = f"import sys; from cli.main import main; sys.exit(main(['ask', {QUESTION!r}]))"
     done = _run(code, fast_build)
     assert done.returncode == 0
     assert "adultification" in done.stdout.lower() and "[1]" in done.stdout

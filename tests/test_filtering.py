@@ -7,9 +7,9 @@ import random
 import numpy as np
 import pytest
 
-from assistant.dense import DenseSearch
-from assistant.filtering import RowFilter
-from assistant.index import matches
+from assistant.build.dense import DenseSearch
+from assistant.build.filtering import RowFilter
+from assistant.build.index import matches
 from assistant.keyword import KeywordIndex
 from assistant.types import Chunk, Document, Filters
 

@@ -7,8 +7,8 @@ import logging
 
 import pytest
 
-from assistant.guardrails import check_input, check_output, instruction_like, strip_hidden
-from assistant.personal_data import detect, nhs_check_digit_ok
+from assistant.checks.guardrails import check_input, check_output, instruction_like, strip_hidden
+from assistant.checks.personal_data import detect, nhs_check_digit_ok
 from assistant.settings import Settings
 from assistant.types import Citation, Passage
 from tests.llm_passages import make_passage

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.builds import read_build
+from assistant.build.index import list_builds, open_served, served_build_id
+from assistant.build.lifecycle import read_build
 from assistant.errors import BuildError
-from assistant.index import list_builds, open_served, served_build_id
 from assistant.settings import Settings
 from ingest.job import NothingIngested, ingest_lock, run_ingest
 from tests import docgen

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.index import list_builds, open_served, served_build_id
+from assistant.build.index import list_builds, open_served, served_build_id
 from assistant.settings import Settings
 from ingest.job import run_ingest
 from tests.conftest import REPO
@@ -61,7 +61,7 @@ def start_logged(library: Path, data_dir: Path, log: Path) -> subprocess.Popen[b
     env = {**os.environ, "RLA_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
     with log.open("wb") as err:
         return subprocess.Popen(
-            [sys.executable, "-m", "assistant.cli", "-v", "ingest", str(library), "--no-progress"],
+            [sys.executable, "-m", "cli.main", "-v", "ingest", str(library), "--no-progress"],
             cwd=REPO,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -20,7 +20,7 @@ from assistant.generation.llm import (
 from assistant.generation.llm_draft import check_model_text, normalise_markers
 from assistant.prompts import message
 from assistant.settings import Settings
-from assistant.spans import markers
+from assistant.text.spans import markers
 from assistant.types import Citation, Passage, Turn
 from tests.llm_passages import make_passage
 from tests.llm_server import CONDENSED, StandInServer

@@ -9,7 +9,7 @@ import pytest
 from assistant.generation.llm import build_chat_model
 from assistant.prompts import message
 from assistant.settings import Settings
-from assistant.spans import markers
+from assistant.text.spans import markers
 from tests.llm_server import StandInServer
 
 pytestmark = pytest.mark.integration

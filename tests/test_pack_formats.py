@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
-from assistant.pack_formats import outline, render
-from assistant.pack_formats.to_markdown import escape
-from assistant.packs import draft_pack
-from assistant.question_bank import load_bank
+from assistant.packs.formats import outline, render
+from assistant.packs.formats.to_markdown import escape
+from assistant.packs.question_bank import load_bank
+from assistant.packs.session import draft_pack
 from tests.packs_support import small_assistant
 
 

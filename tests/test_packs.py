@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from assistant.comparison import compare
-from assistant.packs import draft_pack
-from assistant.question_bank import load_bank
-from assistant.silence_map import RACE_THEMES, silence_map
+from assistant.packs.comparison import compare
+from assistant.packs.question_bank import load_bank
+from assistant.packs.session import draft_pack
+from assistant.packs.silence_map import RACE_THEMES, silence_map
 from tests.packs_support import SMALL_DOCUMENTS, assert_verbatim, pack_quotes, small_assistant
 
 ADULTIFICATION = "What do reviews say about adultification bias?"
@@ -187,7 +187,7 @@ def test_silence_map_is_cached_per_build(
     stale = tmp_path / "20000101T000000Z-old"
     stale.mkdir()
 
-    import assistant.silence_map as module
+    import assistant.packs.silence_map as module
 
     def fail(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("recomputed although cached")
@@ -204,7 +204,7 @@ def test_silence_map_is_cached_per_build(
 
 
 def test_the_evidence_source_is_the_assistants_own_selection(source: Any) -> None:
-    from assistant.evidence_source import evidence_source
+    from assistant.packs.evidence_source import evidence_source
 
     assert evidence_source(source) is source
     rows = source.document_support("adultification")

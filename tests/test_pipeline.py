@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 import pytest
 
 from assistant.errors import ConfigurationError
+from assistant.generation import ANSWERERS
 from assistant.generation.base import Draft
 from assistant.pipeline import Assistant, build_assistant
 from assistant.settings import Settings
@@ -241,13 +242,51 @@ class _LyingAnswerer:
 def test_unverifiable_llm_answer_is_replaced_by_the_extractive_one(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
     settings = _settings(tmp_path)
     index = write_pages_build(settings, SPECS, embedder)
-    a = build_assistant(settings, embedder=embedder, index=index, chat_model=object())
-    a._answerers["llm"] = _LyingAnswerer()  # type: ignore[assignment]
+    lying = {**ANSWERERS, "llm": lambda parts: _LyingAnswerer()}
+    a = build_assistant(
+        settings, embedder=embedder, index=index, chat_model=object(), answerers=lying
+    )
     answer = a.ask("What did the Child Q review find about racism?", generator="llm")
     assert answer.generator == "extractive"
     assert "ruled out" not in answer.text
     assert all(c.verified for c in answer.citations) and answer.citations
     assert answer.notices
+
+
+def test_injected_answerers_answer_for_every_build_served(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    settings = _settings(tmp_path)
+    index = write_pages_build(settings, SPECS, embedder)
+    made: list[object] = []
+
+    def counting(parts):  # type: ignore[no-untyped-def]
+        made.append(parts.pages)
+        return ANSWERERS["extractive"](parts)
+
+    a = build_assistant(
+        settings, embedder=embedder, index=index, answerers={"extractive": counting}
+    )
+    first = a.ask("What did the Child Q review find about racism?")
+    write_pages_build(settings, SPECS[:1], embedder)
+    assert a.reload_if_swapped() is True
+    second = a.ask("What did the Child Q review find about racism?")
+    assert first.status == second.status == "answered"
+    assert len(made) == 2  # one answerer per served build, each from the injected factory
+    assert made[0] != made[1]
+    assert first.build_id != second.build_id
+
+
+def test_an_answerer_missing_from_the_injected_registry_is_an_error_answer(
+    tmp_path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    settings = _settings(tmp_path)
+    index = write_pages_build(settings, SPECS, embedder)
+    only_extractive = {"extractive": ANSWERERS["extractive"]}
+    a = build_assistant(
+        settings, embedder=embedder, index=index, chat_model=object(), answerers=only_extractive
+    )
+    question = "What did the Child Q review find about racism?"
+    assert a.ask(question).status == "answered"
+    assert a.ask(question, generator="llm").status == "error"
 
 
 def test_ask_stream_yields_tokens_then_exactly_one_answer(assistant) -> None:  # type: ignore[no-untyped-def]

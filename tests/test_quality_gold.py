@@ -16,8 +16,8 @@ from functools import cache
 import pytest
 
 from assistant.citations import normalise
-from assistant.messages_core import core_message
 from assistant.pipeline import build_assistant
+from assistant.prompts import core_message
 from assistant.types import Answer, Turn
 
 pytestmark = pytest.mark.integration

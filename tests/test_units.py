@@ -175,6 +175,9 @@ def test_near_units_that_say_something_new_are_not_redundant() -> None:
         "The topic page and two older briefings were available only in part.",
         "The annual reports themselves were not available; figures come from press releases.",
         "This library does not reproduce her statement.",
+        "Only this one secondary source was available, so the figures may be incomplete.",
+        "These figures should be checked against the report before they are relied on.",
+        "The full report was not available to check the table's exact wording.",
     ],
 )
 def test_pointers_and_notes_on_what_was_read_are_context(text: str) -> None:
@@ -191,3 +194,56 @@ def test_pointers_and_notes_on_what_was_read_are_context(text: str) -> None:
 )
 def test_findings_that_use_the_same_words_are_not_context(text: str) -> None:
     assert not is_context(text)
+
+
+def test_a_short_title_labels_the_statements_after_it() -> None:
+    found = units(
+        "Inter-Adultification Model. Introduced in a 2022 paper, it asks practitioners to stay "
+        "curious. It builds in intersectionality, prompting wider questions.\n\n"
+        "Extrafamilial harm. Harm outside the family, more often affecting boys this year."
+    )
+    by_text = {u.text: u.kind for u in found}
+    assert (
+        by_text[
+            "Inter-Adultification Model. Introduced in a 2022 paper, it asks practitioners "
+            "to stay curious."
+        ]
+        == "labelled"
+    )
+    assert any(t.endswith("prompting wider questions.") and t.startswith("Inter-") for t in by_text)
+    assert (
+        by_text["Extrafamilial harm. Harm outside the family, more often affecting boys this year."]
+        == "labelled"
+    )
+    assert not any(t.startswith(("Introduced", "It builds", "Harm outside")) for t in by_text)
+
+
+@pytest.mark.parametrize(
+    ("first", "title"),
+    [
+        ("HM Inspectorate of Constabulary, Fire & Rescue Services glossary.", True),
+        ("Training.", True),
+        ("Davis in interview (Farrer & Co).", True),
+        ("Schools and colleges play a crucial role in education.", False),
+        ("The review was late.", False),
+        ("Staff failed to act quickly.", False),
+        ("Black children are over-represented in reviews.", False),
+    ],
+)
+def test_a_verbless_opening_line_is_a_label_for_the_next_sentence(first: str, title: bool) -> None:
+    found = texts(f"{first} The glossary treats adultification as a form of bias against children.")
+    joined = f"{first} The glossary treats adultification as a form of bias against children."
+    assert (joined in found) is title
+    assert (first in found) is not title
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "If you work in a public sector organisation, it is likely that public task is the basis.",
+        "When practitioners disagree, they should escalate the concern to a manager.",
+        "In most cases, it is important that the child is seen alone by the social worker.",
+    ],
+)
+def test_a_pronoun_inside_its_own_sentence_needs_no_antecedent(sentence: str) -> None:
+    assert texts(sentence) == [sentence]

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from assistant.question_bank import load_bank
-from assistant.silence_map import RACE_THEMES
+from assistant.packs.question_bank import load_bank
+from assistant.packs.silence_map import RACE_THEMES
 from tests.packs_support import SMALL_DOCUMENTS, small_assistant
 from tests.web_fakes import csrf_token, web_settings
 

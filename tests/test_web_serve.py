@@ -53,7 +53,7 @@ def test_gunicorn_gets_the_bound_socket_and_never_an_access_log() -> None:
 def test_serve_without_a_build_tells_the_admin_to_ingest(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant.cli import main
+    from cli.main import main
 
     monkeypatch.setenv("RLA_DATA_DIR", str(tmp_path))
     code = main(["serve", "--port", "0"])

@@ -164,7 +164,7 @@ def test_purge_command_with_retention_off_purges_nothing_unless_told(
 def test_purge_via_the_rla_cli(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant.cli import main
+    from cli.main import main
 
     monkeypatch.setenv("RLA_DATA_DIR", str(tmp_path))
     assert main(["purge", "--dry-run"]) == 0

@@ -1,6 +1,6 @@
 """A tiny real build and a FakeAssistant for the web tests (no embedding model needed).
 
-``write_small_build`` writes a real build with ``assistant.index.write_build`` (real Chroma, real BM25)
+``write_small_build`` writes a real build with ``assistant.build.index.write_build`` (real Chroma, real BM25)
 from three short documents — one a real PDF made with fpdf2, so the viewer can render page images —
 embedded with the deterministic HashingEmbedder, and serves it. ``FakeAssistant`` has the Assistant
 API (ask / ask_stream / search / index / reload_if_swapped) and answers from that build with real
@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.index import open_served
+from assistant.build.index import open_served
 from assistant.settings import Settings
 from assistant.types import (
     Answer,

@@ -20,8 +20,8 @@ from flask import (
     stream_with_context,
 )
 
-from assistant import personal_data
-from assistant.guardrails import personal_data_kinds, strip_hidden
+from assistant.checks import personal_data
+from assistant.checks.guardrails import personal_data_kinds, strip_hidden
 from assistant.types import Filters
 from web.asking import ask as run_ask
 from web.asking import conversation_for, owned_turn

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import g, render_template, session
 
-from assistant.guardrails import personal_data_kinds
+from assistant.checks.guardrails import personal_data_kinds
 from assistant.types import Turn
 from web.forms import AskRequest
 from web.logs import describe

@@ -13,8 +13,8 @@ import argparse
 import logging
 import os
 
+from assistant.build.index import served_build_id
 from assistant.errors import ConfigurationError, NoBuildError
-from assistant.index import served_build_id
 from assistant.settings import Settings
 from web.serving import Listen, bind, bound_port, run_gunicorn, run_waitress
 from web.session_key import key_path, with_session_key

@@ -1,6 +1,6 @@
 """The Compare page (one row per document for a question or theme) and the Silence map page
 (every document against each race-related theme), each with a CSV export. Both work without
-JavaScript; the silence map is cached per build (``assistant.silence_map``)."""
+JavaScript; the silence map is cached per build (``assistant.packs.silence_map``)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
-from assistant.comparison import SUPPORT_LABELS, Comparison, compare
-from assistant.silence_map import cached, silence_map
+from assistant.packs.comparison import SUPPORT_LABELS, Comparison, compare
+from assistant.packs.silence_map import cached, silence_map
 from assistant.types import Filters
 from web.forms import FieldError, parse_filters
 from web.packs import MAX_TOPIC_CHARS, bank, parse_topic, source

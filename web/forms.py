@@ -10,8 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant import personal_data
-from assistant.guardrails import personal_data_kinds
+from assistant.checks import personal_data
+from assistant.checks.guardrails import personal_data_kinds
 from assistant.types import Filters, Turn
 from web.presenters import FEEDBACK_REASONS
 

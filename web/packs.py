@@ -18,10 +18,10 @@ from typing import Any
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 
-from assistant.evidence_source import evidence_source
-from assistant.packs import SessionPack, draft_pack
-from assistant.personal_data import detect
-from assistant.question_bank import QuestionBank, load_bank
+from assistant.checks.personal_data import detect
+from assistant.packs.evidence_source import evidence_source
+from assistant.packs.question_bank import QuestionBank, load_bank
+from assistant.packs.session import SessionPack, draft_pack
 from assistant.types import Filters
 from web.forms import FieldError, parse_filters
 from web.presenters import doc_type_options, is_demo
@@ -149,7 +149,7 @@ def _moved(order: list[str], move: str) -> list[str]:
 
 
 def _download(pack: SessionPack, name: str) -> Response:
-    from assistant.pack_formats import FORMATS, outline, render
+    from assistant.packs.formats import FORMATS, outline, render
 
     if name not in FORMATS:
         abort(400)

@@ -1,12 +1,13 @@
-"""Answerers, by name: a small dict registry (``make_answerer``).
+"""Answerers, by name: a small dict registry of factories (``ANSWERERS``, ``make_answerer``).
 
 ``extractive`` needs only the embedder and the build's pages; ``llm`` needs a chat model and falls
-back to an extractive answerer it is given.
+back to an extractive answerer it is given. ``build_assistant(..., answerers=...)`` takes another
+registry (a test's planted answerer, say) in place of ``ANSWERERS``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,17 +40,21 @@ def _llm(parts: AnswererParts) -> Answerer:
     return answerer
 
 
-ANSWERERS: dict[str, Callable[[AnswererParts], Answerer]] = {
+AnswererFactory = Callable[[AnswererParts], Answerer]
+
+ANSWERERS: Mapping[str, AnswererFactory] = {
     "extractive": _extractive,
     "llm": _llm,
 }
 
 
-def make_answerer(name: str, parts: AnswererParts) -> Answerer:
+def make_answerer(
+    name: str, parts: AnswererParts, factories: Mapping[str, AnswererFactory] = ANSWERERS
+) -> Answerer:
     try:
-        factory = ANSWERERS[name]
+        factory = factories[name]
     except KeyError:
         raise ConfigurationError(
-            f"unknown answerer {name!r}; choose from {', '.join(ANSWERERS)}"
+            f"unknown answerer {name!r}; choose from {', '.join(factories)}"
         ) from None
     return factory(parts)

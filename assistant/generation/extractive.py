@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from assistant.citations import cite
 from assistant.evidence import EvidenceSelector, ScoredUnit, Selection
 from assistant.generation.base import Draft, StreamingAnswerer
-from assistant.messages_core import core_message
+from assistant.prompts import core_message
 from assistant.text.question import listed
 from assistant.types import Citation, Document, Page, Passage, Turn
 

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import SecretStr
 
+from assistant.checks.guardrails import strip_hidden
 from assistant.errors import ConfigurationError, ModelError
 from assistant.generation.base import Answerer, Draft, StreamingAnswerer
 from assistant.generation.llm_draft import PageLookup, check_model_text
-from assistant.guardrails import strip_hidden
 from assistant.prompts import load_prompt, message
 from assistant.settings import Settings
-from assistant.spans import without_markers
+from assistant.text.spans import without_markers
 from assistant.types import Passage, Turn
 
 if TYPE_CHECKING:

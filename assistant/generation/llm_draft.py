@@ -26,12 +26,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
+from assistant.checks.guardrails import check_output, instruction_like
+from assistant.checks.output import QUOTED, allowed_url_set, remove_links
 from assistant.citations import cite
-from assistant.generation.sentences import split as passage_sentences
-from assistant.guardrails import check_output, instruction_like
 from assistant.keyword import tokenize
-from assistant.output_checks import QUOTED, allowed_url_set, remove_links
-from assistant.spans import MARKER, markers, normalise, sentence_spans, without_markers
+from assistant.text.quotable import split as passage_sentences
+from assistant.text.spans import MARKER, markers, normalise, sentence_spans, without_markers
 from assistant.types import Citation, Page, Passage
 
 PageLookup = Callable[[str], Sequence[Page]]

@@ -61,7 +61,9 @@ _ABOUT_DOCUMENT = re.compile(
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
     r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
     r"\bavailable only in part\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
-    r"\bonly (?:this|the) \w+ (?:was|were) available\b|\b(?:review|report|paper|publication|inquiry report)"
+    r"\bonly (?:this|the|one)\b[^.;]{0,40}?\b(?:was|were) available\b|"
+    r"\bshould be checked against the (?:report|original|publication|source)s?\b|"
+    r"\b(?:full|original) (?:report|text|review|publication)s? (?:was|were|is|are) not available\b|\b(?:review|report|paper|publication|inquiry report)"
     r"s? (?:itself|themselves) (?:was|were) not (?:available|read|seen)\b",
     re.IGNORECASE,
 )
@@ -153,7 +155,13 @@ _EXISTENTIAL = re.compile(
 )
 # A short fronted phrase, then a pronoun as the subject: "A social worker by background, she was
 # previously ...", "In 2019, it published ...": the pronoun needs the sentence before.
-_FRONTED_PRONOUN = re.compile(r"^[^,.;:]{2,60},\s+(?:she|he|they|it)\s+\w", re.IGNORECASE)
+_FRONTED_PRONOUN = re.compile(
+    r"^(?!(?:if|when|whenever|where|wherever|although|though|while|whilst|because|unless|once|"
+    r"as|before|after|since|until|for|in order)\b)[^,.;:]{2,60},\s+(?:she|he|they|"
+    r"it(?!\s+(?:is|was|will|would|may|might|can|could|should|must|has been|had been|seems|"
+    r"appears)\b))\s+\w",
+    re.IGNORECASE,
+)
 
 
 def _opens_with_reference(text: str) -> bool:
@@ -174,13 +182,26 @@ def _block_units(block: _Block) -> list[tuple[str, str]]:
     not open with a reference (at most MAX_RUN sentences); without one it is not used."""
     out: list[tuple[str, str]] = []
     run: list[str] = []
-    for sentence in _sentences(block):
+    sentences = _sentences(block)
+    if len(sentences) > 1 and _is_title(sentences[0]):
+        # "Professional Inter-Adultification Model. Introduced in 2022, it asks ...": the short
+        # title labels the text after it, which keeps it as its label
+        title, first, *rest = sentences
+        if _opens_with_reference(first) or quotable(first):
+            out.append(("labelled", f"{title} {first}"))
+            run = [title, first]
+        sentences = rest
+    for sentence in sentences:
         if is_context(sentence):  # "This briefing relies on ...": about the document, alone
             out.append(("sentence", sentence))
             run = []
             continue
         if _opens_with_reference(sentence):
-            if run and len(run) < MAX_RUN and quotable(run[0]):
+            if (
+                run
+                and len(run) < MAX_RUN + _is_title(run[0])
+                and (quotable(run[0]) or _is_title(run[0]))
+            ):
                 run.append(sentence)
                 out.append(("sentence", " ".join(run)))
             else:
@@ -191,6 +212,27 @@ def _block_units(block: _Block) -> list[tuple[str, str]]:
         if quotable(sentence, labelled=labelled):
             out.append(("labelled" if labelled else "sentence", sentence))
     return out
+
+
+TITLE_WORDS = 10
+_VERB = re.compile(
+    r"\b(?:is|are|was|were|be|been|being|has|have|had|do|does|did|will|would|can|could|may|"
+    r"might|must|shall|should|says?|said|made|makes?|found|finds?|took|takes?|gave|gives?|"
+    r"[a-z]{2,}ed)\b"
+)
+
+
+def _is_title(sentence: str) -> bool:
+    """A label, not a statement: a short line that opens a paragraph, with no verb and mostly
+    capitalised words ("Professional Inter-Adultification Model.", "HM Inspectorate ...
+    glossary.", "Training.")."""
+    words = sentence.split()
+    if len(words) > TITLE_WORDS or not sentence[:1].isupper() or not sentence.endswith("."):
+        return False
+    if _VERB.search(sentence):
+        return False
+    capitalised = sum(w.lstrip("(\"“‘'")[:1].isupper() for w in words)
+    return len(words) < MIN_WORDS or capitalised >= len(words) / 2  # a name, not a clause
 
 
 def _antecedent(sentences: list[str]) -> list[str]:
@@ -300,6 +342,16 @@ def _lead_in(block: _Block, sentences: list[str]) -> str:
     if short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ",")):
         return text
     return ""
+
+
+def is_lead_in(paragraph: str) -> bool:
+    """A paragraph that announces what follows: it ends with a colon, or it is a short
+    unpunctuated heading-like line ("Spotlight themes")."""
+    text = clean(paragraph)
+    if text.endswith(":"):
+        return True
+    short = "\n" not in paragraph.strip() and len(text.split()) <= HEADING_LEAD_WORDS
+    return short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ","))
 
 
 def _following_items(blocks: list[_Block], i: int) -> list[_Block]:

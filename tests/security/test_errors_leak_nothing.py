@@ -55,7 +55,7 @@ def _built(tmp_path: Path) -> Any:
 
 
 def _damage(settings: Any, name: str, data: bytes) -> None:
-    from assistant.index import served_build_id
+    from assistant.build.index import served_build_id
 
     (settings.builds_dir / str(served_build_id(settings)) / name).write_bytes(data)
 
@@ -96,8 +96,8 @@ def test_cli_refuses_a_damaged_build_in_one_line(
     capsys: pytest.CaptureFixture[str],
     command: list[str],
 ) -> None:
-    from assistant import embeddings
-    from assistant.cli import main
+    from assistant.embedding import embedder as embeddings
+    from cli.main import main
 
     settings = _built(tmp_path)
     _damage(settings, "manifest.json", b'{"build_id": ')
@@ -116,8 +116,8 @@ class OtherModel(HashingEmbedder):
 def test_serve_refuses_a_build_made_with_another_model(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from assistant import embeddings
-    from assistant.cli import main
+    from assistant.embedding import embedder as embeddings
+    from cli.main import main
 
     settings = _built(tmp_path)
     monkeypatch.setenv("RLA_DATA_DIR", str(settings.data_dir))

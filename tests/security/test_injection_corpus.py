@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from assistant.prompts import load_prompt
-from assistant.spans import normalise, without_markers
+from assistant.text.spans import normalise, without_markers
 from tests.llm_server import StandInServer
 from tests.security.support import every_url, security_app
 

@@ -49,7 +49,7 @@ def test_purge_deletes_what_is_past_retention_and_keeps_the_rest(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from assistant.cli import main
+    from cli.main import main
 
     db = tmp_path / "db.sqlite3"
     app = make_app(build_dir, db, retention_days=30, rate_limit="1000/minute")
@@ -87,7 +87,7 @@ def test_retention_zero_keeps_everything_unless_told(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from assistant.cli import main
+    from cli.main import main
 
     db = tmp_path / "db.sqlite3"
     app = make_app(build_dir, db, rate_limit="1000/minute")

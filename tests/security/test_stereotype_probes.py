@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from assistant.spans import normalise, without_markers
+from assistant.text.spans import normalise, without_markers
 from tests.answering_support import DocSpec
 from tests.llm_server import StandInServer
 from tests.security.support import LIBRARY, security_app

@@ -1,0 +1,468 @@
+"""Builds: writing one, validating it, swapping the served pointer, and opening the served one.
+
+A build is one immutable directory ``<data_dir>/builds/<build_id>/``::
+
+    documents.jsonl   one Document a line
+    chunks.jsonl      one Chunk a line; row i is vector i and keyword row i
+    pages.jsonl       one Page a line (the text quotes are verified against; the viewer's text)
+    vectors.npy       float32 [chunks x dimensions], normalised (reused by the next ingest)
+    keyword/          BM25 index (bm25s)
+    chroma/           embedded Chroma (absent in server mode: the collection is on the server)
+    manifest.json     written last: a build without it is incomplete and is never served
+
+``<data_dir>/CURRENT`` names the served build. It is replaced with ``os.replace`` only after the new
+build validated, so a failed or killed ingest leaves the served build exactly as it was.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import secrets
+import shutil
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import numpy as np
+
+from assistant.build.dense import DenseSearch
+from assistant.build.filtering import RowFilter
+from assistant.build.unit_store import UnitStore
+from assistant.errors import BuildError, ConfigurationError, NoBuildError
+from assistant.keyword import KeywordIndex
+from assistant.types import BuildInfo, Chunk, Document, Filters, Page
+
+if TYPE_CHECKING:
+    from assistant.settings import Settings
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+FORMAT_VERSION = 1
+
+
+# --- Chroma clients -----------------------------------------------------------------------------
+
+
+def _chroma_settings() -> Any:
+    from chromadb.config import Settings as ChromaSettings
+
+    return ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+
+
+def chroma_client(settings: Settings, build_dir: Path) -> Any:
+    """Embedded client for this build's own directory, or the configured server's client."""
+    import chromadb
+
+    if not settings.chroma_url:
+        return chromadb.PersistentClient(
+            path=str(build_dir / "chroma"), settings=_chroma_settings()
+        )
+    url = urlparse(settings.chroma_url)
+    if url.scheme not in ("http", "https") or not url.hostname:
+        raise ConfigurationError(f"RLA_CHROMA_URL is not an http(s) URL: {settings.chroma_url!r}")
+    port = url.port or (443 if url.scheme == "https" else 8000)
+    try:
+        return chromadb.HttpClient(
+            host=url.hostname, port=port, ssl=url.scheme == "https", settings=_chroma_settings()
+        )
+    except Exception as exc:
+        raise BuildError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
+
+
+def collection_name(build_id: str) -> str:
+    return f"rla-{build_id}"
+
+
+def chunk_metadata(chunk: Chunk, document: Document) -> dict[str, Any]:
+    """Flat Chroma metadata: themes become boolean keys so any Chroma version can filter them."""
+    meta: dict[str, Any] = {
+        "doc_id": chunk.doc_id,
+        "n": chunk.n,
+        "doc_type": document.doc_type,
+        "year": document.year if document.year is not None else -1,
+        "area": document.area,
+    }
+    for theme in set(chunk.themes) | set(document.themes):
+        meta[f"theme:{theme}"] = True
+    return meta
+
+
+def matches(filters: Filters | None, chunk: Chunk, document: Document) -> bool:
+    """One chunk against the filters, in Python (``assistant.build.filtering`` does whole builds)."""
+    if filters is None or filters.is_empty():
+        return True
+    f = filters
+    if f.doc_types and document.doc_type not in f.doc_types:
+        return False
+    if f.areas and document.area not in f.areas:
+        return False
+    if f.doc_ids and chunk.doc_id not in f.doc_ids:
+        return False
+    if f.themes and not (set(f.themes) & (set(chunk.themes) | set(document.themes))):
+        return False
+    if f.year_from is not None and (document.year is None or document.year < f.year_from):
+        return False
+    return not (f.year_to is not None and (document.year is None or document.year > f.year_to))
+
+
+# --- writing ------------------------------------------------------------------------------------
+
+
+def new_build_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
+
+
+def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
+    with path.open("w", encoding="utf-8") as fh:
+        for row in rows:
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as fh:
+        return [json.loads(line) for line in fh if line.strip()]
+
+
+@dataclass
+class BuildContent:
+    """Everything a build holds, in row order (chunk i has vector i)."""
+
+    documents: Sequence[Document]
+    chunks: Sequence[Chunk]
+    pages: Sequence[Page]
+    vectors: np.ndarray
+    embedding_model: str
+    tokenizer: str = ""
+    is_demo: bool = False
+    embedding_route: str = ""  # how the vectors were made (assistant.embedding.routes)
+    units: UnitStore | None = (
+        None  # units of evidence and their vectors (assistant.build.unit_store)
+    )
+
+
+def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000) -> BuildInfo:
+    """Write a complete new build (not yet served). Raises BuildError; leaves CURRENT alone."""
+    if len(content.chunks) != len(content.vectors):
+        raise BuildError(f"{len(content.chunks)} chunks but {len(content.vectors)} vectors")
+    if not content.chunks:
+        raise BuildError("no chunks to build")
+    build_id = new_build_id()
+    build_dir = settings.builds_dir / build_id
+    build_dir.mkdir(parents=True)
+    docs_by_id = {d.doc_id: d for d in content.documents}
+    vectors = np.asarray(content.vectors, dtype=np.float32)
+    _write_jsonl(build_dir / "documents.jsonl", (d.to_dict() for d in content.documents))
+    _write_jsonl(build_dir / "chunks.jsonl", (c.to_dict() for c in content.chunks))
+    _write_jsonl(build_dir / "pages.jsonl", (p.to_dict() for p in content.pages))
+    np.save(build_dir / "vectors.npy", vectors)
+    if content.units is not None:
+        content.units.save(build_dir, [c.chunk_id for c in content.chunks])
+    KeywordIndex.build([_keyword_text(c, docs_by_id[c.doc_id]) for c in content.chunks]).save(
+        build_dir / "keyword"
+    )
+    client = chroma_client(settings, build_dir)
+    name = collection_name(build_id)
+    try:
+        collection = client.create_collection(
+            name=name, metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
+        for start in range(0, len(content.chunks), batch):
+            part = content.chunks[start : start + batch]
+            collection.add(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[start : start + len(part)],
+                metadatas=[chunk_metadata(c, docs_by_id[c.doc_id]) for c in part],
+            )
+    except Exception as exc:
+        raise BuildError(f"writing the vector collection failed: {exc}") from exc
+    import chromadb
+
+    info = BuildInfo(
+        build_id=build_id,
+        created=datetime.now(UTC).isoformat(timespec="seconds"),
+        embedding_model=content.embedding_model,
+        dimensions=int(vectors.shape[1]),
+        chunk_count=len(content.chunks),
+        document_count=len(content.documents),
+        chromadb_version=chromadb.__version__,
+        chroma_mode="server" if settings.chroma_url else "embedded",
+        collection=name,
+        tokenizer=content.tokenizer,
+        is_demo=content.is_demo,
+        embedding_route=content.embedding_route,
+    )
+    manifest = {
+        "format": FORMAT_VERSION,
+        **info.to_dict(),
+        "chroma_url": settings.chroma_url,
+        "documents": {
+            d.doc_id: {"digest": d.digest, "path": d.path, "title": d.title}
+            for d in content.documents
+        },
+    }
+    _fsync_tree(build_dir)  # everything on disk before the manifest says "complete"
+    tmp = build_dir / (MANIFEST + ".tmp")
+    with tmp.open("w", encoding="utf-8") as fh:
+        fh.write(json.dumps(manifest, indent=2, ensure_ascii=False))
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, build_dir / MANIFEST)
+    _fsync_dir(build_dir)
+    return info
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:  # some filesystems refuse fsync on directories
+        pass
+    finally:
+        os.close(fd)
+
+
+def _fsync_tree(root: Path) -> None:
+    """fsync every file and directory under ``root`` (Chroma's files included)."""
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            try:
+                with open(os.path.join(dirpath, name), "rb") as fh:
+                    os.fsync(fh.fileno())
+            except OSError:
+                continue
+        _fsync_dir(Path(dirpath))
+
+
+def _keyword_text(chunk: Chunk, document: Document) -> str:
+    """What BM25 indexes: the chunk, its heading path and its document's title."""
+    return " ".join([document.title, " ".join(chunk.section), chunk.text])
+
+
+# --- pointer, listing, pruning ------------------------------------------------------------------
+
+
+def served_build_id(settings: Settings) -> str | None:
+    try:
+        data = json.loads(settings.current_pointer.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"the served-build pointer is unreadable: {exc}") from exc
+    return str(data["build_id"])
+
+
+def pointer(settings: Settings) -> dict[str, Any]:
+    """The served-build pointer's content ({} when nothing is served)."""
+    try:
+        return dict(json.loads(settings.current_pointer.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"the served-build pointer is unreadable: {exc}") from exc
+
+
+def swap(settings: Settings, build_id: str) -> str | None:
+    """Atomically make ``build_id`` the served build; returns the previously served id."""
+    if not (settings.builds_dir / build_id / MANIFEST).is_file():
+        raise BuildError(f"build {build_id} is incomplete and cannot be served")
+    previous = served_build_id(settings)
+    tmp = settings.current_pointer.with_name(f"CURRENT.{os.getpid()}.tmp")
+    payload = {"build_id": build_id, "previous": previous, "swapped": time.time()}
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(payload, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, settings.current_pointer)
+    _fsync_dir(settings.current_pointer.parent)
+    return previous
+
+
+def list_builds(settings: Settings) -> list[str]:
+    """Complete builds, oldest first."""
+    if not settings.builds_dir.is_dir():
+        return []
+    return sorted(p.name for p in settings.builds_dir.iterdir() if (p / MANIFEST).is_file())
+
+
+def prune(settings: Settings) -> list[str]:
+    """Delete incomplete builds (a killed ingest's leftovers) and complete ones beyond
+    ``keep_builds``. The served build and the one it replaced (the rollback target) are kept.
+    Only call this while holding the ingest lock: a build being written looks incomplete."""
+    removed: list[str] = []
+    if not settings.builds_dir.is_dir():
+        return removed
+    current = pointer(settings)
+    protected = {b for b in (current.get("build_id"), current.get("previous")) if b}
+    keep = set(protected)
+    for build_id in reversed(list_builds(settings)):  # newest first
+        if len(keep) >= settings.keep_builds:
+            break
+        keep.add(build_id)
+    for path in sorted(settings.builds_dir.iterdir()):
+        if path.name in keep or not path.is_dir():
+            continue
+        if settings.chroma_url:
+            drop_server_collection(settings, path)
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    for stale in settings.data_dir.glob("CURRENT.*.tmp"):  # a swap killed before its rename
+        stale.unlink(missing_ok=True)
+    return removed
+
+
+def drop_server_collection(settings: Settings, build_dir: Path) -> None:
+    try:
+        chroma_client(settings, build_dir).delete_collection(collection_name(build_dir.name))
+    except Exception as exc:  # best effort: an orphaned server collection is harmless
+        log.warning("could not drop server collection for %s: %s", build_dir.name, exc)
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+class Index:
+    """An opened, immutable build: documents, chunks, pages, dense and keyword search."""
+
+    def __init__(self, settings: Settings, build_id: str) -> None:
+        self.build_dir = settings.builds_dir / build_id
+        manifest_path = self.build_dir / MANIFEST
+        if not manifest_path.is_file():
+            raise BuildError(f"build {build_id} is missing or incomplete")
+        try:
+            self._read(manifest_path)
+        except (OSError, ValueError, KeyError, TypeError) as exc:  # damaged files: one error
+            raise BuildError(
+                f"build {build_id} is damaged ({type(exc).__name__} reading it): "
+                "roll back with `rla library rollback` or re-run `rla ingest`"
+            ) from exc
+        self._open_vectors(settings, build_id)
+
+    def _read(self, manifest_path: Path) -> None:
+        """The manifest, documents, chunks, pages and keyword index of the build."""
+        self.manifest: dict[str, Any] = json.loads(manifest_path.read_text(encoding="utf-8"))
+        known = set(BuildInfo.__dataclass_fields__)
+        self.info = BuildInfo(**{k: v for k, v in self.manifest.items() if k in known})
+        self.documents = [
+            Document.from_dict(d) for d in read_jsonl(self.build_dir / "documents.jsonl")
+        ]
+        self._docs = {d.doc_id: d for d in self.documents}
+        self.chunks = [Chunk.from_dict(c) for c in read_jsonl(self.build_dir / "chunks.jsonl")]
+        self._row = {c.chunk_id: i for i, c in enumerate(self.chunks)}
+        self._pages: dict[str, list[Page]] = {}
+        for row in read_jsonl(self.build_dir / "pages.jsonl"):
+            self._pages.setdefault(row["doc_id"], []).append(Page(**row))
+        self.keyword = KeywordIndex.load(self.build_dir / "keyword", len(self.chunks))
+
+    def _open_vectors(self, settings: Settings, build_id: str) -> None:
+        server_mode = self.info.chroma_mode == "server"
+        if server_mode and not settings.chroma_url:
+            raise ConfigurationError(
+                f"build {build_id} lives on a Chroma server ({self.manifest.get('chroma_url')}); "
+                "set RLA_CHROMA_URL"
+            )
+        self._settings = settings
+        self._chroma: Any = None  # opened on first use: small libraries are searched exactly
+        self._vectors: np.ndarray | None = None
+        self.rows = RowFilter(self.documents, self.chunks)
+        self.dense = DenseSearch(
+            self.vectors,
+            self.chroma_search,
+            len(self.chunks),
+            exact_limit=settings.exact_search_limit,
+        )
+
+    @property
+    def _collection(self) -> Any:
+        if self._chroma is None:
+            client = chroma_client(self._settings, self.build_dir)
+            try:
+                self._chroma = client.get_collection(self.info.collection)
+            except Exception as exc:
+                raise BuildError(
+                    f"build {self.build_id}: vector collection unavailable: {exc}"
+                ) from exc
+        return self._chroma
+
+    @property
+    def build_id(self) -> str:
+        return self.info.build_id
+
+    def document(self, doc_id: str) -> Document | None:
+        return self._docs.get(doc_id)
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        row = self._row.get(chunk_id)
+        return None if row is None else self.chunks[row]
+
+    def pages(self, doc_id: str) -> list[Page]:
+        return self._pages.get(doc_id, [])
+
+    @functools.cached_property
+    def units(self) -> UnitStore | None:
+        """The build's units of evidence with their vectors (None for builds made before them)."""
+        return UnitStore.load(self.build_dir)
+
+    def vectors(self) -> np.ndarray:
+        """The build's vectors, memory-mapped once (row i = chunk i)."""
+        if self._vectors is None:
+            self._vectors = np.load(self.build_dir / "vectors.npy", mmap_mode="r")
+        return self._vectors
+
+    def dense_search(
+        self, vector: Sequence[float], k: int, filters: Filters | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """Nearest chunks by cosine similarity (higher is closer), filtered by row mask
+        (``assistant.build.filtering``), never by a Chroma ``where`` scan."""
+        query = np.asarray(vector, dtype=np.float32)
+        found = self.dense.top(query, max(1, k), self.rows.allowed(filters))
+        return [(self.chunks[row], score) for row, score in found]
+
+    def chroma_search(self, query: np.ndarray, n: int) -> list[tuple[int, float]]:
+        """Chroma's HNSW neighbours of ``query``, unfiltered: [(row, cosine)], best first."""
+        try:
+            result = self._collection.query(
+                query_embeddings=[query.tolist()], n_results=n, include=["distances"]
+            )
+        except Exception as exc:
+            raise BuildError(f"vector search failed: {exc}") from exc
+        ids = result["ids"][0] if result["ids"] else []
+        dists = result["distances"][0] if result.get("distances") else []
+        out = []
+        for chunk_id, dist in zip(ids, dists, strict=False):
+            row = self._row.get(chunk_id)
+            if row is not None:
+                out.append((row, 1.0 - float(dist)))
+        return out
+
+    def keyword_search(
+        self, query: str, k: int, filters: Filters | None = None
+    ) -> list[tuple[Chunk, float]]:
+        """Best BM25 chunks with a positive score, filtered like ``dense_search``."""
+        found = self.keyword.top(query, k, self.rows.allowed(filters))
+        return [(self.chunks[row], score) for row, score in found]
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+
+def open_served(settings: Settings) -> Index:
+    """Open the served build. Raises NoBuildError when nothing has been ingested yet."""
+    build_id = served_build_id(settings)
+    if build_id is None:
+        raise NoBuildError(
+            f"no library has been ingested into {settings.data_dir}: run `rla ingest PATH`"
+        )
+    return Index(settings, build_id)

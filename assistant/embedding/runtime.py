@@ -1,0 +1,201 @@
+"""The exported model run with OpenVINO and the ``tokenizers`` library: no torch, no transformers.
+
+Texts are tokenized with the model's own ``tokenizer.json`` (its fixed padding switched off),
+sorted by length so a batch carries little padding, run in batches, and put back in order. The
+graph already pools and normalises (``assistant.embedding.export``), so rows are unit vectors.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from assistant.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+
+def openvino_without_telemetry() -> Any:
+    """``import openvino``, with OpenVINO's usage telemetry declined for this process: its
+    conversion and NNCF tools otherwise send usage data by default when no consent file exists.
+    Nothing about this product's use is for a third party to collect."""
+    try:
+        from openvino_telemetry.utils import opt_in_checker
+
+        declined = opt_in_checker.ConsentCheckResult.DECLINED
+        opt_in_checker.OptInChecker.check = lambda self, *args, **kwargs: declined  # type: ignore[method-assign]
+    except (ImportError, AttributeError):  # a telemetry package without this hook sends nothing
+        log.debug("openvino telemetry hook not found")
+    import openvino
+
+    return openvino
+
+
+class WordPieces:
+    """The model's tokenizer: batches for the exported graph, and token counts."""
+
+    def __init__(self, counting: Any, truncating: Any, max_tokens: int) -> None:
+        self._counting = counting
+        self._truncating = truncating
+        self.max_tokens = max_tokens
+
+    @classmethod
+    def from_model_dir(cls, model_dir: Path) -> WordPieces:
+        from tokenizers import Tokenizer
+
+        path = model_dir / "tokenizer.json"
+        try:
+            counting, truncating = Tokenizer.from_file(str(path)), Tokenizer.from_file(str(path))
+        except Exception as exc:
+            raise ModelError(f"cannot read {path}: {exc}") from exc
+        max_tokens = _max_seq_length(model_dir)
+        for tokenizer in (counting, truncating):
+            tokenizer.no_padding()  # the file pads every input to a fixed 128
+        counting.no_truncation()
+        truncating.enable_truncation(max_tokens)
+        return cls(counting, truncating, max_tokens)
+
+    def count(self, text: str) -> int:
+        return len(self._counting.encode(text, add_special_tokens=True).ids)
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Word-piece ids of each text, truncated to ``max_tokens`` (special tokens included)."""
+        if len(texts) == 1:  # encode_batch's thread pool costs more than one text takes
+            return [self._truncating.encode(texts[0]).ids]
+        return [e.ids for e in self._truncating.encode_batch(list(texts))]
+
+    def batch(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """input_ids and attention_mask, truncated to ``max_tokens``, padded to the longest."""
+        encoded = self.encode(texts)
+        return pad(encoded, max(len(ids) for ids in encoded), len(encoded))
+
+
+WIDTH_STEP = 16  # padded lengths are multiples of this: few distinct shapes to compile
+
+
+def bucket(length: int, most: int) -> int:
+    """The padded width for a text of ``length`` word pieces."""
+    return min(most, -(-length // WIDTH_STEP) * WIDTH_STEP)
+
+
+def pad(encoded: Sequence[Sequence[int]], width: int, rows: int) -> dict[str, np.ndarray]:
+    """A ``rows x width`` batch. OpenVINO prepares kernels for every new input shape (tens of
+    milliseconds each), so shapes come from a small set: widths in steps of ``WIDTH_STEP`` and a
+    fixed row count per width; spare rows hold a dummy input whose output is ignored."""
+    input_ids = np.zeros((rows, width), dtype=np.int64)
+    mask = np.zeros_like(input_ids)
+    for row in range(rows):
+        ids = encoded[row] if row < len(encoded) else encoded[0][:1]
+        input_ids[row, : len(ids)] = ids
+        mask[row, : len(ids)] = 1
+    return {"input_ids": input_ids, "attention_mask": mask}
+
+
+def token_batches(lengths: Sequence[int], budget: int, most: int) -> list[tuple[np.ndarray, int]]:
+    """(rows, batch size) pairs: texts grouped by padded width, ``budget // width`` rows a batch
+    (fewer, rounded up to a power of two, when fewer texts have that width), so short texts
+    (units of evidence) go in big batches, long ones in small, and one question in a batch of 1."""
+    widths = np.asarray([bucket(n, most) for n in lengths])
+    batches: list[tuple[np.ndarray, int]] = []
+    for width in sorted(set(widths.tolist())):
+        rows = np.flatnonzero(widths == width)
+        size = min(max(1, budget // width), 1 << (len(rows) - 1).bit_length())  # power of two
+        batches.extend((rows[i : i + size], size) for i in range(0, len(rows), size))
+    return batches
+
+
+def _max_seq_length(model_dir: Path) -> int:
+    try:
+        config = json.loads((model_dir / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        return int(config["max_seq_length"])
+    except (OSError, ValueError, KeyError):
+        return 256
+
+
+class OpenVinoEmbedder:
+    """The exported all-MiniLM-L6-v2 on OpenVINO's CPU plugin (int8 or fp32 weights)."""
+
+    def __init__(
+        self,
+        model_xml: Path,
+        model_dir: Path,
+        *,
+        name: str,
+        route: str,
+        precision: str = "f32",
+        throughput: bool = False,
+        token_budget: int = 4096,
+        compile_cache: Path | None = None,
+    ) -> None:
+        ov = openvino_without_telemetry()
+        self.name = name
+        self.route = route
+        self.token_budget = token_budget
+        self._pieces = WordPieces.from_model_dir(model_dir)
+        self.max_tokens = self._pieces.max_tokens
+        config: dict[str, Any] = {
+            "INFERENCE_PRECISION_HINT": precision,
+            # ingest: parallel requests, one per core; queries: one request over every core
+            "PERFORMANCE_HINT": "THROUGHPUT" if throughput else "LATENCY",
+        }
+        if compile_cache is not None:
+            config["CACHE_DIR"] = str(compile_cache)
+        threads = os.environ.get("OMP_NUM_THREADS", "")
+        if threads.isdigit():  # `rla serve --workers N` shares the cores out this way
+            config["INFERENCE_NUM_THREADS"] = int(threads)
+        try:
+            self._ov = ov
+            self._compiled = ov.Core().compile_model(str(model_xml), "CPU", config)
+            streams = int(self._compiled.get_property("NUM_STREAMS"))
+        except Exception as exc:
+            raise ModelError(f"OpenVINO could not load {model_xml}: {exc}") from exc
+        self.requests = max(1, streams) if throughput else 1
+        self.dimensions = int(self._compiled.output(0).get_partial_shape()[1].get_length())
+
+    def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
+        return self.embed_matrix(texts).tolist()  # type: ignore[no-any-return]
+
+    def embed_matrix(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors as a float32 matrix, row i for text i."""
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        if not texts:
+            return out
+        encoded = self._pieces.encode(texts)
+        lengths = [len(ids) for ids in encoded]
+        batches = token_batches(lengths, self.token_budget, self.max_tokens)
+        if self.requests == 1 or len(batches) == 1:
+            request = self._compiled.create_infer_request()  # one per call: thread-safe
+            for rows, size in batches:
+                width = bucket(max(lengths[i] for i in rows), self.max_tokens)
+                result = request.infer(pad([encoded[i] for i in rows], width, size))[0]
+                out[rows] = result[: len(rows)]
+            return out
+        queue = self._ov.AsyncInferQueue(self._compiled, self.requests)
+
+        def done(request: Any, rows: np.ndarray) -> None:
+            out[rows] = request.get_output_tensor(0).data[: len(rows)]
+
+        queue.set_callback(done)
+        for rows, size in batches:
+            width = bucket(max(lengths[i] for i in rows), self.max_tokens)
+            queue.start_async(pad([encoded[i] for i in rows], width, size), rows)
+        queue.wait_all()
+        return out
+
+    def warm_up(self) -> None:
+        """Prepare the shapes most questions take (up to 32 word pieces), so the first questions
+        asked do not pay for it."""
+        for width in (WIDTH_STEP, 2 * WIDTH_STEP):
+            self.embed_query(" ".join(["safeguarding"] * (width - 4)))
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        return self._pieces.count(text)

@@ -1,0 +1,1 @@
+"""The `rla` command: argument parsing and text rendering over the core (``assistant``)."""
