@@ -8,16 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.citations import normalise
 from assistant.evidence import Selection
+from assistant.text.normalisation import quote_key
 from assistant.types import Citation, Document, LeadUnit, SourceGroup
 
 
 def lead_units(selection: Selection | None, citations: Sequence[Citation]) -> tuple[LeadUnit, ...]:
     if selection is None or not selection.lead:
         return ()
-    wanted = {normalise(u.unit.text) for u in selection.lead}
-    return tuple(LeadUnit(c.n, c.quote) for c in citations if normalise(c.quote) in wanted)
+    wanted = {quote_key(u.unit.text) for u in selection.lead}
+    return tuple(LeadUnit(c.n, c.quote) for c in citations if quote_key(c.quote) in wanted)
 
 
 def source_groups(

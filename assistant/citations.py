@@ -2,7 +2,7 @@
 
 Code, never a model, decides what a citation points at. ``verify`` keeps a citation only when its
 document exists in the build and its quote appears verbatim in that document's text on the cited
-pages, after ``normalise`` (whitespace collapsed; curly quotes, dashes and Markdown emphasis
+pages, after ``quote_key`` (``assistant.text.normalisation``: whitespace collapsed; curly quotes, dashes and Markdown emphasis
 markers made uniform). Markers of dropped or unknown citations are removed from the text and the
 survivors are renumbered 1..n in order of first appearance.
 """
@@ -10,13 +10,13 @@ survivors are renumbered 1..n in order of first appearance.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote as urlquote
 from urllib.parse import urlsplit
 
+from assistant.text.normalisation import quote_key
 from assistant.types import Citation, Page, Passage
 
 if TYPE_CHECKING:
@@ -45,54 +45,26 @@ def http_url(url: str | None) -> str:
     return url
 
 
-_QUOTES = str.maketrans(
-    {
-        "‘": "'",
-        "’": "'",
-        "‚": "'",
-        "′": "'",
-        "“": '"',
-        "”": '"',
-        "„": '"',
-        "″": '"',
-        "–": "-",
-        "—": "-",
-        "‑": "-",
-        "‒": "-",
-        "−": "-",
-        "\u00a0": " ",
-        "\u00ad": "",
-    }
-)
-_EMPHASIS = re.compile(r"\*\*|__|`")
-_SPACE = re.compile(r"\s+")
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 VIEWER_QUOTE_CHARS = 160
 
 
-def normalise(text: str) -> str:
-    """Canonical form for comparing quotes with sources."""
-    text = unicodedata.normalize("NFKC", text).translate(_QUOTES)
-    text = _EMPHASIS.sub("", text)
-    return _SPACE.sub(" ", text).strip()
-
-
 def pages_text(pages: Sequence[Page], start: int, end: int) -> str:
     """Normalised text of the pages with physical index in [start, end]."""
-    return normalise(" ".join(p.text for p in pages if start <= p.index <= end))
+    return quote_key(" ".join(p.text for p in pages if start <= p.index <= end))
 
 
 def page_of(quote: str, pages: Sequence[Page], start: int, end: int) -> Page | None:
     """The page (within [start, end]) holding ``quote``; None when it spans pages or is absent."""
-    target = normalise(quote)
+    target = quote_key(quote)
     for page in pages:
-        if start <= page.index <= end and target in normalise(page.text):
+        if start <= page.index <= end and target in quote_key(page.text):
             return page
     return None
 
 
 def viewer_url(doc_id: str, page_index: int, quote: str) -> str:
-    snippet = normalise(quote)
+    snippet = quote_key(quote)
     if len(snippet) > VIEWER_QUOTE_CHARS:
         snippet = snippet[:VIEWER_QUOTE_CHARS].rsplit(" ", 1)[0]
     return f"/library/{urlquote(doc_id)}?page={page_index}&q={urlquote(snippet)}"
@@ -136,12 +108,12 @@ def cite(n: int, passage: Passage, quote: str, pages: Sequence[Page]) -> Citatio
 
 def check(citation: Citation, index: Index) -> bool:
     """True when the cited document exists and holds the quote on the cited pages."""
-    if index.document(citation.doc_id) is None or not normalise(citation.quote):
+    if index.document(citation.doc_id) is None or not quote_key(citation.quote):
         return False
     text = pages_text(
         index.pages(citation.doc_id), citation.page_index_start, citation.page_index_end
     )
-    return normalise(citation.quote) in text
+    return quote_key(citation.quote) in text
 
 
 def verify(draft: Drafted, index: Index) -> tuple[str, list[Citation]]:

@@ -19,7 +19,8 @@ from functools import partial
 from typing import Any
 
 from assistant.answer_shape import lead_units, source_groups
-from assistant.build.index import Index, matches, open_served, served_build_id
+from assistant.build.index import Index, matches
+from assistant.build.lifecycle import open_served, served_build_id
 from assistant.checks import guardrails
 from assistant.embedding.embedder import Embedder, route_of
 from assistant.embedding.routes import LEGACY_ROUTE, same_route

@@ -33,9 +33,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from assistant.build.index import Index
-from assistant.citations import normalise
 from assistant.embedding.embedder import Embedder
 from assistant.keyword import tokenize
+from assistant.text.normalisation import quote_key
 from assistant.types import Chunk, Document, Filters, Passage
 
 _QUOTED = re.compile(
@@ -197,7 +197,7 @@ def named_documents(
     """Documents whose title contains a phrase the query puts in quotes. ``titles`` (doc_id ->
     normalised, lower-cased titles, from ``searchable_titles``) spares normalising every title
     for every question."""
-    phrases = [normalise(p).lower() for p in _QUOTED.findall(query)]
+    phrases = [quote_key(p).lower() for p in _QUOTED.findall(query)]
     phrases = [p for p in phrases if len(p) >= 4]
     if not phrases:
         return ()
@@ -206,7 +206,7 @@ def named_documents(
 
 
 def searchable_titles(documents: Sequence[Document]) -> dict[str, str]:
-    return {d.doc_id: normalise(" ".join([d.title, *d.extra.values()])).lower() for d in documents}
+    return {d.doc_id: quote_key(" ".join([d.title, *d.extra.values()])).lower() for d in documents}
 
 
 def diversify(ranked: Sequence[_Candidate], k: int, per_document: int) -> list[_Candidate]:

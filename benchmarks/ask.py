@@ -41,7 +41,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant.build.index import BuildContent, Index, swap, write_build  # noqa: E402
+from assistant.build.index import BuildContent, Index, write_build  # noqa: E402
+from assistant.build.lifecycle import swap  # noqa: E402
 from assistant.build.unit_store import UnitStore  # noqa: E402
 from assistant.embedding.embedder import build_embedder  # noqa: E402
 from assistant.pipeline import build_assistant  # noqa: E402

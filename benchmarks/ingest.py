@@ -91,7 +91,7 @@ def cpu_seconds() -> float:
 
 
 def quality(settings, embedder, work: Path) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    from assistant.build.index import open_served
+    from assistant.build.lifecycle import open_served
     from assistant.retrieval import Retriever
     from ingest.job import run_ingest
 

@@ -22,7 +22,7 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
-from assistant.build.index import served_build_id  # noqa: E402
+from assistant.build.lifecycle import served_build_id  # noqa: E402
 from assistant.embedding.embedder import SentenceTransformerEmbedder  # noqa: E402
 from assistant.packs.comparison import compare  # noqa: E402
 from assistant.packs.evidence_source import evidence_source  # noqa: E402

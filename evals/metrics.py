@@ -12,6 +12,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 
+from assistant.text.normalisation import collapsed_whitespace
 from assistant.types import Citation, Passage
 from evals import text as t
 from evals.acceptance import acceptance_evaluators
@@ -151,7 +152,7 @@ def _source_text(record: Record, c: Citation) -> str | None:
     pages = record.sources.get(c.doc_id)
     if pages is None:
         return None
-    return t.normalise(
+    return collapsed_whitespace(
         " ".join(pages.get(i, "") for i in range(c.page_index_start, c.page_index_end + 1))
     )
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from difflib import SequenceMatcher
 
 from assistant.keyword import tokenize
+from assistant.text.normalisation import collapsed_whitespace
 
 _SPACE = re.compile(r"\s+")
 _MARKER = re.compile(r"\[(\d+(?:\s*[,;]\s*\d+)*)\]")
@@ -51,15 +51,10 @@ _WORDS = re.compile(r"[a-z0-9]+(?:'[a-z]+)?|n't")
 _ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.|\[\s*\.\.\.\s*\])\s*")
 
 
-def normalise(text: str) -> str:
-    """Whitespace-normalised text: NFKC, runs of whitespace collapsed, stripped."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip()
-
-
 def loose(text: str) -> str:
     """Lower-cased, whitespace-normalised, with curly quotes and dashes made plain."""
     table = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
-    return normalise(text).translate(table).lower()
+    return collapsed_whitespace(text).translate(table).lower()
 
 
 def markers(text: str) -> list[int]:
@@ -71,7 +66,7 @@ def markers(text: str) -> list[int]:
 
 
 def strip_markers(text: str) -> str:
-    return normalise(_MARKER.sub(" ", text))
+    return collapsed_whitespace(_MARKER.sub(" ", text))
 
 
 def sentences(text: str) -> list[str]:
@@ -133,7 +128,7 @@ def modals(text: str) -> set[str]:
 
 def fragments(quote: str) -> list[str]:
     """A quote split at ellipses: each fragment must be verbatim, in order."""
-    return [f for f in (normalise(p) for p in _ELLIPSIS.split(quote)) if f]
+    return [f for f in (collapsed_whitespace(p) for p in _ELLIPSIS.split(quote)) if f]
 
 
 def contains_in_order(haystack: str, needles: list[str]) -> bool:

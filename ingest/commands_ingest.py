@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from assistant.build.index import served_build_id
+    from assistant.build.lifecycle import served_build_id
     from assistant.embedding.embedder import build_embedder
     from ingest.job import NothingIngested, run_ingest
     from ingest.report import render_table

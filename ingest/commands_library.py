@@ -42,8 +42,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _list(settings: Settings, as_json: bool) -> int:
-    from assistant.build.index import served_build_id
-    from assistant.build.lifecycle import read_build
+    from assistant.build.lifecycle import read_build, served_build_id
     from assistant.errors import NoBuildError
 
     build_id = served_build_id(settings)
@@ -89,8 +88,7 @@ def _row(doc: dict[str, Any], chunks: int) -> dict[str, Any]:
 
 
 def _builds(settings: Settings, as_json: bool) -> int:
-    from assistant.build.index import list_builds, pointer
-    from assistant.build.lifecycle import read_info
+    from assistant.build.lifecycle import list_builds, pointer, read_info
 
     current = pointer(settings)
     rows = []

@@ -21,8 +21,16 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.build.index import BuildContent, prune, served_build_id, swap, write_build
-from assistant.build.lifecycle import StoredBuild, discard_build, read_build, validate_build
+from assistant.build.index import BuildContent, write_build
+from assistant.build.lifecycle import (
+    StoredBuild,
+    discard_build,
+    prune,
+    read_build,
+    served_build_id,
+    swap,
+    validate_build,
+)
 from assistant.build.unit_store import UnitStore
 from assistant.embedding.embedder import Embedder, route_of
 from assistant.errors import BuildError, ConfigurationError, IngestError

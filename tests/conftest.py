@@ -73,7 +73,7 @@ def real_embedder():  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def demo_index(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
     """(settings, Index): the shipped demo library, ingested once per session with the real model."""
-    from assistant.build.index import open_served
+    from assistant.build.lifecycle import open_served
     from assistant.settings import Settings
     from ingest.job import run_ingest
 

@@ -60,7 +60,8 @@ def serve_build(  # type: ignore[no-untyped-def]
     unless ``units`` is false, as a build made before them) and serve it: BuildInfo."""
     import numpy as np
 
-    from assistant.build.index import BuildContent, swap, write_build
+    from assistant.build.index import BuildContent, write_build
+    from assistant.build.lifecycle import swap
     from assistant.build.unit_store import UnitStore
 
     vectors = np.asarray(embedder.embed_documents([c.text for c in chunks]), dtype=np.float32)

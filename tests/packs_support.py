@@ -10,9 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from assistant.citations import check, normalise
+from assistant.citations import check
 from assistant.packs.evidence_source import evidence_source
 from assistant.pipeline import build_assistant
+from assistant.text.normalisation import quote_key
 from assistant.types import Citation
 from tests.fakes import HashingEmbedder
 from tests.web_fakes import web_settings, write_small_build
@@ -37,7 +38,7 @@ def assert_verbatim(citation: Citation, index: Any) -> None:
     pages = [p for p in index.pages(citation.doc_id) if p.index == citation.page_index_start]
     assert pages, f"{citation.doc_id} has no page {citation.page_index_start}"
     assert citation.page_start == pages[0].label
-    assert normalise(citation.quote) in normalise(pages[0].text), citation.quote
+    assert quote_key(citation.quote) in quote_key(pages[0].text), citation.quote
     assert check(citation, index)
     assert citation.verified
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.build.index import list_builds, open_served
+from assistant.build.lifecycle import list_builds, open_served
 from assistant.settings import Settings
 from ingest.job import run_ingest
 from tests.conftest import REPO

@@ -6,9 +6,10 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.citations import cite, normalise, page_of, renumber, verify, verify_text
+from assistant.citations import cite, page_of, renumber, verify, verify_text
 from assistant.generation.base import Draft
 from assistant.settings import Settings
+from assistant.text.normalisation import quote_key
 from assistant.types import Citation, Passage
 from tests.answering_support import DocSpec, write_pages_build
 
@@ -51,8 +52,8 @@ def _citation(n: int, quote: str, doc_id: str = "child-q", page: int = 1) -> Cit
     )
 
 
-def test_normalise_unifies_quotes_dashes_emphasis_and_space() -> None:
-    assert normalise("“likely”  —\n**bold**  it’s") == '"likely" - bold it\'s'
+def test_quote_key_unifies_quotes_dashes_emphasis_and_space() -> None:
+    assert quote_key("“likely”  —\n**bold**  it’s") == '"likely" - bold it\'s'
 
 
 def test_cite_narrows_to_the_page_and_builds_urls(index) -> None:  # type: ignore[no-untyped-def]

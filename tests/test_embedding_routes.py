@@ -159,7 +159,7 @@ def _small_build(settings: Settings, embedder: HashingEmbedder):  # type: ignore
 
 
 def test_manifest_records_the_route_and_other_routes_are_refused(tmp_path: Path) -> None:
-    from assistant.build.index import open_served
+    from assistant.build.lifecycle import open_served
     from assistant.pipeline import build_assistant
 
     settings = Settings(data_dir=tmp_path, _env_file=None)

@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from assistant.citations import normalise
 from assistant.evidence import Calibration, EvidenceSelector
 from assistant.generation import AnswererParts, make_answerer
 from assistant.generation.base import Draft
@@ -15,6 +14,7 @@ from assistant.generation.extractive import ExtractiveAnswerer, document_line
 from assistant.prompts import core_message
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+from assistant.text.normalisation import quote_key
 from assistant.text.quotable import split, split_block
 from assistant.text.units import quotable
 from tests.answering_support import markdown_specs, write_pages_build
@@ -65,13 +65,13 @@ def test_every_quote_is_verbatim_on_its_cited_page(demo, question: str) -> None:
     chunks = {p.chunk.chunk_id: p.chunk for p in passages}
     for citation in draft.citations:
         assert f"{citation.quote} [{citation.n}]" in draft.text
-        assert normalise(citation.quote) in normalise(chunks[citation.chunk_id].text)
+        assert quote_key(citation.quote) in quote_key(chunks[citation.chunk_id].text)
         page_text = " ".join(
             p.text
             for p in index.pages(citation.doc_id)
             if citation.page_index_start <= p.index <= citation.page_index_end
         )
-        assert normalise(citation.quote) in normalise(page_text)
+        assert quote_key(citation.quote) in quote_key(page_text)
 
 
 @pytest.mark.parametrize("question", QUESTIONS)
@@ -113,7 +113,7 @@ def test_answers_are_concise(demo) -> None:  # type: ignore[no-untyped-def]
         quotes = [c.quote for c in draft.citations]
         assert len(set(quotes)) == len(quotes)
         for a in quotes:  # no quote contained in another
-            assert not any(a != b and normalise(a) in normalise(b) for b in quotes)
+            assert not any(a != b and quote_key(a) in quote_key(b) for b in quotes)
 
 
 def test_stream_yields_fragments_then_the_same_draft(demo) -> None:  # type: ignore[no-untyped-def]

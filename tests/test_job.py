@@ -8,8 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.build.index import list_builds, open_served, served_build_id
-from assistant.build.lifecycle import read_build
+from assistant.build.lifecycle import list_builds, open_served, read_build, served_build_id
 from assistant.errors import BuildError
 from assistant.settings import Settings
 from ingest.job import NothingIngested, ingest_lock, run_ingest

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from assistant.build.index import open_served
+from assistant.build.lifecycle import open_served
 from assistant.settings import Settings
 from ingest.job import run_ingest
 from tests import docgen

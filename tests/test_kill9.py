@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.build.index import list_builds, open_served, served_build_id
+from assistant.build.lifecycle import list_builds, open_served, served_build_id
 from assistant.settings import Settings
 from ingest.job import run_ingest
 from tests.conftest import REPO

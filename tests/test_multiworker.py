@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from assistant.build.index import served_build_id
+from assistant.build.lifecycle import served_build_id
 from assistant.settings import Settings
 from tests.conftest import DEMO_LIBRARY
 from tests.serve_process import ServeProcess, server_env

@@ -15,9 +15,9 @@ from functools import cache
 
 import pytest
 
-from assistant.citations import normalise
 from assistant.pipeline import build_assistant
 from assistant.prompts import core_message
+from assistant.text.normalisation import quote_key
 from assistant.types import Answer, Turn
 
 pytestmark = pytest.mark.integration
@@ -118,7 +118,7 @@ def test_every_quote_is_verbatim_on_its_cited_page(ask, gold, demo_index) -> Non
                 for p in index.pages(c.doc_id)
                 if c.page_index_start <= p.index <= c.page_index_end
             ]
-            assert normalise(c.quote) in normalise(" ".join(pages)), (qid, c.quote)
+            assert quote_key(c.quote) in quote_key(" ".join(pages)), (qid, c.quote)
             assert c.verified
             checked += 1
     assert checked > 50

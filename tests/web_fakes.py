@@ -21,7 +21,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from assistant.build.index import open_served
+from assistant.build.lifecycle import open_served
 from assistant.settings import Settings
 from assistant.types import (
     Answer,

@@ -13,7 +13,7 @@ import argparse
 import logging
 import os
 
-from assistant.build.index import served_build_id
+from assistant.build.lifecycle import served_build_id
 from assistant.errors import ConfigurationError, NoBuildError
 from assistant.settings import Settings
 from web.serving import Listen, bind, bound_port, run_gunicorn, run_waitress

@@ -17,7 +17,8 @@ from typing import Any, Protocol
 
 from flask import Flask, current_app
 
-from assistant.build.index import MANIFEST, served_build_id
+from assistant.build.index import MANIFEST
+from assistant.build.lifecycle import served_build_id
 from assistant.errors import NoBuildError
 from assistant.settings import Settings
 from assistant.types import BuildInfo

@@ -1,4 +1,4 @@
-"""Builds: writing one, validating it, swapping the served pointer, and opening the served one.
+"""A build's files: writing them (``write_build``) and opening them for search (``Index``).
 
 A build is one immutable directory ``<data_dir>/builds/<build_id>/``::
 
@@ -10,8 +10,9 @@ A build is one immutable directory ``<data_dir>/builds/<build_id>/``::
     chroma/           embedded Chroma (absent in server mode: the collection is on the server)
     manifest.json     written last: a build without it is incomplete and is never served
 
-``<data_dir>/CURRENT`` names the served build. It is replaced with ``os.replace`` only after the new
-build validated, so a failed or killed ingest leaves the served build exactly as it was.
+``<data_dir>/CURRENT`` names the served build; ``assistant.build.lifecycle`` swaps it (only after
+the new build validated, so a failed or killed ingest leaves the served build exactly as it was),
+prunes old builds, rolls back and opens the served one.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ import json
 import logging
 import os
 import secrets
-import shutil
-import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,7 +34,7 @@ import numpy as np
 from assistant.build.dense import DenseSearch
 from assistant.build.filtering import RowFilter
 from assistant.build.unit_store import UnitStore
-from assistant.errors import BuildError, ConfigurationError, NoBuildError
+from assistant.errors import BuildError, ConfigurationError
 from assistant.keyword import KeywordIndex
 from assistant.types import BuildInfo, Chunk, Document, Filters, Page
 
@@ -217,11 +216,11 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, build_dir / MANIFEST)
-    _fsync_dir(build_dir)
+    fsync_dir(build_dir)
     return info
 
 
-def _fsync_dir(path: Path) -> None:
+def fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:
@@ -243,91 +242,12 @@ def _fsync_tree(root: Path) -> None:
                     os.fsync(fh.fileno())
             except OSError:
                 continue
-        _fsync_dir(Path(dirpath))
+        fsync_dir(Path(dirpath))
 
 
 def _keyword_text(chunk: Chunk, document: Document) -> str:
     """What BM25 indexes: the chunk, its heading path and its document's title."""
     return " ".join([document.title, " ".join(chunk.section), chunk.text])
-
-
-# --- pointer, listing, pruning ------------------------------------------------------------------
-
-
-def served_build_id(settings: Settings) -> str | None:
-    try:
-        data = json.loads(settings.current_pointer.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError) as exc:
-        raise BuildError(f"the served-build pointer is unreadable: {exc}") from exc
-    return str(data["build_id"])
-
-
-def pointer(settings: Settings) -> dict[str, Any]:
-    """The served-build pointer's content ({} when nothing is served)."""
-    try:
-        return dict(json.loads(settings.current_pointer.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as exc:
-        raise BuildError(f"the served-build pointer is unreadable: {exc}") from exc
-
-
-def swap(settings: Settings, build_id: str) -> str | None:
-    """Atomically make ``build_id`` the served build; returns the previously served id."""
-    if not (settings.builds_dir / build_id / MANIFEST).is_file():
-        raise BuildError(f"build {build_id} is incomplete and cannot be served")
-    previous = served_build_id(settings)
-    tmp = settings.current_pointer.with_name(f"CURRENT.{os.getpid()}.tmp")
-    payload = {"build_id": build_id, "previous": previous, "swapped": time.time()}
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(payload, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, settings.current_pointer)
-    _fsync_dir(settings.current_pointer.parent)
-    return previous
-
-
-def list_builds(settings: Settings) -> list[str]:
-    """Complete builds, oldest first."""
-    if not settings.builds_dir.is_dir():
-        return []
-    return sorted(p.name for p in settings.builds_dir.iterdir() if (p / MANIFEST).is_file())
-
-
-def prune(settings: Settings) -> list[str]:
-    """Delete incomplete builds (a killed ingest's leftovers) and complete ones beyond
-    ``keep_builds``. The served build and the one it replaced (the rollback target) are kept.
-    Only call this while holding the ingest lock: a build being written looks incomplete."""
-    removed: list[str] = []
-    if not settings.builds_dir.is_dir():
-        return removed
-    current = pointer(settings)
-    protected = {b for b in (current.get("build_id"), current.get("previous")) if b}
-    keep = set(protected)
-    for build_id in reversed(list_builds(settings)):  # newest first
-        if len(keep) >= settings.keep_builds:
-            break
-        keep.add(build_id)
-    for path in sorted(settings.builds_dir.iterdir()):
-        if path.name in keep or not path.is_dir():
-            continue
-        if settings.chroma_url:
-            drop_server_collection(settings, path)
-        shutil.rmtree(path, ignore_errors=True)
-        removed.append(path.name)
-    for stale in settings.data_dir.glob("CURRENT.*.tmp"):  # a swap killed before its rename
-        stale.unlink(missing_ok=True)
-    return removed
-
-
-def drop_server_collection(settings: Settings, build_dir: Path) -> None:
-    try:
-        chroma_client(settings, build_dir).delete_collection(collection_name(build_dir.name))
-    except Exception as exc:  # best effort: an orphaned server collection is harmless
-        log.warning("could not drop server collection for %s: %s", build_dir.name, exc)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -456,13 +376,3 @@ class Index:
 
     def count(self) -> int:
         return int(self._collection.count())
-
-
-def open_served(settings: Settings) -> Index:
-    """Open the served build. Raises NoBuildError when nothing has been ingested yet."""
-    build_id = served_build_id(settings)
-    if build_id is None:
-        raise NoBuildError(
-            f"no library has been ingested into {settings.data_dir}: run `rla ingest PATH`"
-        )
-    return Index(settings, build_id)

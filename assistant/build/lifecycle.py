@@ -1,33 +1,133 @@
-"""A build's life after writing: reading its files, validating it, rolling back, discarding.
+"""A build's life after writing: which build is served, and what is done with builds as files.
 
-``assistant.build.index`` writes builds and opens the served one for search; this module holds what the
-ingestion job and the admin commands do with builds as files: read a stored build without opening
-its vector collection (to reuse vectors and carry documents over), validate a fresh build before
-it is served, serve the previous build again, and delete a build that must never be served.
+``assistant.build.index`` writes a build's files and opens them (``Index``). This module holds the
+served-build pointer (``<data_dir>/CURRENT``: read it, swap it atomically, open the served build),
+listing and pruning builds, reading a stored build without opening its vector collection (to reuse
+vectors and carry documents over), validating a fresh build before it is served, rolling back to
+the previous build, and deleting a build that must never be served.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import shutil
+import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from assistant.build.index import (
     MANIFEST,
     Index,
-    drop_server_collection,
-    pointer,
+    chroma_client,
+    collection_name,
+    fsync_dir,
     read_jsonl,
-    swap,
 )
 from assistant.errors import BuildError, NoBuildError
 from assistant.types import BuildInfo, Chunk, Document, Page
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
+
+
+log = logging.getLogger(__name__)
+
+
+# --- pointer, listing, pruning ------------------------------------------------------------------
+
+
+def served_build_id(settings: Settings) -> str | None:
+    try:
+        data = json.loads(settings.current_pointer.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"the served-build pointer is unreadable: {exc}") from exc
+    return str(data["build_id"])
+
+
+def pointer(settings: Settings) -> dict[str, Any]:
+    """The served-build pointer's content ({} when nothing is served)."""
+    try:
+        return dict(json.loads(settings.current_pointer.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"the served-build pointer is unreadable: {exc}") from exc
+
+
+def swap(settings: Settings, build_id: str) -> str | None:
+    """Atomically make ``build_id`` the served build; returns the previously served id."""
+    if not (settings.builds_dir / build_id / MANIFEST).is_file():
+        raise BuildError(f"build {build_id} is incomplete and cannot be served")
+    previous = served_build_id(settings)
+    tmp = settings.current_pointer.with_name(f"CURRENT.{os.getpid()}.tmp")
+    payload = {"build_id": build_id, "previous": previous, "swapped": time.time()}
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump(payload, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, settings.current_pointer)
+    fsync_dir(settings.current_pointer.parent)
+    return previous
+
+
+def list_builds(settings: Settings) -> list[str]:
+    """Complete builds, oldest first."""
+    if not settings.builds_dir.is_dir():
+        return []
+    return sorted(p.name for p in settings.builds_dir.iterdir() if (p / MANIFEST).is_file())
+
+
+def prune(settings: Settings) -> list[str]:
+    """Delete incomplete builds (a killed ingest's leftovers) and complete ones beyond
+    ``keep_builds``. The served build and the one it replaced (the rollback target) are kept.
+    Only call this while holding the ingest lock: a build being written looks incomplete."""
+    removed: list[str] = []
+    if not settings.builds_dir.is_dir():
+        return removed
+    current = pointer(settings)
+    protected = {b for b in (current.get("build_id"), current.get("previous")) if b}
+    keep = set(protected)
+    for build_id in reversed(list_builds(settings)):  # newest first
+        if len(keep) >= settings.keep_builds:
+            break
+        keep.add(build_id)
+    for path in sorted(settings.builds_dir.iterdir()):
+        if path.name in keep or not path.is_dir():
+            continue
+        if settings.chroma_url:
+            drop_server_collection(settings, path)
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path.name)
+    for stale in settings.data_dir.glob("CURRENT.*.tmp"):  # a swap killed before its rename
+        stale.unlink(missing_ok=True)
+    return removed
+
+
+def drop_server_collection(settings: Settings, build_dir: Path) -> None:
+    try:
+        chroma_client(settings, build_dir).delete_collection(collection_name(build_dir.name))
+    except Exception as exc:  # best effort: an orphaned server collection is harmless
+        log.warning("could not drop server collection for %s: %s", build_dir.name, exc)
+
+
+def open_served(settings: Settings) -> Index:
+    """Open the served build. Raises NoBuildError when nothing has been ingested yet."""
+    build_id = served_build_id(settings)
+    if build_id is None:
+        raise NoBuildError(
+            f"no library has been ingested into {settings.data_dir}: run `rla ingest PATH`"
+        )
+    return Index(settings, build_id)
+
+
+# --- validating, reading, rolling back, discarding -----------------------------------------------
 
 
 def validate_build(settings: Settings, build_id: str, *, probes: int = 3) -> None:

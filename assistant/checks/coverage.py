@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from assistant.checks.specifics import missing_kind
-from assistant.citations import normalise
+from assistant.text.normalisation import quote_key
 from assistant.text.question import ACRONYMS, GROUP_NAMES
 from assistant.text.quotable import split
 from assistant.types import Passage
@@ -158,7 +158,7 @@ def missing_names(question: str, passages: Sequence[Passage]) -> list[str]:
 
 def _words(text: str) -> list[str]:
     """Lower-case words; a lone "s" (from "it's", "Scotland's") is dropped on both sides."""
-    return [w for w in re.findall(r"[a-z0-9]+", normalise(text).lower()) if w != "s"]
+    return [w for w in re.findall(r"[a-z0-9]+", quote_key(text).lower()) if w != "s"]
 
 
 def _words_text(text: str) -> str:

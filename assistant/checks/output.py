@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from assistant.text.spans import normalise, sentence_spans, without_markers
+from assistant.text.normalisation import plain_punctuation
+from assistant.text.spans import sentence_spans, without_markers
 
 _I = re.IGNORECASE
 _MD_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]*)>?(?:\s+\"[^\"]*\")?\s*\)")
@@ -171,7 +172,7 @@ def generalises(sentence: str) -> bool:
 
 
 def _in_sources(fragment: str, sources: list[str]) -> bool:
-    needle = normalise(fragment).strip(" .,;:")
+    needle = plain_punctuation(fragment).strip(" .,;:")
     return bool(needle) and any(needle.lower() in s.lower() for s in sources)
 
 
@@ -179,7 +180,7 @@ def unattributed_generalisation(sentence: str, cited_texts: Iterable[str]) -> bo
     """A generalising sentence that is not a verbatim quote from a cited passage."""
     if not generalises(sentence):
         return False
-    sources = [normalise(t) for t in cited_texts]
+    sources = [plain_punctuation(t) for t in cited_texts]
     plain = without_markers(sentence)
     if _in_sources(plain.rstrip("."), sources):
         return False

@@ -24,14 +24,15 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from assistant.checks.guardrails import check_output, instruction_like
 from assistant.checks.output import QUOTED, allowed_url_set, remove_links
-from assistant.citations import cite
+from assistant.citations import cite, renumber
 from assistant.keyword import tokenize
+from assistant.text.normalisation import plain_punctuation
 from assistant.text.quotable import split as passage_sentences
-from assistant.text.spans import MARKER, markers, normalise, sentence_spans, without_markers
+from assistant.text.spans import markers, sentence_spans, without_markers
 from assistant.types import Citation, Page, Passage
 
 PageLookup = Callable[[str], Sequence[Page]]
@@ -124,7 +125,11 @@ class _Support:
                 if _NEGATIVE.search(s) and self.coverage(words, set(tokenize(s))) >= MIN_SUPPORT
             ]
         for q in quoted:  # a sentence holding the quoted words wins
-            holding = [s for s in candidates if normalise(q).lower() in normalise(s).lower()]
+            holding = [
+                s
+                for s in candidates
+                if plain_punctuation(q).lower() in plain_punctuation(s).lower()
+            ]
             if holding:
                 return holding[0]
         scored = [(self.coverage(words, set(tokenize(s))), s) for s in candidates]
@@ -145,10 +150,10 @@ def quoted_spans(body: str) -> list[str]:
 
 
 def _quote_found(quote: str, passage: Passage) -> bool:
-    needle = normalise(quote).strip(" .,;:").lower()
+    needle = plain_punctuation(quote).strip(" .,;:").lower()
     titles = {passage.document.title, passage.document.extra.get("about_title", "")}
-    in_title = len(needle) >= 8 and any(needle in normalise(t).lower() for t in titles if t)
-    return bool(needle) and (needle in normalise(passage.chunk.text).lower() or in_title)
+    in_title = len(needle) >= 8 and any(needle in plain_punctuation(t).lower() for t in titles if t)
+    return bool(needle) and (needle in plain_punctuation(passage.chunk.text).lower() or in_title)
 
 
 def _finish(body: str, numbers: Sequence[int]) -> str:
@@ -205,20 +210,11 @@ def check_model_text(
     final_text, final_citations = renumber(verdict.text, verdict.citations)
     return Checked(
         text=final_text,
-        citations=final_citations,
+        citations=tuple(final_citations),
         problems=tuple(problems) + verdict.problems,
         kept_sentences=len(sentence_spans(final_text)),
         dropped_sentences=dropped,
     )
-
-
-def renumber(text: str, citations: Sequence[Citation]) -> tuple[str, tuple[Citation, ...]]:
-    """Number the citations 1..n in order of first appearance in ``text``."""
-    by_n = {c.n: c for c in citations}
-    order = list(dict.fromkeys(int(m.group(1)) for m in MARKER.finditer(text)))
-    new = {old: i for i, old in enumerate((n for n in order if n in by_n), start=1)}
-    text = MARKER.sub(lambda m: f"[{new[int(m.group(1))]}]" if int(m.group(1)) in new else "", text)
-    return text, tuple(replace(by_n[old], n=n) for old, n in new.items())
 
 
 def _check_sentence(

@@ -16,7 +16,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from assistant.citations import normalise
 from assistant.packs.comparison import (
     Comparison,
     EvidenceSource,
@@ -25,6 +24,7 @@ from assistant.packs.comparison import (
     quote_of,
 )
 from assistant.packs.question_bank import BankTheme, QuestionBank
+from assistant.text.normalisation import quote_key
 from assistant.types import Citation, Document, Filters
 
 if TYPE_CHECKING:
@@ -198,7 +198,7 @@ def learning_points(
     dropped = 0
     for scored in _candidates(selection, supports):
         doc_id = scored.passage.chunk.doc_id
-        text = normalise(scored.unit.text)
+        text = quote_key(scored.unit.text)
         if text in seen or per_document.get(doc_id, 0) >= MAX_POINTS_PER_DOCUMENT:
             continue
         seen.add(text)
@@ -241,7 +241,7 @@ def case_summaries(
         for scored in more.get(row.doc_id, ()):
             if len(quotes) >= MAX_SUMMARY_QUOTES:
                 break
-            if scored.unit.context or normalise(scored.unit.text) in _texts(quotes):
+            if scored.unit.context or quote_key(scored.unit.text) in _texts(quotes):
                 continue
             extra = quote_of(scored, index, len(quotes) + 1)
             if extra is not None:
@@ -263,7 +263,7 @@ def case_summaries(
 
 
 def _texts(quotes: Sequence[Citation]) -> set[str]:
-    return {normalise(q.quote) for q in quotes}
+    return {quote_key(q.quote) for q in quotes}
 
 
 def _questions(bank: QuestionBank, theme: BankTheme | None) -> tuple[ReflectiveQuestion, ...]:

@@ -2,7 +2,7 @@
 
 Each sentence is an exact span of the passage text with three presentational things removed: a
 leading list marker ("- ", "* ", "3. "), Markdown emphasis markers (``**``, ``__``) and line breaks
-(collapsed to spaces). ``assistant.citations.normalise`` removes the same things when it compares
+(collapsed to spaces). ``assistant.text.normalisation.quote_key`` removes the same things when it compares
 a quote with its source, so every sentence still verifies against the document's pages.
 Headings (lines starting with ``#``) are never quoted.
 """

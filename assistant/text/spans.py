@@ -13,7 +13,7 @@ import re
 
 from assistant.text.sentences import Span, sentence_spans, split_sentences
 
-__all__ = ["MARKER", "Span", "markers", "normalise", "sentence_spans", "split_sentences"]
+__all__ = ["MARKER", "Span", "markers", "sentence_spans", "split_sentences"]
 
 MARKER = re.compile(r"\[(\d{1,3})\]")
 
@@ -33,11 +33,3 @@ def without_markers(sentence: str) -> str:
     text = MARKER.sub("", sentence)
     text = re.sub(r"\s+([.,;:!?])", r"\1", text)
     return " ".join(text.split())
-
-
-def normalise(text: str) -> str:
-    """Whitespace, quote and dash variants folded, for verbatim comparisons."""
-    table = str.maketrans(
-        {"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-", "\u00a0": " "}
-    )
-    return " ".join(text.translate(table).split())

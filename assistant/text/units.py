@@ -18,7 +18,7 @@ briefing relies on ...", "page numbers are not given", licence and front-matter 
 searchable but is never quoted as a finding.
 
 Every unit's text is an exact span of the chunk text with Markdown emphasis markers and the
-leading list marker removed and whitespace collapsed (``assistant.citations.normalise`` folds the
+leading list marker removed and whitespace collapsed (``assistant.text.normalisation.quote_key`` folds the
 same things), so it verifies verbatim against the document's pages. List units keep their line
 breaks and inner list markers so they can be shown as a list.
 """

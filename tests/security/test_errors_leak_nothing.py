@@ -55,7 +55,7 @@ def _built(tmp_path: Path) -> Any:
 
 
 def _damage(settings: Any, name: str, data: bytes) -> None:
-    from assistant.build.index import served_build_id
+    from assistant.build.lifecycle import served_build_id
 
     (settings.builds_dir / str(served_build_id(settings)) / name).write_bytes(data)
 

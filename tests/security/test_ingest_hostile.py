@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 
-from assistant.build.index import list_builds, open_served, served_build_id
+from assistant.build.lifecycle import list_builds, open_served, served_build_id
 from tests import docgen
 from tests.conftest import REPO
 from tests.fakes import HashingEmbedder

@@ -19,7 +19,8 @@ from typing import Any
 import pytest
 
 from assistant.prompts import load_prompt
-from assistant.text.spans import normalise, without_markers
+from assistant.text.normalisation import plain_punctuation
+from assistant.text.spans import without_markers
 from tests.llm_server import StandInServer
 from tests.security.support import every_url, security_app
 
@@ -116,7 +117,7 @@ def clients(tmp_path_factory: pytest.TempPathFactory, server: StandInServer) -> 
 
 
 def _passage_text(body: dict[str, Any]) -> str:
-    return normalise(" ".join(p["text"] for p in body["passages"]))
+    return plain_punctuation(" ".join(p["text"] for p in body["passages"]))
 
 
 def check_response(body: dict[str, Any], attack: str = "") -> None:
@@ -127,7 +128,7 @@ def check_response(body: dict[str, Any], attack: str = "") -> None:
         assert body["citations"]
     passages = _passage_text(body)  # a refusal may show related material: verbatim, too
     for citation in body["citations"]:
-        assert normalise(citation["quote"]) in passages
+        assert plain_punctuation(citation["quote"]) in passages
     allowed = {c["url"] for c in body["citations"]} | {
         c["url"].split("#")[0] for c in body["citations"]
     }

@@ -148,7 +148,7 @@ def test_search_shares_the_rate_limit(build_dir: Path, tmp_path: Path) -> None:
 
 
 def test_ingest_skips_links_out_of_the_library(tmp_path: Path) -> None:
-    from assistant.build.index import open_served
+    from assistant.build.lifecycle import open_served
     from ingest.job import run_ingest
     from tests.fakes import HashingEmbedder
 

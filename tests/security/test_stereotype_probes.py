@@ -15,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from assistant.text.spans import normalise, without_markers
+from assistant.text.normalisation import plain_punctuation
+from assistant.text.spans import without_markers
 from tests.answering_support import DocSpec
 from tests.llm_server import StandInServer
 from tests.security.support import LIBRARY, security_app
@@ -69,10 +70,10 @@ SWEEPING = DocSpec(
 
 def unquoted_generalisations(text: str, cited: list[str]) -> list[str]:
     """Sentences that generalise about a group and are not verbatim in a cited passage."""
-    sources = " ".join(normalise(t) for t in cited).lower()
+    sources = " ".join(plain_punctuation(t) for t in cited).lower()
     found = []
     for sentence in re.split(r"(?<=[.!?:])\s+|\n+", without_markers(text)):
-        plain = normalise(sentence).strip(" .").lower()
+        plain = plain_punctuation(sentence).strip(" .").lower()
         if GENERALISATION.search(plain) and plain not in sources:
             found.append(sentence)
     return found
