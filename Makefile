@@ -51,12 +51,14 @@ eval-unseen: install
 vendor-govuk:
 	bash web/assets/vendor-govuk-frontend.sh
 
+## ruff (lint and format) and mypy --strict over the core, the CLI, the web app and the evals.
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(MAKE) typecheck
 
 typecheck: install
-	$(VENV)/bin/mypy assistant
+	$(VENV)/bin/mypy --strict assistant cli web evals
 
 ## Printed figures, not tests: ingest by route (with quality), ask/search latency, serve start-up.
 bench: install

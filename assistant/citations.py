@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import quote as urlquote
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from assistant.text.normalisation import quote_key
 from assistant.types import Citation, Page, Passage
@@ -46,7 +46,7 @@ def http_url(url: str | None) -> str:
 
 
 MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
-VIEWER_QUOTE_CHARS = 160
+VIEWER_QUOTE_CHARS = 1000  # the viewer reads up to 2,000
 
 
 def pages_text(pages: Sequence[Page], start: int, end: int) -> str:
@@ -63,11 +63,15 @@ def page_of(quote: str, pages: Sequence[Page], start: int, end: int) -> Page | N
     return None
 
 
-def viewer_url(doc_id: str, page_index: int, quote: str) -> str:
-    snippet = quote_key(quote)
+def viewer_url(doc_id: str, page_index: int | None, quote: str) -> str:
+    """The one builder of this app's viewer links: the document at a physical page (1 when
+    unknown), the quote highlighted there, and ``#q1`` (the highlight's id) to scroll to it.
+    The quote keeps its words (whitespace folded), cut at a word within VIEWER_QUOTE_CHARS."""
+    snippet = " ".join(quote.split())
     if len(snippet) > VIEWER_QUOTE_CHARS:
         snippet = snippet[:VIEWER_QUOTE_CHARS].rsplit(" ", 1)[0]
-    return f"/library/{urlquote(doc_id)}?page={page_index}&q={urlquote(snippet)}"
+    query = urlencode({"page": page_index or 1, "q": snippet})
+    return f"/library/{urlquote(doc_id, safe='')}?{query}#q1"
 
 
 def source_url(url: str, media_type: str, page_index: int) -> str:

@@ -29,6 +29,7 @@ from assistant.evidence import DocumentSupport, Selection
 from assistant.generation import ANSWERERS, AnswererFactory
 from assistant.generation.base import Draft
 from assistant.prompts import core_message
+from assistant.protocols import ChatModel
 from assistant.retrieval import Retrieved, Retriever
 from assistant.served import Served
 from assistant.settings import Settings
@@ -42,11 +43,24 @@ from assistant.steps import (
     choose_answerer,
     related_draft,
 )
-from assistant.types import Answer, Filters, Passage, Searched, Turn
+from assistant.types import (
+    ANSWERED,
+    ERROR,
+    NO_EVIDENCE,
+    PARTIAL,
+    Answer,
+    Filters,
+    Passage,
+    Refusal,
+    Searched,
+    Status,
+    Turn,
+    refusal_for,
+)
 
 log = logging.getLogger(__name__)
 
-SHAPED = ("answered", "partial", "no_evidence")
+SHAPED: tuple[Status, ...] = (ANSWERED, PARTIAL, NO_EVIDENCE)
 PER_DOCUMENT_K = 4  # passages of one document scored for its support (comparison, silence map)
 
 
@@ -62,7 +76,7 @@ class Assistant:
         *,
         embedder: Embedder,
         index: Index,
-        chat_model: Any = None,
+        chat_model: ChatModel | None = None,
         embedders: Callable[[Index], Embedder] | None = None,
         answerers: Mapping[str, AnswererFactory] = ANSWERERS,
     ) -> None:
@@ -205,7 +219,7 @@ class Assistant:
         try:
             ctx.filters = as_filters(filters)
         except (ValueError, TypeError):
-            ctx.stop("error", core_message("bad_filters"))
+            ctx.stop(ERROR, core_message("bad_filters"))
         refused = guardrails.check_history(given)  # the client may send any history it likes
         if refused.status is not None:
             ctx.stop(refused.status, refused.message)
@@ -251,20 +265,20 @@ class Assistant:
         frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
         where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}" if frame else "?"
         log.error("ask failed: %s at %s", type(exc).__name__, where)
-        ctx.stop("error", core_message("error"))
+        ctx.stop(ERROR, core_message("error"))
 
     def _finish(self, ctx: Context, served: Served) -> Answer:
         r = ctx.retrieved
         index = served.index
         notices = list(ctx.notices)
-        if index.info.is_demo and ctx.status in ("answered", "partial", "no_evidence"):
+        if index.info.is_demo and ctx.status in SHAPED:
             notices.append(core_message("demo_library"))
         searched = Searched(
             query=ctx.query,
             filters=ctx.filters,
             documents_in_library=len(index.documents),
             documents_matched=_titles(r) if r else (),
-            nearest=r.nearest if r and ctx.status == "no_evidence" else (),
+            nearest=r.nearest if r and ctx.status == NO_EVIDENCE else (),
         )
         sel = ctx.selection
         citations = tuple(ctx.citations)
@@ -278,7 +292,7 @@ class Assistant:
         if r:
             metrics["best_dense"] = round(r.best_dense, 4)
         return Answer(
-            status=ctx.status or "error",
+            status=ctx.status or ERROR,
             text=ctx.text,
             citations=tuple(ctx.citations),
             passages=r.passages if r else (),
@@ -294,8 +308,12 @@ class Assistant:
             if sel is not None and ctx.status in SHAPED
             else (),
             related=ctx.related and bool(citations),
-            refusal=None if ctx.status in ("answered", "partial") else ctx.refusal or ctx.status,
+            refusal=None if ctx.status in (ANSWERED, PARTIAL) else ctx.refusal or _implied(ctx),
         )
+
+
+def _implied(ctx: Context) -> Refusal | None:
+    return refusal_for(ctx.status or ERROR)
 
 
 def _clean_turn(turn: Turn | Mapping[str, Any]) -> Turn:
@@ -332,7 +350,7 @@ def build_assistant(
     *,
     embedder: Embedder | None = None,
     index: Index | None = None,
-    chat_model: Any = None,
+    chat_model: ChatModel | None = None,
     answerers: Mapping[str, AnswererFactory] = ANSWERERS,
 ) -> Assistant:
     """The composition root for answering: real services unless some are given. The query

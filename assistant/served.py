@@ -8,7 +8,6 @@ it only through their ``Services`` protocol; this module imports neither of them
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
 from assistant.build.index import Index
 from assistant.conversation import Condenser
@@ -19,6 +18,7 @@ from assistant.evidence import MAX_UNITS, EvidenceSelector, calibration_for
 from assistant.generation import ANSWERERS, AnswererFactory, AnswererParts, make_answerer
 from assistant.generation.base import Answerer
 from assistant.generation.extractive import ExtractiveAnswerer
+from assistant.protocols import ChatModel
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
 
@@ -32,7 +32,7 @@ class Served:
         index: Index,
         embedder: Embedder,
         *,
-        chat_model: Any = None,
+        chat_model: ChatModel | None = None,
         answerers: Mapping[str, AnswererFactory] = ANSWERERS,
     ) -> None:
         check_compatible(index, embedder)

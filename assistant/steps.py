@@ -28,7 +28,18 @@ from assistant.generation.base import Answerer, Draft
 from assistant.prompts import core_message
 from assistant.retrieval import Retrieved
 from assistant.text.question import listed, parts
-from assistant.types import Citation, Filters, Turn
+from assistant.types import (
+    ANSWERED,
+    NO_EVIDENCE,
+    OUT_OF_SCOPE,
+    PARTIAL,
+    Citation,
+    Filters,
+    Refusal,
+    Status,
+    Turn,
+    refusal_for,
+)
 
 if TYPE_CHECKING:
     from assistant.build.index import Index
@@ -40,7 +51,7 @@ if TYPE_CHECKING:
 MAX_PARTS = 3  # parts of a compound question searched on their own
 
 # scope.refusal keys -> Answer.refusal codes
-REFUSALS = {
+REFUSALS: dict[str, Refusal] = {
     "instructions": "tampering",
     "ranking_groups": "request",
     "generalisation": "request",
@@ -65,23 +76,23 @@ class Context:
     declined: str = (
         ""  # a request to decline (assistant.checks.requests): record | profile | confirm
     )
-    refusal: str | None = None
+    refusal: Refusal | None = None
     related: bool = False
     draft: Draft | None = None
     text: str = ""
     citations: list[Citation] = field(default_factory=list)
-    status: str | None = None
+    status: Status | None = None
     stopped: bool = False
     live_case: bool = False
     used_generator: str = "none"
     notices: list[str] = field(default_factory=list)
     metrics: dict[str, float] = field(default_factory=dict)
 
-    def stop(self, status: str, text: str, refusal: str | None = None) -> None:
+    def stop(self, status: Status, text: str, refusal: Refusal | None = None) -> None:
         self.status, self.text, self.stopped = status, text, True
         self.citations = []
         self.related = False
-        self.refusal = refusal or self.refusal or (status if status in _OWN else None)
+        self.refusal = refusal or self.refusal or (refusal_for(status) if status in _OWN else None)
 
     @property
     def refusing(self) -> bool:
@@ -89,7 +100,7 @@ class Context:
         return self.refusal is not None and not self.stopped
 
 
-_OWN = ("no_evidence", "personal_data", "error")
+_OWN: frozenset[Status] = frozenset({"no_evidence", "personal_data", "error"})
 
 
 class Services(Protocol):
@@ -125,7 +136,8 @@ def check_input(ctx: Context, a: Services) -> None:
         if REFUSALS.get(verdict.reason) == "request":
             ctx.cleaned, ctx.declined = verdict.question, "confirm"
             return
-        ctx.stop(verdict.status, verdict.message, REFUSALS.get(verdict.reason, verdict.status))
+        refusal = REFUSALS.get(verdict.reason) or refusal_for(verdict.status)
+        ctx.stop(verdict.status, verdict.message, refusal)
         return
     ctx.cleaned = verdict.question
     ctx.notices.extend(verdict.notices)
@@ -157,13 +169,13 @@ def select_evidence(ctx: Context, a: Services) -> None:
     selection = a.selector.select(ctx.query, r.passages, r.vector)
     ctx.selection = selection
     if ctx.declined:
-        ctx.status, ctx.refusal = "out_of_scope", "request"
-    elif selection.status == "no_evidence":
-        ctx.status = "no_evidence"
+        ctx.status, ctx.refusal = OUT_OF_SCOPE, "request"
+    elif selection.status == NO_EVIDENCE:
+        ctx.status = NO_EVIDENCE
         absent = selection.subject_absent or bool(selection.missing)
         ctx.refusal = "absent_subject" if absent else "no_evidence"
     if ctx.refusal and not selection.related and not (ctx.declined and selection.lead):
-        ctx.stop(ctx.status or "no_evidence", refusal_text(ctx, a))
+        ctx.stop(ctx.status or NO_EVIDENCE, refusal_text(ctx, a))
 
 
 def coverage(ctx: Context, a: Services) -> None:
@@ -232,9 +244,7 @@ def verify_citations(ctx: Context, a: Services) -> None:
         ctx.used_generator = ctx.draft.generator
         text, citations = verify(ctx.draft, a.index)
     if not citations:
-        ctx.stop(
-            (ctx.status or "no_evidence") if ctx.refusing else "no_evidence", refusal_text(ctx, a)
-        )
+        ctx.stop((ctx.status or NO_EVIDENCE) if ctx.refusing else NO_EVIDENCE, refusal_text(ctx, a))
         return
     ctx.text, ctx.citations = text, citations
 
@@ -244,9 +254,7 @@ def check_output(ctx: Context, a: Services) -> None:
     verdict = guardrails.check_output(ctx.text, ctx.citations, ctx.retrieved.passages)
     text, citations = renumber(verdict.text, verdict.citations)
     if not citations:
-        ctx.stop(
-            (ctx.status or "no_evidence") if ctx.refusing else "no_evidence", refusal_text(ctx, a)
-        )
+        ctx.stop((ctx.status or NO_EVIDENCE) if ctx.refusing else NO_EVIDENCE, refusal_text(ctx, a))
         return
     ctx.text, ctx.citations = text, citations
 
@@ -265,10 +273,10 @@ def settle(ctx: Context, a: Services) -> None:
     if ctx.refusing:
         return
     sel = ctx.selection
-    partial = ctx.coverage.partial or (sel is not None and sel.status == "partial")
-    ctx.status = "partial" if partial else "answered"
+    partial = ctx.coverage.partial or (sel is not None and sel.status == PARTIAL)
+    ctx.status = PARTIAL if partial else ANSWERED
     ctx.notices.extend(ctx.coverage.reasons)
-    if sel is None or sel.status != "partial":
+    if sel is None or sel.status != PARTIAL:
         return
     for subject, count in sel.thin:
         plural = "" if count == 1 else "s"
@@ -297,7 +305,7 @@ def refusal_text(ctx: Context, a: Services) -> str:
         return core_message(f"request_{ctx.declined}")
     sel = ctx.selection
     documents = len(a.index.documents)
-    if sel is not None and sel.status == "no_evidence" and sel.missing:
+    if sel is not None and sel.status == NO_EVIDENCE and sel.missing:
         return core_message("absent_subject", missing=listed(sel.missing), documents=documents)
     if sel is not None and sel.related:
         return core_message("no_evidence_short", documents=documents)

@@ -7,6 +7,7 @@ These names are used everywhere: in code, templates, JSON fields and eval report
 from __future__ import annotations
 
 import dataclasses
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -23,15 +24,21 @@ DOC_TYPES: tuple[str, ...] = (
 )
 
 Status = Literal["answered", "partial", "no_evidence", "out_of_scope", "personal_data", "error"]
-STATUSES: tuple[str, ...] = (
-    "answered",
-    "partial",
-    "no_evidence",
-    "out_of_scope",
-    "personal_data",
-    "error",
-)
+STATUSES: tuple[Status, ...] = typing.get_args(Status)
+ANSWERED: Status = "answered"
+PARTIAL: Status = "partial"
+NO_EVIDENCE: Status = "no_evidence"
+OUT_OF_SCOPE: Status = "out_of_scope"
+PERSONAL_DATA: Status = "personal_data"
+ERROR: Status = "error"
+# Statuses that are refusals whatever ``Answer.refusal`` says (older answers have no ``refusal``).
+REFUSAL_STATUSES: frozenset[Status] = frozenset({NO_EVIDENCE, OUT_OF_SCOPE, PERSONAL_DATA, ERROR})
 Generator = Literal["extractive", "llm", "none"]
+
+
+def status_of(value: object) -> Status:
+    """A stored or received status as a ``Status``; anything unknown reads as ``error``."""
+    return next((s for s in STATUSES if s == value), ERROR)
 
 
 def _plain(value: Any) -> Any:
@@ -43,6 +50,30 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     return value
+
+
+def _text(data: Mapping[str, Any], key: str, default: str = "") -> str:
+    value = data.get(key)
+    return default if value is None else str(value)
+
+
+def _int(data: Mapping[str, Any], key: str, default: int = 0) -> int:
+    value = data.get(key)
+    return default if value in (None, "") else int(value)
+
+
+def _year(data: Mapping[str, Any]) -> int | None:
+    value = data.get("year")
+    return None if value in (None, "") else int(value)
+
+
+def _optional_float(data: Mapping[str, Any], key: str) -> float | None:
+    value = data.get(key)
+    return None if value is None else float(value)
+
+
+def _strings(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value or ())
 
 
 @dataclass(frozen=True)
@@ -195,6 +226,32 @@ class Passage:
             "text": c.text,
         }
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Passage:
+        """The inverse of ``to_dict``: the chunk and document hold what the JSON carries."""
+        chunk_id, doc_id = _text(data, "chunk_id"), _text(data, "doc_id")
+        n = chunk_id.rsplit("#", 1)[-1]
+        chunk = Chunk(
+            chunk_id=chunk_id,
+            doc_id=doc_id,
+            n=int(n) if n.isdigit() else 0,
+            text=_text(data, "text"),
+            page_start=_int(data, "page_index_start"),
+            page_end=_int(data, "page_index_end"),
+            page_label_start=_text(data, "page_start"),
+            page_label_end=_text(data, "page_end"),
+            section=_strings(data.get("section")),
+            themes=_strings(data.get("themes")),
+        )
+        return cls(
+            chunk=chunk,
+            document=Document(doc_id=doc_id, title=_text(data, "title"), path=""),
+            score=float(data.get("score") or 0.0),
+            rank=_int(data, "rank"),
+            dense_score=_optional_float(data, "dense_score"),
+            keyword_score=_optional_float(data, "keyword_score"),
+        )
+
 
 @dataclass(frozen=True)
 class Citation:
@@ -219,6 +276,26 @@ class Citation:
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)  # type: ignore[no-any-return]
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Citation:
+        return cls(
+            n=_int(data, "n"),
+            doc_id=_text(data, "doc_id"),
+            chunk_id=_text(data, "chunk_id"),
+            title=_text(data, "title"),
+            quote=_text(data, "quote"),
+            page_start=_text(data, "page_start"),
+            page_end=_text(data, "page_end"),
+            page_index_start=_int(data, "page_index_start"),
+            page_index_end=_int(data, "page_index_end"),
+            publisher=_text(data, "publisher"),
+            year=_year(data),
+            section=_strings(data.get("section")),
+            url=_text(data, "url"),
+            viewer_url=_text(data, "viewer_url"),
+            verified=bool(data.get("verified", False)),
+        )
+
 
 @dataclass(frozen=True)
 class Searched:
@@ -232,6 +309,16 @@ class Searched:
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)  # type: ignore[no-any-return]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Searched:
+        return cls(
+            query=_text(data, "query"),
+            filters=Filters.from_dict(data.get("filters")),
+            documents_in_library=_int(data, "documents_in_library"),
+            documents_matched=_strings(data.get("documents_matched")),
+            nearest=_strings(data.get("nearest")),
+        )
 
 
 @dataclass(frozen=True)
@@ -256,6 +343,10 @@ class LeadUnit:
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)  # type: ignore[no-any-return]
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> LeadUnit:
+        return cls(n=_int(data, "n"), text=_text(data, "text"))
+
 
 @dataclass(frozen=True)
 class SourceGroup:
@@ -271,6 +362,17 @@ class SourceGroup:
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)  # type: ignore[no-any-return]
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> SourceGroup:
+        return cls(
+            doc_id=_text(data, "doc_id"),
+            title=_text(data, "title"),
+            year=_year(data),
+            doc_type=_text(data, "doc_type", "other"),
+            citations=tuple(int(n) for n in data.get("citations") or ()),
+            pages=_strings(data.get("pages")),
+        )
+
 
 Refusal = Literal[
     "absent_subject",  # the question's subject appears nowhere in the library
@@ -282,6 +384,25 @@ Refusal = Literal[
     "personal_data",
     "error",
 ]
+REFUSALS: tuple[Refusal, ...] = typing.get_args(Refusal)
+
+
+def refusal_for(status: Status) -> Refusal | None:
+    """The refusal a refusing status stands for when no step named a more specific one."""
+    implied: dict[Status, Refusal] = {
+        "no_evidence": "no_evidence",
+        "out_of_scope": "off_purpose",
+        "personal_data": "personal_data",
+        "error": "error",
+    }
+    return implied.get(status)
+
+
+def refusal_of(value: object) -> Refusal | None:
+    """A stored or received refusal code; None when absent, ``error`` when unknown."""
+    if value in (None, ""):
+        return None
+    return next((r for r in REFUSALS if r == value), "error")
 
 
 @dataclass(frozen=True)
@@ -294,7 +415,7 @@ class Answer:
     answer (a refusal that offers the nearest evidence), and why an answer was refused.
     """
 
-    status: str
+    status: Status
     text: str
     citations: tuple[Citation, ...] = ()
     passages: tuple[Passage, ...] = ()
@@ -308,7 +429,7 @@ class Answer:
     groups: tuple[SourceGroup, ...] = ()
     missing: tuple[str, ...] = ()
     related: bool = False
-    refusal: str | None = None  # a Refusal code when the status is a refusal, else None
+    refusal: Refusal | None = None  # a Refusal code when the status is a refusal, else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -328,6 +449,32 @@ class Answer:
             "related": self.related,
             "refusal": self.refusal,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Answer:
+        """The inverse of ``to_dict``, for the edges (stored turns, the JSON API, eval records).
+
+        Answers stored before the shape fields existed (no ``lead``, ``groups``, ``missing``,
+        ``related``, ``refusal``) read with those empty: they are *legacy* answers.
+        """
+        searched = data.get("searched")
+        return cls(
+            status=status_of(data.get("status")),
+            text=_text(data, "text"),
+            citations=tuple(Citation.from_dict(c) for c in data.get("citations") or ()),
+            passages=tuple(Passage.from_dict(p) for p in data.get("passages") or ()),
+            search_query=_text(data, "search_query"),
+            generator=_text(data, "generator", "none"),
+            searched=Searched.from_dict(searched) if searched else None,
+            notices=_strings(data.get("notices")),
+            metrics={str(k): float(v) for k, v in (data.get("metrics") or {}).items()},
+            build_id=_text(data, "build_id"),
+            lead=tuple(LeadUnit.from_dict(u) for u in data.get("lead") or ()),
+            groups=tuple(SourceGroup.from_dict(g) for g in data.get("groups") or ()),
+            missing=_strings(data.get("missing")),
+            related=bool(data.get("related", False)),
+            refusal=refusal_of(data.get("refusal")),
+        )
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ import argparse
 import json
 import sys
 import textwrap
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,8 @@ from assistant.surfaces import (
     quoted_numbers,
     source_groups,
 )
-from assistant.types import Answer, Citation, Filters, Turn
+from assistant.types import PARTIAL as PARTIAL_STATUS
+from assistant.types import Answer, Citation, Filters, SourceGroup, Turn
 
 WIDTH = 100
 PARTIAL = "The library only answers part of this question."
@@ -131,10 +131,9 @@ def read_history(path: str) -> list[Turn]:
 
 def render(answer: Answer) -> str:
     """Lead first, then what each document says, then each document and its pages once."""
-    data = answer.to_dict()
     citations = {c.n: c for c in answer.citations}
-    lines = _body(answer, data)
-    groups = source_groups(data)
+    lines = _body(answer)
+    groups = source_groups(answer)
     if groups:
         lines += ["Sources:", *(_source(g, citations) for g in groups), ""]
     for notice in answer.notices:
@@ -155,16 +154,16 @@ def _quote(text: str, n: int, indent: str) -> str:
     return "\n".join(_wrap(line, indent, indent) for line in lines)
 
 
-def _body(answer: Answer, data: dict[str, Any]) -> list[str]:
-    if is_refusal(data):
-        lines = [line for words in own_words(data) for line in (_wrap(words), "")]
-        quotes = _grouped_quotes(data, {c.n: c for c in answer.citations})
+def _body(answer: Answer) -> list[str]:
+    if is_refusal(answer):
+        lines = [line for words in own_words(answer) for line in (_wrap(words), "")]
+        quotes = _grouped_quotes(answer, {c.n: c for c in answer.citations})
         if quotes:
             lines += ["Related, not an answer:", *quotes, ""]
         return lines
     citations = {c.n: c for c in answer.citations}
-    if not is_structured(data):  # a legacy or language-model answer: its text as written
-        quotes = _grouped_quotes(data, citations)
+    if not is_structured(answer):  # a legacy or language-model answer: its text as written
+        quotes = _grouped_quotes(answer, citations)
         return [answer.text, *(["", "What the sources say:", *quotes] if quotes else []), ""]
     lines = []
     for unit in answer.lead:
@@ -174,31 +173,31 @@ def _body(answer: Answer, data: dict[str, Any]) -> list[str]:
             lines.append(f"    ({cited.title}, {_pages(cited)})")
     if not answer.lead and answer.generator == "llm":
         lines.append(answer.text)
-    said = notes(data) or ((PARTIAL,) if answer.status == "partial" else ())
+    said = notes(answer) or ((PARTIAL,) if answer.status == PARTIAL_STATUS else ())
     for note in said:
         lines += ["", _wrap(note)]
-    quotes = _grouped_quotes(data, citations)
+    quotes = _grouped_quotes(answer, citations)
     if quotes:
         lines += ["", "What the sources say:", *quotes]
     return [*lines, ""]
 
 
-def _grouped_quotes(data: dict[str, Any], citations: dict[int, Citation]) -> list[str]:
+def _grouped_quotes(answer: Answer, citations: dict[int, Citation]) -> list[str]:
     lines = []
-    for group in source_groups(data):
-        numbers = quoted_numbers(data, group)
+    for group in source_groups(answer):
+        numbers = quoted_numbers(answer, group)
         if not numbers:
             continue
-        title, year = str(group.get("title", "")), group.get("year")
+        title, year = group.title, group.year
         year = None if year and str(year) in title else year  # the title often names it
-        facts = ", ".join(str(x) for x in (year, _type_label(group.get("doc_type"))) if x)
+        facts = ", ".join(str(x) for x in (year, _type_label(group.doc_type)) if x)
         lines.append(_wrap(title + (f" ({facts})" if facts else ""), rest="  "))
         lines += [_quote(citations[n].quote, n, "  ") for n in numbers]
     return lines
 
 
-def _type_label(doc_type: Any) -> str:
-    return "" if doc_type in (None, "", "other") else str(doc_type).replace("_", " ")
+def _type_label(doc_type: str) -> str:
+    return "" if doc_type in ("", "other") else doc_type.replace("_", " ")
 
 
 def _pages(c: Citation) -> str:
@@ -207,14 +206,14 @@ def _pages(c: Citation) -> str:
     return f"pages {c.page_start}-{c.page_end}"
 
 
-def _source(group: Mapping[str, Any], citations: dict[int, Citation]) -> str:
+def _source(group: SourceGroup, citations: dict[int, Citation]) -> str:
     """One document once: its citation numbers, publisher, year, pages and one link."""
-    cited = [c for c in citations.values() if c.doc_id == group.get("doc_id")]
+    cited = [c for c in citations.values() if c.doc_id == group.doc_id]
     numbers = " ".join(f"[{c.n}]" for c in cited)
     first = cited[0] if cited else None
-    where = ", ".join(str(x) for x in (first.publisher if first else "", group.get("year")) if x)
-    pages = [str(p) for p in group.get("pages") or ()]
-    head = f"{numbers} {group.get('title', '')}" + (f" ({where})" if where else "")
+    where = ", ".join(str(x) for x in (first.publisher if first else "", group.year) if x)
+    pages = list(group.pages)
+    head = f"{numbers} {group.title}" + (f" ({where})" if where else "")
     if pages:
         head += (", page " if len(pages) == 1 else ", pages ") + ", ".join(pages)
     link = (first.url.split("#")[0] or first.viewer_url) if first else ""

@@ -31,13 +31,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from assistant.types import Status
 from evals import text as t
 from evals.dataset import SPLITS, split_of
 from evals.model import ANSWER_STATUSES, MetricResult, Record
 
 Evaluator = Callable[[Record], MetricResult]
 
-STRICT_REFUSALS = ("no_evidence", "out_of_scope", "personal_data")
+STRICT_REFUSALS: tuple[Status, ...] = ("no_evidence", "out_of_scope", "personal_data")
 ABSTAIN_KINDS = frozenset({"unanswerable", "out-of-scope", "adversarial", "request"})
 REQUEST_KINDS = frozenset({"request", "adversarial"})
 ALL = "all"

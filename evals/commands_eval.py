@@ -103,11 +103,11 @@ def compare_runs(before: Path, after: Path, thresholds: Path | None) -> int:
 def _judge(choice: str, settings: Any) -> Judge:
     if choice == "lexical" or (choice == "auto" and not settings.llm_configured):
         return LexicalJudge()
-    if not settings.llm_configured:
-        raise ConfigurationError("--judge llm needs RLA_LLM_BASE_URL and RLA_LLM_MODEL")
     from assistant.generation.llm import build_chat_model
 
     chat = build_chat_model(settings)  # the answerer's client: same endpoint, timeout, retries
+    if chat is None:
+        raise ConfigurationError("--judge llm needs RLA_LLM_BASE_URL and RLA_LLM_MODEL")
     return LLMJudge(chat)
 
 

@@ -37,7 +37,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.types import Chunk
+from assistant.types import Chunk, Refusal, Status
 from evals.group_terms import GroupCoverage, admits_gap, measure_all, states_coverage
 from evals.model import MetricResult, Record
 from evals.safety import generalisations
@@ -53,9 +53,11 @@ EXPLAINED = "explained_by_coverage"
 INCONSISTENT = "inconsistent"
 VERDICTS = (CONSISTENT, EXPLAINED, INCONSISTENT)
 ABSENT, THIN, COVERED, UNMEASURED = "absent", "thin", "covered", "unmeasured"
-ANSWERS = frozenset({"answered", "partial"})
-DECLINED_STATUSES = frozenset({"out_of_scope", "personal_data"})
-DECLINED_REFUSALS = frozenset({"request", "off_purpose", "tampering", "personal_data"})
+ANSWERS: frozenset[Status] = frozenset({"answered", "partial"})
+DECLINED_STATUSES: frozenset[Status] = frozenset({"out_of_scope", "personal_data"})
+DECLINED_REFUSALS: frozenset[Refusal] = frozenset(
+    {"request", "off_purpose", "tampering", "personal_data"}
+)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from assistant.types import Answer, Chunk
+from assistant.types import Answer, Chunk, Status
 
 _SEP = r"[\s\-‐‑–]+"  # space, hyphen or dash between the words of a form
 
@@ -54,7 +54,7 @@ _GAP = re.compile(
     r"about)\w*",
     re.IGNORECASE,
 )
-GAP_STATUSES = frozenset({"partial", "no_evidence"})
+GAP_STATUSES: frozenset[Status] = frozenset({"partial", "no_evidence"})
 
 
 @dataclass(frozen=True)

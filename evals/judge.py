@@ -12,9 +12,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from assistant.prompts import Prompt, load_prompt
+from assistant.protocols import ChatModel
 from evals import text as t
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ class LLMJudge:
 
     name = "llm-judge-v1"
 
-    def __init__(self, chat_model: Any, prompt: Prompt | None = None) -> None:
+    def __init__(self, chat_model: ChatModel, prompt: Prompt | None = None) -> None:
         self._chat = chat_model
         self._prompt = prompt or load_prompt("judge", version=1)
         self.name = f"llm-{self._prompt.label}"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from assistant.text.normalisation import collapsed_whitespace
-from assistant.types import Citation, Passage
+from assistant.types import Citation, Passage, Status
 from evals import text as t
 from evals.acceptance import acceptance_evaluators
 from evals.judge import Judge, LexicalJudge
@@ -21,7 +21,12 @@ from evals.model import ANSWER_STATUSES, REFUSAL_STATUSES, MetricResult, Record
 from evals.safety import safety
 
 Evaluator = Callable[[Record], MetricResult]
-REFUSED_WHEN_ANSWERABLE = ("no_evidence", "out_of_scope", "personal_data", "error")
+REFUSED_WHEN_ANSWERABLE: tuple[Status, ...] = (
+    "no_evidence",
+    "out_of_scope",
+    "personal_data",
+    "error",
+)
 KEY_FACT_PASS = 0.5
 
 

@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.types import Answer, Passage
+from assistant.types import Answer, Passage, Status
 
 ANSWERABLE_KINDS = ("factual", "thematic", "comparison", "follow-up")
-ANSWER_STATUSES = ("answered", "partial")
-REFUSAL_STATUSES = ("no_evidence", "out_of_scope", "partial", "personal_data")
+ANSWER_STATUSES: tuple[Status, ...] = ("answered", "partial")
+REFUSAL_STATUSES: tuple[Status, ...] = ("no_evidence", "out_of_scope", "partial", "personal_data")
 
 
 @dataclass(frozen=True)

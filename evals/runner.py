@@ -15,10 +15,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from pydantic import SecretStr
 
+from assistant.protocols import AssistantLike
 from assistant.types import Answer, Passage, Turn
 from evals import dataset
 from evals.equity import GroupResult, evaluate_equity
@@ -30,21 +31,6 @@ from evals.summary import summarise
 log = logging.getLogger(__name__)
 REPO = Path(__file__).resolve().parents[1]
 RETRIEVAL_K = 10
-
-
-class AssistantLike(Protocol):
-    index: Any
-
-    def ask(
-        self,
-        question: str,
-        history: Sequence[Turn] = (),
-        filters: Any = None,
-        *,
-        generator: str | None = None,
-    ) -> Answer: ...
-
-    def search(self, query: str, filters: Any = None, k: int = 10) -> list[Passage]: ...
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.web_fakes import make_app, web_settings, write_small_build
+from tests.web_fakes import FakeAssistant, make_app, web_settings, write_small_build
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ SHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screenshots"
 
 
 @pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, FakeAssistant]]:
     if not CHROMIUM.exists():
         pytest.skip(
             f"{CHROMIUM} not found: install Debian's chromium (apt-get install -y chromium)"
@@ -47,8 +47,21 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
+    yield f"http://127.0.0.1:{server.effective_port}", app.extensions["rla"].assistants.get()
     server.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(served: tuple[str, FakeAssistant]) -> str:
+    return served[0]
+
+
+@pytest.fixture()
+def fake(served: tuple[str, FakeAssistant]) -> Iterator[FakeAssistant]:
+    """The app's assistant: a test queues the answers it needs; none are left for the next."""
+    served[1].replies.clear()
+    yield served[1]
+    served[1].replies.clear()
 
 
 @pytest.fixture(scope="module")
@@ -214,13 +227,17 @@ def test_keyboard_only(page: Any) -> None:
     shot(page, "06-keyboard-viewer")
 
 
-def test_no_evidence_partial_and_personal_data_are_accessible(page: Any) -> None:
+def test_no_evidence_partial_and_personal_data_are_accessible(
+    page: Any, fake: FakeAssistant
+) -> None:
     page.goto("/")
-    ask_with_mouse(page, "zebra crossings", 1)
+    ask_with_mouse(page, "zebra crossings", 1)  # nothing in the build matches
     assert "What I searched" in page.locator("#turn-1").inner_text()
     assert_accessible(page, "07-no-evidence")
-    ask_with_mouse(page, "partial adultification", 2)
+    fake.queue(fake.answer_for("adultification", status="partial"))
+    ask_with_mouse(page, "What is adultification?", 2)
     assert "Partly answered" in page.locator("#turn-2").inner_text()
+    fake.queue(fake.declined("personal_data"))
     ask_with_mouse(page, "Is Jane Smith at risk?", 3)
     assert "Personal details detected" in page.locator("#turn-3").inner_text()
     assert_accessible(page, "08-partial-and-personal-data")
@@ -381,15 +398,17 @@ def assert_refusal_card(page: Any, turn: str) -> None:
 
 
 MULTI_DOCUMENT = "adultification interpreters curiosity"
+NOT_HELD = "The library does not mention vaping."
 
 
-def test_shaped_answer_and_refusal_with_javascript(page: Any) -> None:
+def test_shaped_answer_and_refusal_with_javascript(page: Any, fake: FakeAssistant) -> None:
     page.goto("/")
     ask_with_mouse(page, MULTI_DOCUMENT, 1)
     wait_announced(page, "Answer ready")
     assert_shaped_answer(page, "turn-1")
     assert page.locator("#question").input_value() == ""  # answered: ready for a follow-up
     question = "Does vaping harm children at school?"
+    fake.queue(fake.related("children harm", NOT_HELD))
     ask_with_mouse(page, question, 2)
     wait_announced(page, "Answer ready")
     assert_refusal_card(page, "turn-2")
@@ -398,10 +417,13 @@ def test_shaped_answer_and_refusal_with_javascript(page: Any) -> None:
     assert_accessible(page, "30-shaped-answer-and-refusal-js")
 
 
-def test_a_starter_question_that_is_refused_lands_in_the_box(page: Any) -> None:
+def test_a_starter_question_that_is_refused_lands_in_the_box(
+    page: Any, fake: FakeAssistant
+) -> None:
     page.goto("/")
     page.locator(".rla-starter").first.click()
     wait_announced(page, "Answer ready")
+    fake.queue(fake.declined("personal_data"))
     page.fill("#question", "Is Jane Smith, who is 14, at risk?")
     page.click("[data-ask-button]")
     page.wait_for_selector("#turn-2 .govuk-warning-text")
@@ -411,7 +433,9 @@ def test_a_starter_question_that_is_refused_lands_in_the_box(page: Any) -> None:
     assert "Jane" not in page.locator("#turn-2").inner_text()  # the reply never repeats it
 
 
-def test_shaped_answer_and_refusal_without_javascript(browser: Any, base_url: str) -> None:
+def test_shaped_answer_and_refusal_without_javascript(
+    browser: Any, base_url: str, fake: FakeAssistant
+) -> None:
     context = browser.new_context(base_url=base_url, java_script_enabled=False)
     page = context.new_page()
     page.goto("/")
@@ -421,6 +445,7 @@ def test_shaped_answer_and_refusal_without_javascript(browser: Any, base_url: st
     assert_shaped_answer(page, "turn-1")
     assert page.locator("#question").input_value() == ""
     question = "Does vaping harm children at school?"
+    fake.queue(fake.related("children harm", NOT_HELD))
     page.fill("#question", question)
     page.click("[data-ask-button]")
     page.wait_for_selector("#turn-2")

@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from urllib.parse import parse_qs
 
 import pytest
 
-from assistant.citations import cite, page_of, renumber, verify, verify_text
+from assistant.citations import (
+    VIEWER_QUOTE_CHARS,
+    cite,
+    page_of,
+    renumber,
+    verify,
+    verify_text,
+    viewer_url,
+)
 from assistant.generation.base import Draft
 from assistant.settings import Settings
 from assistant.text.normalisation import quote_key
@@ -60,10 +69,26 @@ def test_cite_narrows_to_the_page_and_builds_urls(index) -> None:  # type: ignor
     passage = _passage(index, "child-q#1")
     citation = cite(3, passage, "the review said so.", index.pages("child-q"))
     assert (citation.page_index_start, citation.page_start) == (2, "7")
-    assert citation.viewer_url.startswith("/library/child-q?page=2&q=the%20review%20said%20so.")
+    assert citation.viewer_url == "/library/child-q?page=2&q=the+review+said+so.#q1"
     assert citation.url == ""  # no url known for this document
     pdf = cite(1, _passage(index, "report#0"), "strip search.", index.pages("report"))
     assert pdf.url == "https://example.org/report.pdf#page=1"
+
+
+def test_one_viewer_url_for_the_core_and_the_chat_page() -> None:
+    from web.presenters import citation_view
+
+    quote = "A long   quote,\nover lines & with / slashes. " + "word " * 300
+    url = viewer_url("a/b c", 4, quote)
+    path, rest = url.split("?", 1)
+    query, fragment = rest.split("#")
+    assert path == "/library/a%2Fb%20c" and fragment == "q1"
+    q = parse_qs(query)["q"][0]
+    assert q.startswith("A long quote, over lines & with / slashes. word") and q.endswith("word")
+    assert len(q) <= VIEWER_QUOTE_CHARS
+    assert viewer_url("d", None, "x").startswith("/library/d?page=1&")  # unknown page: the first
+    citation = Citation(2, "a/b c", "a/b c#0", "T", quote, "iv", "iv", 4, 4, viewer_url=url)
+    assert citation_view(citation, "turn-1").viewer_url == url
 
 
 def test_page_of_finds_nothing_for_text_not_on_the_pages(index) -> None:  # type: ignore[no-untyped-def]

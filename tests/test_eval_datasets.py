@@ -56,7 +56,9 @@ def test_dataset_is_well_formed(name: str) -> None:
 
 def test_gold_expected_documents_are_in_the_demo_library() -> None:
     names = {p.name for p in DEMO_LIBRARY.iterdir()}
-    for c in dataset.load(dataset.resolve("gold-demo-v1")):
+    cases = dataset.load(dataset.resolve("gold-demo-v1"))
+    assert sum(1 for c in cases if c.expected_docs) >= 30
+    for c in cases:
         assert set(c.expected_docs) <= names, c.id
 
 
@@ -78,7 +80,9 @@ def test_equity_templates_swap_the_same_groups() -> None:
 
 
 def test_adversarial_cases_say_how_they_should_be_handled() -> None:
-    for c in dataset.load(dataset.resolve("adversarial-v1")):
+    cases = dataset.load(dataset.resolve("adversarial-v1"))
+    assert cases
+    for c in cases:
         assert c.attack and c.handling, c.id
         assert c.expected_status or c.must_not_contain, c.id
 
@@ -134,7 +138,9 @@ def test_unseen_sets_meet_the_issue_quotas() -> None:
 def test_unseen_demo_key_facts_occur_in_an_expected_document() -> None:
     texts = {p.name: _loose(p.read_text(encoding="utf-8")) for p in DEMO_LIBRARY.glob("*.md")}
     library = " ".join(texts.values())
-    for c in dataset.load(dataset.resolve("unseen-demo-v1")):
+    cases = dataset.load(dataset.resolve("unseen-demo-v1"))
+    assert any(c.key_facts for c in cases) and any(c.kind == "absent" for c in cases)
+    for c in cases:
         assert set(c.expected_docs) <= set(texts), c.id
         for fact in c.key_facts:
             assert any(_loose(fact) in texts[d] for d in c.expected_docs), (c.id, fact)
@@ -162,7 +168,11 @@ def test_unseen_real_key_facts_and_absent_subjects(real_pdfs: Path) -> None:
         _loose(_page_text(pdf, i, cache)) for pdf in pdfs for i in range(1, _pages(pdf) + 1)
     )
     everything += " ".join(_loose(p.read_text(encoding="utf-8")) for p in real_pdfs.glob("*.txt"))
-    for row in _rows("unseen-real-v1"):
+    rows = _rows("unseen-real-v1")
+    assert (
+        pdfs and any(r.get("evidence") for r in rows) and any(r["kind"] == "absent" for r in rows)
+    )
+    for row in rows:
         for name, items in row.get("evidence", {}).items():
             assert [i["text"] for i in items] == row["key_facts"], row["id"]
             for item in items:
@@ -185,6 +195,7 @@ def _pages(pdf: Path) -> int:
 
 def test_real_pdf_expected_pages_hold_their_evidence(real_pdfs: Path) -> None:
     rows = _rows("real-pdfs-v1")
+    assert any(r.get("evidence") for r in rows)
     cache: dict[tuple[Path, int], str] = {}
     for row in rows:
         for name in row["expected_docs"]:

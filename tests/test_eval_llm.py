@@ -45,6 +45,7 @@ def test_llm_generator_run_is_scored(demo_index, real_embedder, server) -> None:
     )
     cases = [c for c in dataset.load(dataset.resolve("gold-demo-v1")) if c.id in ("q14", "q15")]
     run = run_cases(assistant, cases, generator="llm")
+    assert len(run.records) == 2
     for record in run.records:
         assert record.answer.generator == "llm", record.case.id
         assert record.result("citation_validity").passed is True

@@ -109,7 +109,7 @@ def test_answers_are_concise(demo) -> None:  # type: ignore[no-untyped-def]
     _, retriever, answerer = demo
     for question in QUESTIONS:
         draft = answerer.answer(question, retriever.search(question, 8))
-        assert len(draft.citations) <= 4, question
+        assert 1 <= len(draft.citations) <= 4, question
         quotes = [c.quote for c in draft.citations]
         assert len(set(quotes)) == len(quotes)
         for a in quotes:  # no quote contained in another

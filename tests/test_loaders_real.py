@@ -177,6 +177,7 @@ def test_cleaning_loses_no_words(
     kept: dict[int, int] = {}
     for block in loaded[name].blocks:
         kept[block.page_index] = kept.get(block.page_index, 0) + len(words.findall(block.text))
+    assert raw and kept
     for index, count in enumerate(raw, start=1):
         if index not in EXPECTED[name][1]:
             assert kept.get(index, 0) >= 0.97 * count, index

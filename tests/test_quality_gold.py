@@ -133,10 +133,12 @@ PARTIAL_OPENINGS = (
 
 
 def test_answer_bodies_are_only_quotes(ask, gold) -> None:  # type: ignore[no-untyped-def]
+    checked = 0
     for qid in gold:
         answer = _answer(ask, gold, qid)
         if answer.status not in ("answered", "partial"):
             continue
+        checked += 1
         body = answer.text
         for c in answer.citations:
             body = body.replace(f"{c.quote} [{c.n}]", "")
@@ -145,6 +147,7 @@ def test_answer_bodies_are_only_quotes(ask, gold) -> None:  # type: ignore[no-un
             canned = line == core_message("sources_heading") or line.startswith(PARTIAL_OPENINGS)
             titled = line.endswith(":") and any(line.startswith(t) for t in titles)
             assert canned or titled, (qid, line[:200])
+    assert checked >= len(gold) // 2, "most gold questions should be answered"
 
 
 @pytest.mark.parametrize("question", OFF_TOPIC)

@@ -18,12 +18,18 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
 from assistant.settings import Settings
+from assistant.types import Answer, Citation
 from web import commands_db, commands_purge
 from web.migrate import current, head
 from web.storage import Base, FeedbackEntry, Store
 
-ANSWER = {"status": "answered", "text": "a", "citations": [{"n": 1, "doc_id": "d", "chunk_id": "d#1",
-          "page_start": "3", "page_end": "3"}], "generator": "extractive", "build_id": "b1"}  # fmt: skip
+ANSWER = Answer(
+    status="answered",
+    text="a",
+    citations=(Citation(1, "d", "d#1", "", "", "3", "3", 3, 3),),
+    generator="extractive",
+    build_id="b1",
+)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.services)])

@@ -20,7 +20,7 @@ from web.presenters import turn_view
 
 
 def render(app: Any, answer: Answer | dict[str, Any], turn_id: str = "t1") -> str:
-    data = answer.to_dict() if isinstance(answer, Answer) else answer
+    data = answer if isinstance(answer, Answer) else Answer.from_dict(answer)
     with app.test_request_context():
         return render_template("_turn.html", turn=turn_view(turn_id, 1, "What is it?", data))
 
@@ -166,7 +166,7 @@ def test_the_markdown_export_uses_the_shape_and_blockquotes(app: Any) -> None:
             1,
             "What is it?",
             "partial",
-            shaped(status="partial", missing=("vaping",)).to_dict(),
+            shaped(status="partial", missing=("vaping",)),
             now,
         ),
     )
@@ -194,20 +194,20 @@ def test_own_words_are_what_the_answerer_wrote_besides_its_evidence() -> None:
         lead=(LeadUnit(1, listed),),
         citations=(replace(CITATIONS[0], quote=listed), *CITATIONS[1:]),
         missing=("vaping",),
-    ).to_dict()
+    )
     said = (
         "The library does not mention “vaping”; what it holds on the rest of the question is below.",
     )
     assert own_words(partial) == said
     assert notes(partial) == said  # the answerer's sentence, not a second one of ours
-    assert notes({**partial, "text": f"{listed} [1]"}) == ("The library does not cover: vaping.",)
-    refused = {
-        **partial,
-        "status": "no_evidence",
-        "text": "The library does not mention “vaping”. It searched 3 documents.\n\n"
+    assert notes(replace(partial, text=f"{listed} [1]")) == ("The library does not cover: vaping.",)
+    refused = replace(
+        partial,
+        status="no_evidence",
+        text="The library does not mention “vaping”. It searched 3 documents.\n\n"
         "The nearest material it holds is below, for reference only: it is related, not an "
         f"answer.\n\n{REVIEW} (2022, national review):\n{Q4} [4]",
-    }
+    )
     assert own_words(refused) == (
         "The library does not mention “vaping”. It searched 3 documents.",
         "The nearest material it holds is below, for reference only: it is related, not an answer.",
@@ -217,13 +217,14 @@ def test_own_words_are_what_the_answerer_wrote_besides_its_evidence() -> None:
 def test_stored_turns_keep_the_shape_fields(app: Any) -> None:
     store = app.extensions["rla"].store
     conversation = store.new_conversation("owner-1")
-    answer = shaped(status="partial", missing=("vaping",)).to_dict()
+    answer = shaped(status="partial", missing=("vaping",))
     turn = store.add_turn(conversation, "owner-1", "What is it?", answer)
     stored = store.turn(turn.turn_id).answer
-    assert stored["lead"] == [{"n": 1, "text": Q1}]
-    assert stored["groups"][0]["citations"] == [2, 3] and stored["groups"][1]["pages"] == ["iv"]
-    assert stored["missing"] == ["vaping"] and stored["related"] is False
-    assert stored["refusal"] is None
+    assert stored.lead == (LeadUnit(1, Q1),)
+    assert stored.groups[0].citations == (2, 3) and stored.groups[1].pages == ("iv",)
+    assert stored.missing == ("vaping",) and stored.related is False
+    assert stored.refusal is None
+    assert stored == answer
     token = re.compile(r'name="csrf_token" value="[^"]*"')
     html = token.sub("", render(app, stored))  # read back, the same card as the fresh answer
     assert html == token.sub("", render(app, answer))

@@ -323,3 +323,24 @@ def test_feedback_export_csv_and_jsonl(client) -> None:  # type: ignore[no-untyp
     records = [json.loads(line) for line in jsonl.get_data(as_text=True).splitlines()]
     assert records[0]["turn_id"] == turn_id and records[0]["answer_status"] == "answered"
     assert client.get("/api/feedback/export?format=xml", headers=auth).status_code == 400
+
+
+# --- the Answer crosses the web layer unchanged ---------------------------------------------------
+
+
+def test_the_api_and_the_stream_carry_the_answer_json_unchanged(app, client) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_answer_json import every_field_set
+
+    answer = every_field_set()
+    fake = app.extensions["rla"].assistants.get()
+    fake.queue(answer, answer)
+    body = client.post("/api/ask", json={"question": "What does the library hold?"}).get_json()
+    assert body == json.loads(json.dumps(answer.to_dict()))  # no conversation: nothing added
+    token = csrf_token(client)
+    stream = client.post(
+        "/api/ask/stream", json={"question": "And again?"}, headers={"X-CSRFToken": token}
+    )
+    (final,) = [data for kind, data in events(stream.data) if kind == "answer"]
+    assert final["answer"] == body
+    stored = app.extensions["rla"].store.turn(final["turn_id"])
+    assert stored.answer.to_dict() == answer.to_dict()  # parsed once, at the store's edge

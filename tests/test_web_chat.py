@@ -141,6 +141,7 @@ def test_no_evidence_shows_what_was_searched_and_nearest_documents(client) -> No
 
 
 def test_personal_data_warns_and_the_question_is_not_stored(app, client) -> None:  # type: ignore[no-untyped-def]
+    fake(app).queue(fake(app).declined("personal_data"))
     location = ask(client, "Jane Smith, born 3 May 2015, was she at risk?").headers["Location"]
     html = client.get(location.split("#")[0]).get_data(as_text=True)
     assert "govuk-warning-text" in html and "Personal details detected" in html
@@ -156,18 +157,20 @@ def test_personal_data_warns_and_the_question_is_not_stored(app, client) -> None
     assert conversation_id
 
 
-def test_partial_says_what_is_missing(client) -> None:  # type: ignore[no-untyped-def]
-    html = client.get(
-        ask(client, "partial adultification").headers["Location"].split("#")[0]
-    ).get_data(as_text=True)
+def test_partial_says_what_is_missing(app, client) -> None:  # type: ignore[no-untyped-def]
+    fake(app).queue(fake(app).answer_for("adultification", status="partial"))
+    html = client.get(ask(client, "adultification").headers["Location"].split("#")[0]).get_data(
+        as_text=True
+    )
     assert "Partly answered" in html
     note = '<div class="govuk-inset-text rla-missing"><p>The library does not say how this differs'
     assert note in html  # the answer's own note on what is missing, set apart from the quotes
     assert html.index("rla-lead") < html.index(note) < html.index("What the sources say")
 
 
-def test_error_status_is_shown_plainly(client) -> None:  # type: ignore[no-untyped-def]
-    html = client.get(ask(client, "explode").headers["Location"].split("#")[0]).get_data(
+def test_error_status_is_shown_plainly(app, client) -> None:  # type: ignore[no-untyped-def]
+    fake(app).queue(fake(app).declined("error"))
+    html = client.get(ask(client, QUESTION).headers["Location"].split("#")[0]).get_data(
         as_text=True
     )
     assert "Something went wrong" in html
@@ -246,6 +249,7 @@ def test_about_page_explains_storage_and_retention(client) -> None:  # type: ign
 
 
 def test_refused_turns_are_left_out_of_the_history(app, client) -> None:  # type: ignore[no-untyped-def]
+    fake(app).queue(fake(app).declined("personal_data"))
     first = ask(client, "Jane Smith, is she at risk?")
     conversation_id = first.headers["Location"].split("/")[2].split("#")[0]
     ask(client, QUESTION, conversation_id=conversation_id)
@@ -260,29 +264,42 @@ def _question_box(html: str) -> str:
     return match.group(1)
 
 
-@pytest.mark.parametrize("question", ["Does vaping harm children?", "zebra crossings", "explode"])
-def test_after_a_refusal_the_question_stays_in_the_box(client, question: str) -> None:  # type: ignore[no-untyped-def]
+VAPING = "Does vaping harm children?"
+NOT_HELD = "The library does not mention vaping."
+
+
+@pytest.mark.parametrize("refusal", ["related", "no_evidence", "error"])
+def test_after_a_refusal_the_question_stays_in_the_box(app, client, refusal: str) -> None:  # type: ignore[no-untyped-def]
+    question = "zebra crossings"  # nothing in the small build matches: no_evidence unless queued
+    if refusal == "related":
+        question = VAPING
+        fake(app).queue(fake(app).related("children harm", NOT_HELD))
+    elif refusal == "error":
+        fake(app).queue(fake(app).declined("error"))
     location = ask(client, question).headers["Location"].split("#")[0]
     html = client.get(location).get_data(as_text=True)
     assert _question_box(html) == question
     assert "Was this answer helpful?" not in html and "Copy answer" not in html
 
 
-def test_after_an_answer_the_box_is_empty_for_a_follow_up(client) -> None:  # type: ignore[no-untyped-def]
-    location = ask(client, "Does vaping harm children?").headers["Location"].split("#")[0]
+def test_after_an_answer_the_box_is_empty_for_a_follow_up(app, client) -> None:  # type: ignore[no-untyped-def]
+    fake(app).queue(fake(app).related("children harm", NOT_HELD))
+    location = ask(client, VAPING).headers["Location"].split("#")[0]
     conversation_id = location.split("/")[2]
     ask(client, QUESTION, conversation_id=conversation_id)
     assert _question_box(client.get(location).get_data(as_text=True)) == ""
 
 
-def test_a_personal_data_question_is_never_repeated_back(client) -> None:  # type: ignore[no-untyped-def]
+def test_a_personal_data_question_is_never_repeated_back(app, client) -> None:  # type: ignore[no-untyped-def]
+    fake(app).queue(fake(app).declined("personal_data"))
     location = ask(client, "Is Jane Smith, who is 14, at risk?").headers["Location"]
     html = client.get(location.split("#")[0]).get_data(as_text=True)
     assert "Jane" not in html and _question_box(html) == ""
 
 
-def test_related_material_is_offered_with_the_refusal(client) -> None:  # type: ignore[no-untyped-def]
-    location = ask(client, "Does vaping harm children?").headers["Location"].split("#")[0]
+def test_related_material_is_offered_with_the_refusal(app, client) -> None:  # type: ignore[no-untyped-def]
+    fake(app).queue(fake(app).related("children harm", NOT_HELD))
+    location = ask(client, VAPING).headers["Location"].split("#")[0]
     html = client.get(location).get_data(as_text=True)
     assert "The library does not mention vaping." in html
     assert "Related, not an answer" in html

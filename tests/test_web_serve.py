@@ -11,6 +11,7 @@ import pytest
 
 from assistant.errors import ConfigurationError
 from assistant.settings import Settings
+from assistant.types import Answer
 from web import commands_serve
 from web.serving import Listen, gunicorn_options
 from web.session_key import KEY_FILE, with_session_key
@@ -89,7 +90,7 @@ def test_serve_builds_the_app_once_purges_old_conversations_and_runs_waitress(
     write_small_build(settings)
     store = Store.from_url(settings.resolved_database_url)
     old = store.new_conversation("someone")
-    store.add_turn(old, "someone", "old question", {"status": "answered", "text": "a"})
+    store.add_turn(old, "someone", "old question", Answer(status="answered", text="a"))
     with store.engine.begin() as conn:
         conn.execute(update(ConversationRow).values(updated=datetime.now(UTC) - timedelta(days=31)))
     served: dict[str, object] = {}

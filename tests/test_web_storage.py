@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,26 +11,17 @@ import pytest
 from sqlalchemy import update
 
 from assistant.settings import Settings
+from assistant.types import Answer, Citation
 from web import commands_purge
 from web.storage import WITHHELD, ConversationRow, FeedbackEntry, FeedbackRow, Store
 
-ANSWER = {
-    "status": "answered",
-    "text": "Adultification is common [1].",
-    "citations": [
-        {
-            "n": 1,
-            "doc_id": "d1",
-            "chunk_id": "d1#0",
-            "title": "T",
-            "quote": "Q",
-            "page_start": "4",
-            "page_end": "5",
-        }
-    ],
-    "generator": "extractive",
-    "build_id": "b1",
-}
+ANSWER = Answer(
+    status="answered",
+    text="Adultification is common [1].",
+    citations=(Citation(1, "d1", "d1#0", "T", "Q", "4", "5", 4, 5),),
+    generator="extractive",
+    build_id="b1",
+)
 
 
 @pytest.fixture()
@@ -46,7 +38,7 @@ def test_conversation_round_trip_and_ownership(store: Store) -> None:
     conv = store.conversation(cid, "alice")
     assert conv is not None
     assert conv.title == "What is adultification bias in schools?"
-    assert conv.turns[0].answer["citations"][0]["quote"] == "Q"
+    assert conv.turns[0].answer == ANSWER  # stored as JSON, read back as an Answer
     assert [c.conversation_id for c in store.conversations("alice")] == [cid]
     assert store.conversations("bob") == []
     assert store.turn_location(turn.turn_id) == ("alice", cid, 1)
@@ -64,7 +56,7 @@ def test_empty_conversations_are_not_listed_and_titles_are_truncated(store: Stor
 def test_personal_data_questions_are_withheld(store: Store) -> None:
     cid = store.new_conversation("alice")
     turn = store.add_turn(
-        cid, "alice", "Jane Smith at 4 Elm Road", {**ANSWER, "status": "personal_data"}
+        cid, "alice", "Jane Smith at 4 Elm Road", replace(ANSWER, status="personal_data")
     )
     assert turn is not None and turn.question == WITHHELD
     assert store.conversation(cid, "alice").title == ""  # type: ignore[union-attr]

@@ -6,22 +6,26 @@ embedded with the deterministic HashingEmbedder, and serves it. ``FakeAssistant`
 API (ask / ask_stream / search / index / reload_if_swapped) and answers from that build with real
 Answer objects whose quotes are verbatim page text, so "open at page" highlighting can be checked.
 
-Question words that steer it: "jane smith" → personal_data, "zebra" → no_evidence,
-"partial" → partial, "explode" → error, "vaping" → no_evidence offering related material,
-"legacy" → an answer without the shape fields (as stored before ADR 12). Other answers have the
-evidence-selection shape: lead unit [1], then the other citations grouped by document.
+By default a question is answered from what keyword search finds in the build, in the
+evidence-selection shape (lead unit [1], the other citations grouped by document), or
+``no_evidence`` when nothing matches. A test that needs another answer says so by queueing it:
+``fake.queue(fake.declined("error"))``, ``fake.queue(fake.answer_for(q, status="partial"))``,
+``fake.queue(fake.related(q, reason))`` (a refusal offering related material) or
+``fake.queue(fake.legacy(q))`` (an answer as stored before the shape fields, ADR 12).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from assistant.build.lifecycle import open_served
+from assistant.citations import viewer_url
 from assistant.settings import Settings
 from assistant.types import (
     Answer,
@@ -33,8 +37,10 @@ from assistant.types import (
     LeadUnit,
     Page,
     Passage,
+    Refusal,
     Searched,
     SourceGroup,
+    Status,
     Turn,
 )
 from tests.fakes import HashingEmbedder, serve_build
@@ -203,6 +209,7 @@ class FakeAssistant:
         self.settings = settings
         self.index = open_served(settings)
         self.asked: list[tuple[str, tuple[Turn, ...], Filters]] = []
+        self.replies: deque[Answer] = deque()
         self.reloads = 0
 
     def reload_if_swapped(self) -> bool:
@@ -236,6 +243,10 @@ class FakeAssistant:
             nearest=nearest,
         )
 
+    def queue(self, *replies: Answer) -> None:
+        """The next questions get these answers, in order; then answers from the build again."""
+        self.replies.extend(replies)
+
     def ask(
         self,
         question: str,
@@ -247,49 +258,63 @@ class FakeAssistant:
         f = filters if isinstance(filters, Filters) else Filters.from_dict(filters)
         turns = tuple(t if isinstance(t, Turn) else Turn.from_dict(t) for t in history)
         self.asked.append((question, turns, f))
-        lower = question.lower()
-        build_id = self.index.build_id
-        if "jane smith" in lower:
-            return Answer(
-                status="personal_data",
-                text="Your question seems to include details that could identify a real person.",
-                build_id=build_id,
-            )
-        if "explode" in lower:
-            return Answer(status="error", text="Sorry, something went wrong.", build_id=build_id)
+        if self.replies:
+            return self.replies.popleft()
         search_query = question if not turns else f"{turns[-1].question} {question}"
-        passages = [] if "zebra" in lower else self.search(search_query, f, k=3)
+        return self.answer_for(search_query, f)
+
+    def answer_for(
+        self, query: str, filters: Filters | None = None, *, status: Status = "answered"
+    ) -> Answer:
+        """What the build holds for ``query`` (keyword search), in the evidence-selection shape;
+        ``no_evidence`` with what was searched when nothing matches. ``partial`` names a gap."""
+        filters = filters or Filters()
+        passages = self.search(query, filters, k=3)
         if not passages:
             return Answer(
                 status="no_evidence",
                 text="I could not find anything in the library that answers this question.",
-                search_query=search_query,
+                search_query=query,
                 searched=self._searched(
-                    search_query, f, (), nearest=(self.index.documents[0].title,)
+                    query, filters, (), nearest=(self.index.documents[0].title,)
                 ),
-                build_id=build_id,
+                build_id=self.index.build_id,
             )
         citations = tuple(self._citation(n, p) for n, p in enumerate(passages, 1))
-        if "vaping" in lower:  # a subject the library does not hold: refused, related material
-            return self._shaped(
-                "no_evidence",
-                "The library does not mention vaping.",
-                citations,
-                passages,
-                search_query,
-                f,
-                related=True,
-            )
-        if "legacy" in lower:  # an answer stored before the shape fields existed
-            legacy = self._shaped("answered", "", citations, passages, search_query, f)
-            text = "\n\n".join(f"{c.quote} [{c.n}]" for c in citations)
-            return replace(legacy, text=text, lead=(), groups=())
-        status = "partial" if "partial" in lower else "answered"
-        return self._shaped(status, "", citations, passages, search_query, f)
+        return self._shaped(status, "", citations, passages, query, filters)
+
+    def declined(self, status: Status) -> Answer:
+        """A refusal before any search: ``personal_data``, ``out_of_scope`` or ``error``."""
+        text = {
+            "personal_data": "Your question seems to include details that could identify a real "
+            "person.",
+            "out_of_scope": "This service answers questions about learning from safeguarding "
+            "reviews.",
+        }.get(status, "Sorry, something went wrong.")
+        refusal: Refusal = {"personal_data": "personal_data", "out_of_scope": "off_purpose"}.get(
+            status, "error"
+        )
+        return Answer(status=status, text=text, build_id=self.index.build_id, refusal=refusal)
+
+    def related(self, query: str, reason: str) -> Answer:
+        """A subject the library does not hold: refused, with related material (not an answer)."""
+        passages = self.search(query, k=3)
+        assert passages, f"nothing in the small build matches {query!r} to offer as related"
+        citations = tuple(self._citation(n, p) for n, p in enumerate(passages, 1))
+        return self._shaped(
+            "no_evidence", reason, citations, passages, query, Filters(), related=True
+        )
+
+    def legacy(self, query: str) -> Answer:
+        """An answer as stored before the shape fields existed: its text quotes each citation."""
+        answer = self.answer_for(query)
+        assert answer.citations, f"nothing in the small build matches {query!r}"
+        text = "\n\n".join(f"{c.quote} [{c.n}]" for c in answer.citations)
+        return replace(answer, text=text, lead=(), groups=(), missing=())
 
     def _shaped(
         self,
-        status: str,
+        status: Status,
         reason: str,
         citations: tuple[Citation, ...],
         passages: Sequence[Passage],
@@ -330,12 +355,13 @@ class FakeAssistant:
 
     def _citation(self, n: int, passage: Passage) -> Citation:
         c, d = passage.chunk, passage.document
+        quote = _first_sentence(c.text)
         return Citation(
             n=n,
             doc_id=c.doc_id,
             chunk_id=c.chunk_id,
             title=d.title,
-            quote=_first_sentence(c.text),
+            quote=quote,
             page_start=c.page_label_start,
             page_end=c.page_label_end,
             page_index_start=c.page_start,
@@ -344,7 +370,7 @@ class FakeAssistant:
             year=d.year,
             section=c.section,
             url=d.url,
-            viewer_url=f"/library/{c.doc_id}?page={c.page_start}",
+            viewer_url=viewer_url(c.doc_id, c.page_start, quote),
             verified=True,
         )
 

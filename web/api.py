@@ -84,7 +84,7 @@ def ask() -> Response:
     if req.errors:
         return _bad_request(req.errors)
     asked = run_ask(req, create_conversation=False)
-    body = dict(asked.answer)
+    body = asked.answer.to_dict()
     if asked.turn is not None:
         body["conversation_id"] = asked.conversation_id
         body["turn_id"] = asked.turn.turn_id

@@ -19,6 +19,7 @@ from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 
 from assistant.errors import BuildError, ConfigurationError, RlaError
+from assistant.protocols import AssistantLike
 from assistant.settings import Settings
 from web import security
 from web.capacity import AskGate, Busy, gate_endpoints
@@ -33,7 +34,7 @@ from web.presenters import (
 )
 from web.proxy import TrustedProxyFix, proxy_addresses
 from web.render import safe_url
-from web.services import AssistantLike, AssistantSource, Services, services
+from web.services import AssistantSource, Services, services
 from web.storage import Store
 
 log = logging.getLogger("web.requests")
@@ -66,7 +67,7 @@ def create_app(
     assistant: AssistantLike | None = None,
     assistant_factory: Callable[[], AssistantLike] | None = None,
 ) -> Flask:
-    settings = settings or Settings()  # type: ignore[call-arg]
+    settings = settings or Settings()
     app = Flask(__name__)
     security.configure(app, settings)
     store = Store.from_url(settings.resolved_database_url)

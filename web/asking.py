@@ -11,24 +11,25 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from flask import g, render_template, session
 
 from assistant.checks.guardrails import personal_data_kinds
-from assistant.types import Turn
+from assistant.protocols import AssistantLike
+from assistant.types import ERROR, PERSONAL_DATA, Answer, Status, Turn
 from web.forms import AskRequest
 from web.logs import describe
 from web.presenters import turn_view
-from web.services import AssistantLike, services
+from web.services import services
 from web.storage import StoredConversation, StoredTurn
 
 log = logging.getLogger("web.ask")
 
 # Refused or failed turns carry no content worth following up (a refused question is not stored).
-SKIPPED_IN_HISTORY = frozenset({"personal_data", "error"})
+SKIPPED_IN_HISTORY: frozenset[Status] = frozenset({PERSONAL_DATA, ERROR})
 
 
 def owner(*, create: bool) -> str | None:
@@ -70,18 +71,18 @@ def _own_answer(turn: StoredTurn) -> str:
     """A stored answer as history. It quotes documents, which may print a contact number or an
     address: such an answer is left out (its question stays), so the core's history check does
     not refuse every follow-up, and the detail never reaches a prompt."""
-    text = str(turn.answer.get("text", ""))
+    text = turn.answer.text
     return "" if personal_data_kinds(text) else text
 
 
 @dataclass(frozen=True)
 class Asked:
-    answer: Mapping[str, Any]
+    answer: Answer
     conversation_id: str
     turn: StoredTurn | None
 
 
-def _log(kind: str, req: AskRequest, answer: Mapping[str, Any], started: float, turns: int) -> None:
+def _log(kind: str, req: AskRequest, answer: Answer, started: float, turns: int) -> None:
     log.info(
         "%s id=%s question_chars=%d history_turns=%d filtered=%s status=%s citations=%d "
         "generator=%s ms=%.0f",
@@ -90,9 +91,9 @@ def _log(kind: str, req: AskRequest, answer: Mapping[str, Any], started: float, 
         len(req.question),
         turns,
         not req.filters.is_empty(),
-        answer.get("status"),
-        len(answer.get("citations") or ()),
-        answer.get("generator"),
+        answer.status,
+        len(answer.citations),
+        answer.generator,
         (time.perf_counter() - started) * 1000,
     )
 
@@ -108,7 +109,7 @@ def conversation_for(req: AskRequest, *, create: bool) -> StoredConversation | N
 
 
 def _store(
-    conversation: StoredConversation | None, question: str, answer: Mapping[str, Any]
+    conversation: StoredConversation | None, question: str, answer: Answer
 ) -> StoredTurn | None:
     if conversation is None:
         return None
@@ -123,7 +124,7 @@ def ask(req: AskRequest, *, create_conversation: bool) -> Asked:
     conversation = conversation_for(req, create=create_conversation)
     history = req.history or history_of(conversation)
     chosen = {"generator": req.generator} if req.generator else {}
-    answer = assistant.ask(req.question, history, req.filters, **chosen).to_dict()
+    answer = assistant.ask(req.question, history, req.filters, **chosen)
     turn = _store(conversation, req.question, answer)
     _log("ask", req, answer, started, len(history))
     return Asked(answer, conversation.conversation_id if conversation else "", turn)
@@ -147,15 +148,14 @@ def stream(
     try:
         history = req.history or history_of(conversation)
         yield sse("meta", {"conversation_id": conversation.conversation_id})
-        final = None
+        answer = None
         for kind, value in assistant.ask_stream(req.question, history, req.filters):
             if kind == "token":
                 yield sse("token", str(value))
-            elif kind == "answer":
-                final = value
-        if final is None:
+            elif kind == "answer" and isinstance(value, Answer):
+                answer = value
+        if answer is None:
             raise RuntimeError("the answer stream ended without an answer")
-        answer = final.to_dict()
         turn = _store(conversation, req.question, answer)
         _log("ask_stream", req, answer, started, len(history))
         yield sse("answer", _answer_event(conversation.conversation_id, turn, answer))
@@ -164,9 +164,7 @@ def stream(
         yield sse("error", {"message": "Sorry, the answer could not be finished. Try again."})
 
 
-def _answer_event(
-    conversation_id: str, turn: StoredTurn | None, answer: Mapping[str, Any]
-) -> dict[str, Any]:
+def _answer_event(conversation_id: str, turn: StoredTurn | None, answer: Answer) -> dict[str, Any]:
     view = turn_view(
         turn.turn_id if turn else "",
         turn.position if turn else 1,
@@ -179,5 +177,5 @@ def _answer_event(
         "turn_id": view.turn_id,
         "refused": view.refused,  # the page keeps the question in the box to edit
         "html": render_template("_turn.html", turn=view, conversation_id=conversation_id),
-        "answer": answer,
+        "answer": answer.to_dict(),
     }

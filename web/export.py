@@ -9,6 +9,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from assistant.types import ANSWERED
 from web.presenters import STATUS_LABELS, SourceView, TurnView, page_range, turn_view
 from web.render import safe_url
 from web.storage import FEEDBACK_FIELDS, StoredConversation
@@ -121,7 +122,7 @@ def conversation_markdown(conversation: StoredConversation, *, base_url: str = "
         view = turn_view(turn.turn_id, turn.position, turn.question, answer)
         question = md_text(turn.question)
         out += [f"## Question {turn.position}", "", question, "", "### Answer", ""]
-        if view.status != "answered":
+        if view.status != ANSWERED:
             out += [f"_{md_text(STATUS_LABELS.get(view.status, view.status))}_", ""]
         out += _answer_lines(view)
         for notice in view.notices:
@@ -131,11 +132,10 @@ def conversation_markdown(conversation: StoredConversation, *, base_url: str = "
             for source in view.sources:
                 out += _source_lines(source, base_url)
             out.append("")
-        build = answer.get("build_id")
-        if build:
+        if answer.build_id:
             out += [
-                f"_Library build {md_text(build)}; answered by the "
-                f"{md_text(answer.get('generator'))} answerer._",
+                f"_Library build {md_text(answer.build_id)}; answered by the "
+                f"{md_text(answer.generator)} answerer._",
                 "",
             ]
     return "\n".join(out).rstrip() + "\n"

@@ -79,7 +79,7 @@ def source(turn_id: str, n: int) -> ResponseReturnValue:
     conversation_id, position = _location(turn_id)
     parsed = parse_source_feedback(request.form.get("rating"))
     turn = services().store.turn(turn_id)
-    cited = {c.get("n") for c in (turn.answer.get("citations") or ())} if turn else set()
+    cited = {c.n for c in turn.answer.citations} if turn else set()
     entry = None
     if not parsed.errors and n in cited:
         entry = FeedbackEntry(turn_id=turn_id, target="source", rating=parsed.rating, citation_n=n)

@@ -90,10 +90,10 @@ def parse_question(question: Any, max_chars: int, errors: list[FieldError]) -> s
     if not isinstance(question, str) or not question.strip():
         errors.append(FieldError("question", "Enter a question"))
         return ""
-    question = question.strip()
-    if len(question) > max_chars:
+    text: str = question.strip()
+    if len(text) > max_chars:
         errors.append(FieldError("question", f"Question must be {max_chars:,} characters or fewer"))
-    return question
+    return text
 
 
 def parse_history(raw: Any, errors: list[FieldError]) -> tuple[Turn, ...]:

@@ -1,15 +1,14 @@
-"""What templates show: stored turns and Answer JSON turned into small view values, and labels."""
+"""What templates show: stored turns and Answers turned into small view values, and labels."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
-from urllib.parse import quote as url_quote
-from urllib.parse import urlencode
 
 from markupsafe import Markup
 
+from assistant.citations import viewer_url
 from assistant.surfaces import (
     citations_by_number,
     is_refusal,
@@ -19,7 +18,7 @@ from assistant.surfaces import (
     quoted_numbers,
     source_groups,
 )
-from assistant.types import Document
+from assistant.types import Answer, Citation, Document, Filters, Searched, SourceGroup, Status
 from web.render import answer_html, safe_url
 
 DOC_TYPE_LABELS: dict[str, str] = {
@@ -33,7 +32,7 @@ DOC_TYPE_LABELS: dict[str, str] = {
     "other": "Other",
 }
 
-STATUS_LABELS: dict[str, str] = {
+STATUS_LABELS: dict[Status, str] = {
     "answered": "Answered from the library",
     "partial": "Partly answered",
     "no_evidence": "No evidence found",
@@ -142,7 +141,7 @@ class CitationView:
     doc_id: str
     title: str
     publisher: str
-    year: Any
+    year: int | None
     pages: str
     section: str
     quote: str
@@ -166,7 +165,7 @@ class SourceView:
     anchor: str
     doc_id: str
     title: str
-    year: Any
+    year: int | None
     doc_type: str  # label, "" when unknown
     publisher: str
     url: str  # the original publication (http(s) only)
@@ -182,12 +181,12 @@ class TurnView:
     position: int
     anchor: str
     question: str
-    status: str
+    status: Status
     status_label: str
     html: Markup  # the text shown as prose: a refusal's reason, a legacy or LLM answer's text
     text: str
     citations: tuple[CitationView, ...]
-    searched: Mapping[str, Any] | None
+    searched: Searched | None
     notices: tuple[str, ...]
     generator: str
     build_id: str
@@ -204,76 +203,65 @@ class TurnView:
         return tuple(s for s in self.sources if s.quotes)
 
 
-def viewer_url(doc_id: str, page_index: Any, quote: str) -> str:
-    query = urlencode({"page": int(page_index or 1), "q": quote[:1000]})
-    return f"/library/{url_quote(doc_id, safe='')}?{query}#q1"
-
-
-def citation_view(data: Mapping[str, Any], anchor: str) -> CitationView:
-    n = int(data.get("n", 0))
-    section = data.get("section") or ()
+def citation_view(citation: Citation, anchor: str) -> CitationView:
+    c = citation
     return CitationView(
-        n=n,
-        anchor=f"{anchor}-source-{n}",
-        doc_id=str(data.get("doc_id", "")),
-        title=str(data.get("title", "")),
-        publisher=str(data.get("publisher", "")),
-        year=data.get("year"),
-        pages=page_range(data.get("page_start"), data.get("page_end")),
-        section=" › ".join(str(s) for s in section),
-        quote=str(data.get("quote", "")),
-        url=safe_url(str(data.get("url", ""))),
-        viewer_url=viewer_url(
-            str(data.get("doc_id", "")), data.get("page_index_start"), str(data.get("quote", ""))
-        ),
-        verified=bool(data.get("verified", False)),
+        n=c.n,
+        anchor=f"{anchor}-source-{c.n}",
+        doc_id=c.doc_id,
+        title=c.title,
+        publisher=c.publisher,
+        year=c.year,
+        pages=page_range(c.page_start, c.page_end),
+        section=" › ".join(c.section),
+        quote=c.quote,
+        url=safe_url(c.url),
+        viewer_url=viewer_url(c.doc_id, c.page_index_start, c.quote),
+        verified=c.verified,
     )
 
 
-def _page_links(labels: Sequence[Any], cited: Sequence[Mapping[str, Any]]) -> tuple[PageLink, ...]:
+def _page_links(labels: Sequence[str], cited: Sequence[Citation]) -> tuple[PageLink, ...]:
     """Each printed page label once, linked to the viewer at the first citation on that page."""
     links = []
-    for label in dict.fromkeys(str(x) for x in labels if str(x)):
-        at = next((c for c in cited if str(c.get("page_start")) == label), None)
-        index = at.get("page_index_start") if at else None
+    for label in dict.fromkeys(x for x in labels if x):
+        at = next((c for c in cited if c.page_start == label), None)
+        index = at.page_index_start if at else None
         if at is None:
-            at = next((c for c in cited if str(c.get("page_end")) == label), None)
-            index = at.get("page_index_end") if at else None
+            at = next((c for c in cited if c.page_end == label), None)
+            index = at.page_index_end if at else None
         if at is not None:
-            quote = str(at.get("quote", ""))
-            links.append(PageLink(label, viewer_url(str(at.get("doc_id", "")), index, quote)))
+            links.append(PageLink(label, viewer_url(at.doc_id, index, at.quote)))
     return tuple(links)
 
 
 def _source_view(
-    group: Mapping[str, Any],
+    group: SourceGroup,
     position: int,
     anchor: str,
-    citations: Mapping[int, Mapping[str, Any]],
+    citations: Mapping[int, Citation],
     quoted: Sequence[int],
 ) -> SourceView:
-    doc_id = str(group.get("doc_id", ""))
-    cited = [c for n, c in sorted(citations.items()) if str(c.get("doc_id", "")) == doc_id]
-    first = cited[0] if cited else {}
-    numbers = tuple(int(c.get("n", 0)) for c in cited)
-    doc_type = str(group.get("doc_type") or "")
+    cited = [c for n, c in sorted(citations.items()) if c.doc_id == group.doc_id]
+    first = cited[0] if cited else None
+    numbers = tuple(c.n for c in cited)
     return SourceView(
         anchor=f"{anchor}-doc-{position}",
-        doc_id=doc_id,
-        title=str(group.get("title") or first.get("title", "")),
-        year=group.get("year") or first.get("year"),
-        doc_type=doc_type_label(doc_type) if doc_type not in ("", "other") else "",
-        publisher=str(first.get("publisher", "")),
-        url=safe_url(str(first.get("url", "")).split("#")[0]),
+        doc_id=group.doc_id,
+        title=group.title or (first.title if first else ""),
+        year=group.year or (first.year if first else None),
+        doc_type=doc_type_label(group.doc_type) if group.doc_type not in ("", "other") else "",
+        publisher=first.publisher if first else "",
+        url=safe_url(first.url.split("#")[0]) if first else "",
         numbers=numbers,
         quotes=tuple(citation_view(citations[n], anchor) for n in quoted if n in citations),
-        pages=_page_links(group.get("pages") or (), cited),
+        pages=_page_links(group.pages, cited),
         feedback_n=numbers[0] if numbers else 0,
     )
 
 
 def _sources(
-    answer: Mapping[str, Any], anchor: str, citations: Mapping[int, Mapping[str, Any]]
+    answer: Answer, anchor: str, citations: Mapping[int, Citation]
 ) -> tuple[SourceView, ...]:
     """Every cited document once; its quotes are those not already shown in the lead or text."""
     return tuple(
@@ -282,68 +270,66 @@ def _sources(
     )
 
 
-def _prose(answer: Mapping[str, Any], refused: bool, links: Mapping[int, str]) -> Markup:
+def _prose(answer: Answer, refused: bool, links: Mapping[int, str]) -> Markup:
     """The text shown as prose: a refusal's reason; a legacy answer's text; an LLM answer's text
     when it has no lead units. Structured extractive answers need none (the lead says it)."""
-    text = str(answer.get("text", ""))
     if refused:
         return answer_html("\n\n".join(own_words(answer)), links)
-    if not is_structured(answer) or (not answer.get("lead") and answer.get("generator") == "llm"):
-        return answer_html(text, links)
+    if not is_structured(answer) or (not answer.lead and answer.generator == "llm"):
+        return answer_html(answer.text, links)
     return Markup("")
 
 
-def _notes(answer: Mapping[str, Any], refused: bool) -> tuple[str, ...]:
+def _notes(answer: Answer, refused: bool) -> tuple[str, ...]:
     if refused:
         return own_words(answer)
     return notes(answer) if is_structured(answer) else ()
 
 
-def turn_view(turn_id: str, position: int, question: str, answer: Mapping[str, Any]) -> TurnView:
+def turn_view(turn_id: str, position: int, question: str, answer: Answer) -> TurnView:
     anchor = f"turn-{position}"
     by_number = citations_by_number(answer)
     citations = tuple(citation_view(c, anchor) for c in by_number.values())
     links = {c.n: c.viewer_url for c in citations}
-    status = str(answer.get("status", "error"))
     refused = is_refusal(answer)
     lead = tuple(
-        replace(citation_view(by_number[n], anchor), quote=str(unit.get("text", "")))
-        for unit in answer.get("lead") or ()
-        if (n := int(unit.get("n", 0))) in by_number
+        replace(citation_view(by_number[unit.n], anchor), quote=unit.text)
+        for unit in answer.lead
+        if unit.n in by_number
     )
     return TurnView(
         turn_id=turn_id,
         position=position,
         anchor=anchor,
         question=question,
-        status=status,
-        status_label=STATUS_LABELS.get(status, status),
+        status=answer.status,
+        status_label=STATUS_LABELS.get(answer.status, answer.status),
         html=_prose(answer, refused, links),
-        text=str(answer.get("text", "")),
+        text=answer.text,
         citations=citations,
-        searched=answer.get("searched"),
-        notices=tuple(str(n) for n in answer.get("notices") or ()),
-        generator=str(answer.get("generator", "")),
-        build_id=str(answer.get("build_id", "")),
+        searched=answer.searched,
+        notices=answer.notices,
+        generator=answer.generator,
+        build_id=answer.build_id,
         refused=refused,
         structured=is_structured(answer),
         lead=() if refused else lead,
         sources=_sources(answer, anchor, by_number),
         notes=_notes(answer, refused),
-        related=bool(answer.get("related")),
+        related=answer.related,
     )
 
 
-def filters_summary(filters: Mapping[str, Any] | None) -> str:
-    if not filters:
+def filters_summary(filters: Filters | None) -> str:
+    if filters is None:
         return "none"
     parts = []
-    if filters.get("themes"):
-        parts.append("theme: " + ", ".join(theme_label(t) for t in filters["themes"]))
-    if filters.get("doc_types"):
-        parts.append("type: " + ", ".join(doc_type_label(t) for t in filters["doc_types"]))
-    if filters.get("year_from") is not None:
-        parts.append(f"from {filters['year_from']}")
-    if filters.get("year_to") is not None:
-        parts.append(f"to {filters['year_to']}")
+    if filters.themes:
+        parts.append("theme: " + ", ".join(theme_label(t) for t in filters.themes))
+    if filters.doc_types:
+        parts.append("type: " + ", ".join(doc_type_label(t) for t in filters.doc_types))
+    if filters.year_from is not None:
+        parts.append(f"from {filters.year_from}")
+    if filters.year_to is not None:
+        parts.append(f"to {filters.year_to}")
     return "; ".join(parts) or "none"

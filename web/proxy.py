@@ -26,7 +26,7 @@ class TrustedProxyFix:
     def __init__(self, app: WsgiApp, proxies: frozenset[str]) -> None:
         self.app = app
         self.proxies = proxies
-        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1)  # type: ignore[arg-type]
+        self.fixed = ProxyFix(app, x_for=1, x_proto=1, x_host=1)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         if environ.get("REMOTE_ADDR") in self.proxies:

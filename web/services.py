@@ -13,13 +13,13 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
 
 from flask import Flask, current_app
 
 from assistant.build.index import MANIFEST
 from assistant.build.lifecycle import served_build_id
 from assistant.errors import NoBuildError
+from assistant.protocols import AssistantLike
 from assistant.settings import Settings
 from assistant.types import BuildInfo
 from web.page_images import PageImages
@@ -28,25 +28,11 @@ from web.storage import Store
 log = logging.getLogger(__name__)
 
 
-class AssistantLike(Protocol):
-    """What the web app uses of ``assistant.pipeline.Assistant``."""
-
-    index: Any
-
-    def ask(self, question: str, history: Any = (), filters: Any = None) -> Any: ...
-
-    def ask_stream(self, question: str, history: Any = (), filters: Any = None) -> Any: ...
-
-    def search(self, query: str, filters: Any = None, k: int = 10) -> Any: ...
-
-    def reload_if_swapped(self) -> bool: ...
-
-
 def default_factory(settings: Settings) -> Callable[[], AssistantLike]:
     def build() -> AssistantLike:
         from assistant.pipeline import build_assistant
 
-        return build_assistant(settings)  # type: ignore[no-any-return]
+        return build_assistant(settings)
 
     return build
 

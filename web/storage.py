@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -31,6 +31,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+from assistant.types import PERSONAL_DATA, Answer, Citation, Status, status_of
 
 TITLE_CHARS = 80
 WITHHELD = "[Question not stored: it appeared to contain personal details.]"
@@ -107,8 +109,8 @@ class StoredTurn:
     turn_id: str
     position: int
     question: str
-    status: str
-    answer: Mapping[str, Any]  # Answer.to_dict()
+    status: Status
+    answer: Answer  # parsed once here, from the stored Answer JSON
     created: datetime
 
 
@@ -148,8 +150,8 @@ def _turn(row: TurnRow) -> StoredTurn:
         turn_id=row.id,
         position=row.position,
         question=row.question,
-        status=row.status,
-        answer=json.loads(row.answer_json),
+        status=status_of(row.status),
+        answer=Answer.from_dict(json.loads(row.answer_json)),
         created=_aware(row.created),
     )
 
@@ -233,11 +235,11 @@ class Store:
             return [_conversation(r, with_turns=False) for r in rows if r.turns]
 
     def add_turn(
-        self, conversation_id: str, owner: str, question: str, answer: Mapping[str, Any]
+        self, conversation_id: str, owner: str, question: str, answer: Answer
     ) -> StoredTurn | None:
         """Append a turn; returns None when the conversation is not this owner's."""
-        status = str(answer.get("status", ""))
-        stored_question = WITHHELD if status == "personal_data" else question
+        status = answer.status
+        stored_question = WITHHELD if status == PERSONAL_DATA else question
         with self._session() as s:
             conv = s.get(ConversationRow, conversation_id)
             if conv is None or conv.owner != owner:
@@ -248,10 +250,10 @@ class Store:
                 position=len(conv.turns) + 1,
                 question=stored_question,
                 status=status,
-                answer_json=json.dumps(answer, ensure_ascii=False),
+                answer_json=json.dumps(answer.to_dict(), ensure_ascii=False),
             )
             conv.turns.append(row)
-            if not conv.title and status != "personal_data":
+            if not conv.title and status != PERSONAL_DATA:
                 conv.title = _title(question)
             conv.updated = utcnow()
             s.flush()
@@ -297,10 +299,10 @@ class Store:
             comment=entry.comment,
             question=turn.question,
             answer_status=turn.status,
-            generator=str(turn.answer.get("generator", "")),
-            build_id=str(turn.answer.get("build_id", "")),
-            doc_id=str(citation.get("doc_id", "")) if citation else "",
-            chunk_id=str(citation.get("chunk_id", "")) if citation else "",
+            generator=turn.answer.generator,
+            build_id=turn.answer.build_id,
+            doc_id=citation.doc_id if citation else "",
+            chunk_id=citation.chunk_id if citation else "",
             page=_page_label(citation) if citation else "",
         )
         with self._session() as s:
@@ -355,17 +357,12 @@ def _title(question: str) -> str:
     return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def _citation(answer: Mapping[str, Any], n: int | None) -> Mapping[str, Any] | None:
-    if n is None:
-        return None
-    for citation in answer.get("citations") or ():
-        if citation.get("n") == n:
-            return citation  # type: ignore[no-any-return]
-    return None
+def _citation(answer: Answer, n: int | None) -> Citation | None:
+    return next((c for c in answer.citations if n is not None and c.n == n), None)
 
 
-def _page_label(citation: Mapping[str, Any]) -> str:
-    start, end = str(citation.get("page_start", "")), str(citation.get("page_end", ""))
+def _page_label(citation: Citation) -> str:
+    start, end = citation.page_start, citation.page_end
     return start if not end or end == start else f"{start}–{end}"
 
 

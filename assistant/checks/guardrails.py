@@ -34,11 +34,11 @@ from assistant.checks.output import (
 from assistant.prompts import message
 from assistant.settings import Settings
 from assistant.text.spans import MARKER, sentence_spans
-from assistant.types import Citation, Passage, Turn
+from assistant.types import ERROR, OUT_OF_SCOPE, PERSONAL_DATA, Citation, Passage, Status, Turn
 
 log = logging.getLogger(__name__)
 
-STOP_STATUSES = ("personal_data", "out_of_scope", "error")
+STOP_STATUSES: tuple[Status, ...] = (PERSONAL_DATA, OUT_OF_SCOPE, ERROR)
 
 _ZERO_WIDTH_KEEP = {"\u200c", "\u200d"}  # ZWNJ/ZWJ: kept only inside a word of another script
 _SPACES = re.compile(r"[\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000\u2028\u2029]")
@@ -60,7 +60,7 @@ class InputVerdict:
     ``message``. ``notices`` go with an answer that still proceeds (live-case signposting)."""
 
     question: str
-    status: str | None
+    status: Status | None
     message: str
     notices: tuple[str, ...]
     reason: str = ""  # the scope rule that refused the question (assistant.checks.scope.refusal)
@@ -101,7 +101,7 @@ def strip_hidden(text: str) -> str:
     return unicodedata.normalize("NFC", cleaned).strip()
 
 
-def _stop(question: str, status: str, text: str, reason: str = "") -> InputVerdict:
+def _stop(question: str, status: Status, text: str, reason: str = "") -> InputVerdict:
     return InputVerdict(question=question, status=status, message=text, notices=(), reason=reason)
 
 
@@ -118,19 +118,19 @@ def check_input(question: str, settings: Settings) -> InputVerdict:
     """Clean the question and decide whether it may be searched and answered."""
     cleaned = remove_active_content(strip_hidden(question or ""))
     if not cleaned:
-        return _stop("", "error", message("empty"))
+        return _stop("", ERROR, message("empty"))
     if len(cleaned) > settings.max_question_chars:
-        return _stop(cleaned, "error", message("too_long", limit=settings.max_question_chars))
+        return _stop(cleaned, ERROR, message("too_long", limit=settings.max_question_chars))
     folded = unicodedata.normalize("NFKC", cleaned)  # full-width digits etc. for the detectors
     kinds = personal_data.detect(folded)
     if kinds:
         log.info("question refused: personal data kinds=%s", ",".join(kinds))
         text = message("personal_data", kinds=personal_data.describe(kinds))
-        return _stop(cleaned, "personal_data", text)
+        return _stop(cleaned, PERSONAL_DATA, text)
     reason = scope.refusal(folded)
     if reason:
         log.info("question refused: %s", reason)
-        return _stop(cleaned, "out_of_scope", message(reason), reason)
+        return _stop(cleaned, OUT_OF_SCOPE, message(reason), reason)
     return InputVerdict(question=cleaned, status=None, message="", notices=_notices(folded))
 
 
@@ -151,7 +151,7 @@ def check_history(history: Sequence[Turn]) -> InputVerdict:
     kinds = tuple(k for k in personal_data.KIND_LABELS if k in kinds)
     log.info("history refused: personal data kinds=%s", ",".join(kinds))
     text = message("personal_data", kinds=personal_data.describe(kinds))
-    return _stop("", "personal_data", text)
+    return _stop("", PERSONAL_DATA, text)
 
 
 def instruction_like(sentence: str) -> bool:

@@ -29,7 +29,7 @@ def openvino_without_telemetry() -> Any:
         from openvino_telemetry.utils import opt_in_checker
 
         declined = opt_in_checker.ConsentCheckResult.DECLINED
-        opt_in_checker.OptInChecker.check = lambda self, *args, **kwargs: declined  # type: ignore[method-assign]
+        opt_in_checker.OptInChecker.check = lambda self, *args, **kwargs: declined
     except (ImportError, AttributeError):  # a telemetry package without this hook sends nothing
         log.debug("openvino telemetry hook not found")
     import openvino

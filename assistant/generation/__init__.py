@@ -9,25 +9,33 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from assistant.errors import ConfigurationError
 from assistant.generation.base import Answerer
 from assistant.generation.extractive import ExtractiveAnswerer, PageLookup
+
+if TYPE_CHECKING:
+    from assistant.embedding.embedder import Embedder
+    from assistant.evidence import EvidenceSelector
+    from assistant.protocols import ChatModel
+    from assistant.settings import Settings
 
 
 @dataclass(frozen=True)
 class AnswererParts:
     """What an answerer may need; each factory takes what it uses."""
 
-    embedder: Any
+    embedder: Embedder
     pages: PageLookup
-    settings: Any
-    chat_model: Any = None
-    selector: Any = None  # assistant.evidence.EvidenceSelector
+    settings: Settings
+    chat_model: ChatModel | None = None
+    selector: EvidenceSelector | None = None
 
 
 def _extractive(parts: AnswererParts) -> Answerer:
+    if parts.selector is None:
+        raise ConfigurationError("the extractive answerer needs an evidence selector")
     return ExtractiveAnswerer(parts.selector, parts.pages)
 
 

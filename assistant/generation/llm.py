@@ -40,6 +40,8 @@ from assistant.types import Passage, Turn
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
+    from assistant.protocols import ChatMessages, ChatModel
+
 log = logging.getLogger(__name__)
 
 HISTORY_TURNS = 4  # earlier turns given to the condense prompt
@@ -207,7 +209,7 @@ class LlmAnswerer(StreamingAnswerer):
 
     def __init__(
         self,
-        chat_model: BaseChatModel,
+        chat_model: ChatModel,
         settings: Settings,
         *,
         fallback: Answerer,
@@ -245,7 +247,7 @@ class LlmAnswerer(StreamingAnswerer):
                 attempt += 1
         yield self._checked("".join(parts), question, passages, history)
 
-    def _bounded_stream(self, messages: Any, parts: list[str]) -> Iterator[str]:
+    def _bounded_stream(self, messages: ChatMessages, parts: list[str]) -> Iterator[str]:
         """The model's tokens, appended to ``parts``; a stream that runs past the timeout or
         far past ``max_tokens`` (a runaway server ignoring it) is cut off with RunawayStream."""
         deadline = time.monotonic() + self.settings.llm_timeout_s
@@ -319,7 +321,7 @@ def _clean_query(text: str, limit: int) -> str:
 
 
 def condense(
-    chat_model: BaseChatModel, question: str, history: Sequence[Turn], settings: Settings
+    chat_model: ChatModel, question: str, history: Sequence[Turn], settings: Settings
 ) -> str:
     """A standalone search query for a follow-up. Raises ModelError on any failure, so the caller
     can fall back to its deterministic method."""

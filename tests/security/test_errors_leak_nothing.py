@@ -62,7 +62,9 @@ def _damage(settings: Any, name: str, data: bytes) -> None:
 
 def test_missing_index(tmp_path: Path) -> None:
     settings = security_settings(tmp_path / "data")
-    for name, response in _requests(_app(settings)):
+    responses = _requests(_app(settings))
+    assert [name for name, _ in responses] == ["page", "library", "api", "search", "documents"]
+    for name, response in responses:
         body = _assert_canned(response, settings.data_dir, 503)
         assert "rla ingest" in body, name
 

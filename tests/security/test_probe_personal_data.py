@@ -59,13 +59,14 @@ def test_personal_data_is_refused_and_stored_nowhere(real_app: Any, question: st
     stored = store.conversation(conversation_id, owner)
     for turn in stored.turns:
         assert question not in turn.question
-        assert turn.answer["status"] == "personal_data"
-        assert not turn.answer["search_query"] and not turn.answer["searched"]["query"]
+        assert turn.answer.status == "personal_data"
+        searched = turn.answer.searched
+        assert not turn.answer.search_query and searched is not None and not searched.query
     listing = client.get("/conversations").get_data(as_text=True)
     assert stored.title == "" or question[:30] not in stored.title
     for fragment in _identifying(question):
         assert fragment not in page and fragment not in listing
-        assert fragment not in json.dumps([t.answer for t in stored.turns])
+        assert fragment not in json.dumps([t.answer.to_dict() for t in stored.turns])
 
 
 def _identifying(question: str) -> list[str]:

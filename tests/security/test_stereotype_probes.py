@@ -122,6 +122,7 @@ def test_a_stereotyping_model_is_contained(
     )
     assistant = security_assistant(settings, (*LIBRARY, replace(SWEEPING, doc_id="op")))
     passages = assistant.search("Black families engage services racism adultification", k=4)
+    assert passages
     answerer = assistant._served.answerer("llm")
     for probe in PROBES:
         draft = answerer.answer(probe, passages)

@@ -174,7 +174,7 @@ def test_no_page_carries_active_content(hostile_app: Any, server: StandInServer)
     assert len(server.requests) > before  # the model's markup-laden output was part of it
     store = hostile_app.extensions["rla"].store
     generators = {
-        t.answer.get("generator")
+        t.answer.generator
         for c in store.conversations(_owner(client))
         for t in store.conversation(c.conversation_id, _owner(client)).turns
     }
