@@ -110,7 +110,7 @@ def _use_govuk_macros(app: Flask) -> None:
     """Templates can import GOV.UK Frontend's macros as ``govuk_frontend_jinja/components/...``."""
     own = [app.jinja_loader] if app.jinja_loader else []
     govuk = PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
-    app.jinja_loader = ChoiceLoader([*own, govuk])  # type: ignore[assignment]
+    app.jinja_loader = ChoiceLoader([*own, govuk])
 
 
 def _register_blueprints(app: Flask, csrf: Any) -> None:
