@@ -11,6 +11,7 @@ from tests.test_browser import ask_with_mouse, wait_announced
 from tests.test_browser import base_url as base_url  # noqa: F401  (the shared fixtures)
 from tests.test_browser import browser as browser  # noqa: F401
 from tests.test_browser import page as page  # noqa: F401
+from tests.test_browser import served as served  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
