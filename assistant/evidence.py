@@ -42,7 +42,7 @@ from assistant.embedding.embedder import Embedder
 from assistant.text.question import Question, Subject, analyse
 from assistant.text.terms import LibraryTerms, stems
 from assistant.text.units import Unit, units
-from assistant.types import Document, Passage
+from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Document, Passage, Status
 
 Support = Literal["addresses", "mentions", "silent"]
 
@@ -122,7 +122,7 @@ class DocumentSupport:
 @dataclass(frozen=True)
 class Selection:
     question: str
-    status: str  # answered | partial | no_evidence
+    status: Status  # ANSWERED, PARTIAL or NO_EVIDENCE
     lead: tuple[ScoredUnit, ...]
     by_document: tuple[tuple[Document, tuple[ScoredUnit, ...]], ...]
     missing: tuple[str, ...]
@@ -312,7 +312,7 @@ class EvidenceSelector:
         )
         return Selection(
             question=text,
-            status="partial" if partial else "answered",
+            status=PARTIAL if partial else ANSWERED,
             lead=lead,
             by_document=group(chosen),
             missing=missing,
@@ -390,7 +390,7 @@ class EvidenceSelector:
                 related.append(unit)
         return Selection(
             question=text,
-            status="no_evidence",
+            status=NO_EVIDENCE,
             lead=(),
             by_document=(),
             missing=missing,
