@@ -10,7 +10,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test load lint typecheck bench demo-index clean eval-unseen
+.PHONY: install run test load lint typecheck bench demo-index clean eval-unseen vendor-govuk
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ eval-unseen: install
 	$(RLA) eval run unseen-demo-v1 --name unseen-demo --library library/demo --quiet
 	$(RLA) eval run unseen-real-v1 --name unseen-real --library ../shared/corpus/real --quiet
 	$(RLA) eval acceptance unseen-demo unseen-real
+
+## Re-vendor GOV.UK Frontend (pinned in the script) into web/static/govuk-frontend/; needs npm.
+vendor-govuk:
+	bash web/assets/vendor-govuk-frontend.sh
 
 ## ruff (lint and format) and mypy --strict over the core, the CLI, the web app and the evals.
 lint: install

@@ -47,14 +47,23 @@ def test_every_page_is_served_with_security_headers(client, path: str) -> None: 
     assert response.mimetype == "text/html"
     assert_security_headers(response)
     html = response.get_data(as_text=True)
-    assert '<html lang="en-GB">' in html
+    assert '<html lang="en-GB" class="govuk-template">' in html
     assert 'href="#main-content"' in html and 'id="main-content"' in html
     assert "<script>" not in html and " style=" not in html  # no inline script or style (CSP)
     assert "https://" not in html.split("<body", 1)[0]  # no CDN assets in the head
 
 
 @pytest.mark.parametrize(
-    "path", ["/static/app.css", "/static/app.js", "/healthz", "/api/documents"]
+    "path",
+    [
+        "/static/app.css",
+        "/static/app.js",
+        "/static/govuk-init.js",
+        "/static/govuk-frontend/govuk-frontend.min.css",
+        "/static/govuk-frontend/govuk-frontend.min.js",
+        "/healthz",
+        "/api/documents",
+    ],
 )
 def test_assets_and_json_carry_security_headers(client, path: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get(path)

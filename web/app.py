@@ -24,6 +24,7 @@ from flask import (
     request,
     send_from_directory,
 )
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 
 from assistant.errors import BuildError, ConfigurationError, RlaError
@@ -103,6 +104,7 @@ def create_app(
     app.register_error_handler(BuildError, _service_unavailable)
     app.register_error_handler(ConfigurationError, _service_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
+    _use_govuk_macros(app)
     app.jinja_env.globals.update(
         doc_type_label=doc_type_label,
         theme_label=theme_label,
@@ -112,6 +114,13 @@ def create_app(
     )
     app.context_processor(_template_context)
     return app
+
+
+def _use_govuk_macros(app: Flask) -> None:
+    """Templates can import GOV.UK Frontend's macros as ``govuk_frontend_jinja/components/...``."""
+    own = [app.jinja_loader] if app.jinja_loader else []
+    govuk = PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
+    app.jinja_loader = ChoiceLoader([*own, govuk])
 
 
 def _register_blueprints(app: Flask, csrf: Any) -> None:
