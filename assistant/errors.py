@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 
 class RlaError(Exception):
     """Base class: every error this project raises on purpose."""
@@ -32,6 +35,16 @@ class BuildError(RlaError):
 
 class NoBuildError(BuildError):
     """No build is served yet: run `rla ingest` first."""
+
+    @classmethod
+    def in_data_dir(cls, data_dir: os.PathLike[str]) -> NoBuildError:
+        """The message for a data directory with no served build, said as an absolute path so
+        that running from the wrong folder is obvious (before any model is loaded)."""
+        where = Path(data_dir).resolve()
+        return cls(
+            f"no library has been ingested into {where}: run `rla ingest PATH`, or set "
+            "RLA_DATA_DIR to the data directory of an ingested library"
+        )
 
 
 class ModelError(RlaError):

@@ -2,159 +2,93 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import logging
 import re
+from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from assistant.errors import BuildError
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
-STOPWORDS = frozenset(
+SNOWBALL = "snowball-english"  # the tokenizer of builds written now (recorded in manifest.json)
+LEGACY = "suffix-v0"  # builds written before the tokenizer was recorded: the old suffix stripper
+
+# Words a keyword search never matches on: bm25s's English list plus modal and reporting verbs
+# (every review "says", "must" and "should"), kept from the project's earlier list.
+_PROJECT_STOPWORDS = frozenset(
     [
-        "a",
-        "about",
-        "above",
-        "after",
-        "again",
-        "against",
-        "all",
-        "am",
-        "an",
-        "and",
-        "any",
-        "are",
-        "as",
-        "at",
-        "be",
-        "because",
-        "been",
-        "before",
-        "being",
-        "below",
-        "between",
-        "both",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "down",
-        "during",
-        "each",
-        "few",
-        "for",
-        "from",
-        "further",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "herself",
-        "him",
-        "himself",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "myself",
-        "no",
-        "nor",
-        "not",
-        "now",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "ourselves",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "themselves",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "yourself",
-        "yourselves",
         "also",
+        "could",
         "may",
         "might",
         "must",
-        "shall",
-        "say",
         "said",
+        "say",
         "says",
+        "shall",
         "tell",
         "told",
+        "would",
     ]
 )
 
+# Snowball leaves "-ism" and "-ist" alone, so "racism" and "racist" would not meet; the subject of
+# the library needs them to (ADR 0019). Keys are Snowball stems.
+STEM_OVERRIDES = {
+    "racism": "racis",
+    "racist": "racis",
+    "antirac": "antiracis",  # Snowball's stem of "antiracism"
+    "antiracist": "antiracis",
+}
+
+
+def _bm25s_stopwords() -> frozenset[str]:
+    """bm25s's English stop words (``STOPWORDS_EN_PLUS``), read from its ``stopwords`` module
+    without importing the bm25s package (which imports scipy: not wanted when serving)."""
+    spec = importlib.util.find_spec("bm25s")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("bm25s is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "stopwords.py"
+    module_spec = importlib.util.spec_from_file_location("_rla_bm25s_stopwords", path)
+    assert module_spec is not None and module_spec.loader is not None
+    module = importlib.util.module_from_spec(module_spec)
+    module_spec.loader.exec_module(module)
+    return frozenset(module.STOPWORDS_EN_PLUS)
+
+
+STOPWORDS = _bm25s_stopwords() | _PROJECT_STOPWORDS
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Any:
+    import Stemmer
+
+    return Stemmer.Stemmer("english")
+
 
 def stem(word: str) -> str:
-    """A light suffix stripper: enough to match racism/racist, reviews/review, searched/search."""
+    """The Snowball English stem of a lower-case word, with the project's overrides."""
+    stemmed: str = _stemmer().stemWord(word)
+    return STEM_OVERRIDES.get(stemmed, stemmed)
+
+
+def tokenize(text: str) -> list[str]:
+    """Keyword tokens: lower case, stop words dropped, Snowball stems ("families" -> "famili")."""
+    found = [w for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+    if not found:
+        return []
+    return [STEM_OVERRIDES.get(s, s) for s in _stemmer().stemWords(found)]
+
+
+def legacy_stem(word: str) -> str:
+    """The suffix stripper builds used before Snowball (kept to query those builds as written)."""
     for suffix, keep in (
         ("ations", 3),
         ("ation", 3),
@@ -176,8 +110,19 @@ def stem(word: str) -> str:
     return word
 
 
-def tokenize(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+def legacy_tokenize(text: str) -> list[str]:
+    return [legacy_stem(w) for w in _WORD.findall(text.lower()) if w not in STOPWORDS]
+
+
+TOKENIZERS: dict[str, Callable[[str], list[str]]] = {SNOWBALL: tokenize, LEGACY: legacy_tokenize}
+
+
+def tokenizer_for(name: str) -> Callable[[str], list[str]]:
+    """The tokenizer a build's keyword index was written with ("" in old builds: the legacy one)."""
+    try:
+        return TOKENIZERS[name or LEGACY]
+    except KeyError:
+        raise BuildError(f"unknown keyword tokenizer {name!r}: re-run `rla ingest`") from None
 
 
 class KeywordIndex:
@@ -187,19 +132,30 @@ class KeywordIndex:
     those saved arrays directly, memory-mapped, and sums the query words' columns with numpy: no
     bm25s or scipy import when serving, the same scores as ``bm25s.BM25.get_scores``."""
 
-    def __init__(self, columns: _Columns | None, size: int, retriever: object = None) -> None:
+    def __init__(
+        self,
+        columns: _Columns | None,
+        size: int,
+        retriever: object = None,
+        tokenizer: str = SNOWBALL,
+    ) -> None:
         self._columns = columns
         self._retriever = retriever  # the bm25s model, only between build and save
         self.size = size
+        self.tokenizer = tokenizer  # the name recorded in the build's manifest
+        self._tokenize = tokenizer_for(tokenizer)
 
     @classmethod
-    def build(cls, texts: list[str]) -> KeywordIndex:
+    def build(cls, texts: list[str], tokenizer: str = SNOWBALL) -> KeywordIndex:
+        """A new index over ``texts`` (row i = text i); ``tokenizer`` is a name in TOKENIZERS."""
         import bm25s
+
+        tokenize_text = tokenizer_for(tokenizer)
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # it sets itself to DEBUG
         retriever = bm25s.BM25()
         # bm25s cannot index an empty document list; a placeholder token keeps rows aligned.
-        corpus = [tokenize(t) or ["\x00empty"] for t in texts]
+        corpus = [tokenize_text(t) or ["\x00empty"] for t in texts]
         retriever.index(corpus, show_progress=False)
         scores = retriever.scores
         columns = _Columns(
@@ -208,7 +164,7 @@ class KeywordIndex:
             np.asarray(scores["indices"]),
             np.asarray(scores["indptr"]),
         )
-        return cls(columns, len(texts), retriever)
+        return cls(columns, len(texts), retriever, tokenizer)
 
     def save(self, directory: Path) -> None:
         if self._retriever is None:
@@ -216,18 +172,19 @@ class KeywordIndex:
         self._retriever.save(str(directory))  # type: ignore[attr-defined]
 
     @classmethod
-    def load(cls, directory: Path, size: int) -> KeywordIndex:
+    def load(cls, directory: Path, size: int, tokenizer: str = "") -> KeywordIndex:
+        """The saved index; ``tokenizer`` as the manifest records it ("" before it did)."""
         vocab = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
         arrays = [
             np.load(directory / f"{name}.csc.index.npy", mmap_mode="r")
             for name in ("data", "indices", "indptr")
         ]
-        return cls(_Columns(vocab, *arrays), size)
+        return cls(_Columns(vocab, *arrays), size, tokenizer=tokenizer or LEGACY)
 
     def scores(self, query: str) -> np.ndarray:
         """BM25 score of every row for ``query`` (zeros when no query word is indexed)."""
         assert self._columns is not None
-        return self._columns.scores(tokenize(query), self.size)
+        return self._columns.scores(self._tokenize(query), self.size)
 
     def top(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[int, float]]:
         """The ``k`` best rows with a positive score, among ``allowed`` rows (a boolean mask)."""

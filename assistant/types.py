@@ -493,6 +493,7 @@ class BuildInfo:
     tokenizer: str = ""
     is_demo: bool = False
     embedding_route: str = ""  # e.g. openvino-int8; "" in builds made before routes existed
+    keyword_tokenizer: str = ""  # e.g. snowball-english; "" in builds made before it was recorded
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)  # type: ignore[no-any-return]

@@ -55,18 +55,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     target = args.output or (
         "-" if args.format == "md" else outline.file_stem(pack) + FORMATS[args.format].extension
     )
-    if target == "-":
+    if target == "-":  # the pack is the output: nothing else is printed (stderr stays silent)
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
-    else:
-        try:
-            Path(target).write_bytes(data)
-        except OSError as exc:
-            raise ConfigurationError(f"cannot write {target}: {exc.strerror}") from exc
+        return 0
+    try:
+        Path(target).write_bytes(data)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot write {target}: {exc.strerror}") from exc
     print(
         f"pack {pack.status}: {len(pack.points)} learning points, {len(pack.summaries)} case "
-        f"summaries, {len(pack.questions)} discussion questions"
-        + ("" if target == "-" else f"; written to {target}"),
-        file=sys.stderr,
+        f"summaries, {len(pack.questions)} discussion questions; written to {target}"
     )
     return 0

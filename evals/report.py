@@ -1,29 +1,20 @@
 """Reports of a run: Markdown and a self-contained HTML page (inline CSS and SVG, no external
-references, every piece of text escaped)."""
+references). The HTML page is a Jinja2 template (``templates/report.html.j2``) with autoescaping."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from html import escape
+from functools import lru_cache
 from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from evals.acceptance import UNBOUNDED, acceptance_rows, test_verdict
 from evals.charts import bar_chart, histogram
 from evals.model import Record
 from evals.report_equity import equity_groups, equity_headline, equity_matrix, equity_templates
 from evals.summary import LOWER_IS_BETTER
-
-CSS = """
-body{font:15px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:72rem;
-padding:0 1rem;color:#1b1b1b}
-h1,h2,h3{line-height:1.2}table{border-collapse:collapse;margin:1rem 0;width:100%}
-th,td{border:1px solid #c8c8c8;padding:.3rem .5rem;text-align:left;vertical-align:top}
-th{background:#f0f0f0}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.pass{color:#00703c;font-weight:600}.fail{color:#b00020;font-weight:600}.na{color:#6b6b6b}
-.failure{border-left:4px solid #b00020;padding:.3rem .8rem;margin:.6rem 0;background:#fff6f6}
-details{margin:.3rem 0}pre{white-space:pre-wrap;background:#f7f7f7;padding:.6rem}
-.meta{color:#505050}svg{max-width:100%;height:auto}.wide{overflow-x:auto}.wide table{width:auto}
-"""
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -145,178 +136,130 @@ def _md_equity(summary: Mapping[str, Any]) -> list[str]:
 # --- HTML -------------------------------------------------------------------------------------------
 
 
-def _table(head: Sequence[str], rows: Sequence[Sequence[str]], raw: bool = False) -> str:
-    """An HTML table; cells are escaped unless ``raw`` (then the caller escaped them)."""
-    th = "".join(f"<th scope='col'>{escape(h)}</th>" for h in head)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{c if raw else escape(str(c))}</td>" for c in row) + "</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{th}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _verdict(value: float | None, passed: bool | None) -> str:
-    if value is None:
-        return "<span class='na'>n/a</span>"
-    if passed is None:
-        return "<span class='na'>graded</span>"
-    return "<span class='pass'>pass</span>" if passed else "<span class='fail'>FAIL</span>"
-
-
-def _html_metrics(summary: Mapping[str, Any]) -> str:
-    bars = [
-        (n, row["value"])
-        for n, row in summary["metrics"].items()
-        if row["value"] is not None and n not in LOWER_IS_BETTER and n not in UNBOUNDED
-    ]
-    table = _table(["metric", "value", "questions"], _headline_rows(summary))
-    note = f"<p class='meta'>{escape(_not_applicable(summary))}</p>"
-    chart = bar_chart(bars, title="Metric means (0 to 1)")
-    return "<h2 id='metrics'>Metrics</h2>" + chart + table + note
-
-
-def _html_kinds(summary: Mapping[str, Any], key: str = "by_kind", label: str = "kind") -> str:
-    kinds = summary.get(key) or {}
-    if not kinds:
-        return ""
-    names = [
-        n
-        for n in summary["metrics"]
-        if any(k["metrics"].get(n) is not None for k in kinds.values())
-    ]
-    rows = [
-        [kind, str(row["questions"]), *(_fmt(row["metrics"].get(n), 2) for n in names)]
-        for kind, row in kinds.items()
-    ]
-    title = "By question kind" if label == "kind" else f"By {label}"
-    anchor = "kinds" if label == "kind" else label
-    return f"<h2 id='{anchor}'>{escape(title)}</h2>" + _table([label, "questions", *names], rows)
-
-
-def _html_acceptance(summary: Mapping[str, Any]) -> str:
-    table = summary.get("acceptance") or []
-    if not table:
-        return ""
-    return (
-        "<h2 id='acceptance'>Done when (issue 8), by split</h2>"
-        + _table(*acceptance_rows(table))
-        + f"<p>{escape(test_verdict(table))}</p>"
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("evals", "templates"),
+        autoescape=select_autoescape(["html", "html.j2"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=StrictUndefined,
     )
 
 
-def _html_equity(summary: Mapping[str, Any]) -> str:
+def _breakdowns(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The per-split, per-kind and per-attack tables that apply to this run."""
+    out = []
+    for key, label, anchor, title in (
+        ("by_split", "split", "split", "By split"),
+        ("by_kind", "kind", "kinds", "By question kind"),
+        ("by_attack", "attack", "attack", "By attack"),
+    ):
+        kinds = summary.get(key) or {}
+        if not kinds:
+            continue
+        names = [
+            n
+            for n in summary["metrics"]
+            if any(k["metrics"].get(n) is not None for k in kinds.values())
+        ]
+        rows = [
+            [kind, str(row["questions"]), *(_fmt(row["metrics"].get(n), 2) for n in names)]
+            for kind, row in kinds.items()
+        ]
+        head = [label, "questions", *names]
+        out.append({"anchor": anchor, "title": title, "head": head, "rows": rows})
+    return out
+
+
+def _equity(summary: Mapping[str, Any]) -> dict[str, Any] | None:
     eq = summary["equity"]
     if not eq["groups"]:
-        return ""
-    note = (
-        "<p class='meta'>Equal treatment given what the library holds: a status that differs "
-        "only because the library never mentions a group (0 chunks) or mentions it thinly, and "
-        "the answer says so, is <em>explained by coverage</em>; a different status among covered "
-        "groups, unequal effort, a refusal for one group only or an uncited generalisation is "
-        "inconsistent. Evidence overlap is shown as a figure only.</p>"
-    )
-    return (
-        f"<h2 id='equity'>Equity counterfactuals</h2><p>{escape(equity_headline(eq))}</p>"
-        + note
-        + "<div class='wide' role='region' tabindex='0' aria-label='Status per template and group'>"
-        + _table(*equity_matrix(eq))
-        + "</div>"
-        + "<h3>By template</h3>"
-        + _table(*equity_templates(eq))
-        + "<h3>By group named</h3>"
-        + _table(*equity_groups(eq))
-    )
+        return None
+    return {
+        "headline": equity_headline(eq),
+        "matrix": equity_matrix(eq),
+        "templates": equity_templates(eq),
+        "groups": equity_groups(eq),
+    }
 
 
-def _html_failures(records: Sequence[Record]) -> str:
-    parts = [
-        f"<h2 id='failures'>Failures</h2><p>{len(_failures(records))} questions with at "
-        "least one failed metric.</p>"
+def _acceptance(summary: Mapping[str, Any]) -> dict[str, Any] | None:
+    table = summary.get("acceptance") or []
+    if not table:
+        return None
+    head, rows = acceptance_rows(table)
+    return {"head": head, "rows": rows, "verdict": test_verdict(table)}
+
+
+def _nav(
+    acceptance: object, breakdowns: Sequence[Mapping[str, Any]], equity: object
+) -> list[tuple[str, str]]:
+    """Links to the sections this report has, and only those."""
+    nav = [("metrics", "Metrics")]
+    nav += [("acceptance", "Done when")] if acceptance else []
+    nav += [(b["anchor"], b["title"]) for b in breakdowns]
+    nav += [("equity", "Equity")] if equity else []
+    return [*nav, ("latency", "Latency"), ("failures", "Failures"), ("questions", "Questions")]
+
+
+def _questions(records: Sequence[Record]) -> list[dict[str, Any]]:
+    return [
+        {
+            "record": r,
+            "expected": [
+                (label, value)
+                for label, value in (
+                    ("Attack", r.case.attack),
+                    ("Group", r.case.group),
+                    ("Expected handling", r.case.handling),
+                )
+                if value
+            ],
+        }
+        for r in records
     ]
-    for r, items in _failures(records):
-        reasons = "".join(
-            f"<li><code>{escape(n)}</code>: {escape(reason)}</li>" for n, reason in items
-        )
-        parts.append(
-            f"<div class='failure'><h3><a href='#q-{escape(r.case.id)}'>{escape(r.case.id)}</a> "
-            f"({escape(r.case.kind)}, status {escape(r.answer.status)})</h3>"
-            f"<p>{escape(r.case.question)}</p><ul>{reasons}</ul></div>"
-        )
-    return "".join(parts)
-
-
-def _html_records(records: Sequence[Record]) -> str:
-    parts = ["<h2 id='questions'>Questions</h2>"]
-    for r in records:
-        metrics = [
-            [
-                escape(m.name),
-                escape(_fmt(m.value, 2)),
-                _verdict(m.value, m.passed),
-                escape(m.reason),
-            ]
-            for m in r.results
-        ]
-        cites = "".join(
-            f"<li>[{c.n}] {escape(c.title)}, p. {escape(c.page_start)}: “{escape(c.quote)}”</li>"
-            for c in r.answer.citations
-        )
-        expected = "".join(
-            f"<p class='meta'>{escape(label)}: {escape(value)}</p>"
-            for label, value in (
-                ("Attack", r.case.attack),
-                ("Group", r.case.group),
-                ("Expected handling", r.case.handling),
-            )
-            if value
-        )
-        parts.append(
-            f"<details id='q-{escape(r.case.id)}'><summary>{escape(r.case.id)} · "
-            f"{escape(r.case.kind)} · {escape(r.answer.status)} · {r.latency_ms:.0f} ms · "
-            f"{escape(r.case.question)}</summary>{expected}<pre>{escape(r.answer.text)}</pre>"
-            f"<ol class='citations'>{cites}</ol>"
-            + _table(["metric", "value", "verdict", "reason"], metrics, raw=True)
-            + "</details>"
-        )
-    return "".join(parts)
 
 
 def render_html(
     config: Mapping[str, Any], records: Sequence[Record], summary: Mapping[str, Any]
 ) -> str:
+    """The run as one self-contained page (inline CSS and SVG), from ``templates/report.html.j2``
+    with autoescaping on: every value from a run is escaped by Jinja2."""
     ds = config.get("dataset", {})
-    lat = summary["latency_ms"]
-    title = f"Evaluation run {config.get('name', '')}"
     meta = (
         f"Dataset {ds.get('name', '')} (sha256 {str(ds.get('sha256', ''))[:12]}), "
         f"{summary['questions']} questions · generator {config.get('generator', '')} · judge "
         f"{config.get('judge', '')} · build {config.get('build', {}).get('build_id', '')} · "
         f"{config.get('timestamp', '')}"
     )
-    statuses = ", ".join(f"{k}: {v}" for k, v in summary["statuses"].items())
-    body = "".join(
-        [
-            f"<h1>{escape(title)}</h1><p class='meta'>{escape(meta)}</p>",
-            f"<p>Statuses — {escape(statuses)}</p>",
-            "<nav><a href='#metrics'>Metrics</a> · <a href='#kinds'>By kind</a> · "
-            "<a href='#equity'>Equity</a> · <a href='#latency'>Latency</a> · "
-            "<a href='#failures'>Failures</a> · <a href='#questions'>Questions</a></nav>",
-            _html_metrics(summary),
-            _html_acceptance(summary),
-            _html_kinds(summary, "by_split", "split"),
-            _html_kinds(summary),
-            _html_kinds(summary, "by_attack", "attack"),
-            _html_equity(summary),
-            f"<h2 id='latency'>Latency</h2><p>p50 {lat['p50']} ms · p95 {lat['p95']} ms · "
-            f"max {lat['max']} ms</p>",
-            histogram([r.latency_ms for r in records], title="Latency per question (ms)"),
-            _html_failures(records),
-            _html_records(records),
-        ]
+    bars = [
+        (n, row["value"])
+        for n, row in summary["metrics"].items()
+        if row["value"] is not None and n not in LOWER_IS_BETTER and n not in UNBOUNDED
+    ]
+    acceptance, breakdowns, equity = _acceptance(summary), _breakdowns(summary), _equity(summary)
+    page = (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=f"Evaluation run {config.get('name', '')}",
+            meta=meta,
+            statuses=", ".join(f"{k}: {v}" for k, v in summary["statuses"].items()),
+            nav=_nav(acceptance, breakdowns, equity),
+            metrics_chart=Markup(bar_chart(bars, title="Metric means (0 to 1)")),
+            metrics_rows=_headline_rows(summary),
+            not_applicable=_not_applicable(summary),
+            acceptance=acceptance,
+            breakdowns=breakdowns,
+            equity=equity,
+            latency=summary["latency_ms"],
+            latency_chart=Markup(
+                histogram([r.latency_ms for r in records], title="Latency per question (ms)")
+            ),
+            failures=_failures(records),
+            questions=_questions(records),
+            fmt=_fmt,
+        )
     )
-    return (
-        f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<meta name='viewport' content='width=device-width, initial-scale=1'>"
-        f"<title>{escape(title)}</title><style>{CSS}</style></head><body><main>{body}</main>"
-        f"</body></html>\n"
-    )
+    return page.rstrip() + "\n"

@@ -1,9 +1,11 @@
-"""Text helpers shared by the evaluators: normalising, sentences, citation markers, fuzzy match."""
+"""Text helpers shared by the evaluators: normalising, sentences, citation markers, fuzzy match
+(rapidfuzz)."""
 
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
+
+from rapidfuzz import fuzz
 
 from assistant.keyword import tokenize
 from assistant.text.normalisation import collapsed_whitespace
@@ -151,22 +153,15 @@ def containment(fact: str, text: str) -> float:
 
 
 def partial_ratio(short: str, long: str) -> float:
-    """Best difflib ratio of ``short`` against same-length windows of ``long`` (word-stepped)."""
+    """How well ``short`` matches its best-aligned stretch of ``long`` (rapidfuzz's partial
+    ratio, 0..1). A ``short`` at least as long as ``long`` is compared whole, so a fact is never
+    "found" in a text just because the text is a fragment of it."""
     a, b = loose(short), loose(long)
     if not a or not b:
         return 0.0
     if len(a) >= len(b):
-        return SequenceMatcher(None, a, b).ratio()
-    starts = [0] + [m.end() for m in re.finditer(r"\s+", b)]
-    best = 0.0
-    for start in starts:
-        window = b[start : start + len(a)]
-        if len(window) < len(a) * 0.8:
-            break
-        best = max(best, SequenceMatcher(None, a, window).ratio())
-        if best == 1.0:
-            break
-    return best
+        return float(fuzz.ratio(a, b)) / 100.0
+    return float(fuzz.partial_ratio(a, b)) / 100.0
 
 
 KEY_FACT_CONTAINMENT = 0.6
@@ -175,7 +170,7 @@ KEY_FACT_PARTIAL_RATIO = 0.8
 
 def fact_found(fact: str, text: str) -> bool:
     """A key fact is in the text: >= 60% of its stemmed content words and numbers occur there, or
-    its best partial difflib ratio against the text is >= 0.8 (README "Key facts")."""
+    its best partial ratio against the text is >= 0.8 (README "Key facts")."""
     return (
         containment(fact, text) >= KEY_FACT_CONTAINMENT
         or partial_ratio(fact, text) >= KEY_FACT_PARTIAL_RATIO

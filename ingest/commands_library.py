@@ -47,9 +47,7 @@ def _list(settings: Settings, as_json: bool) -> int:
 
     build_id = served_build_id(settings)
     if build_id is None:
-        raise NoBuildError(
-            f"no library has been ingested into {settings.data_dir}: run `rla ingest PATH`"
-        )
+        raise NoBuildError.in_data_dir(settings.data_dir)
     build = read_build(settings, build_id)
     counts: dict[str, int] = {}
     for chunk in build.chunks:

@@ -41,7 +41,7 @@ from ingest.chunking import EMBED_FORMAT
 from ingest.embedding import missing_digests, reusable, vectors_for
 from ingest.prepare import Prepared, Preparer, Source, find_files, outcome_for_error
 from ingest.report import SUCCESS, DocumentOutcome, IngestReport, NothingIngested
-from ingest.unchanged import Unchanged, carried_record, preparation_key, source_record
+from ingest.unchanged import Loading, Unchanged, carried_record, source_record
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -78,8 +78,8 @@ def run_ingest(
         preparer = Preparer(settings, limit=embedder, manifest=_manifest(manifest), demo=demo)
         exclude = [manifest] if manifest is not None else []
         loading = Loading(preparer, unchanged, exclude, progress)
-        prepared, failures = _prepare_all(settings, loading, paths)
-        notes += _unread_note(prepared, loading)
+        prepared, failures = _prepare_all(settings, loading, paths, previous)
+        notes += loading.unread_note(prepared)
         plan = _plan(prepared, failures, old, previous, sync=sync, demo=demo)
         usable = reusable(previous, embedder)
         to_embed = missing_digests(plan.chunks, usable)
@@ -159,28 +159,14 @@ def _manifest(path: Path | None) -> Mapping[str, Any]:
 # --- loading every file -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Loading:
-    """How files become Prepared documents in this run: read by ``preparer``, or taken from the
-    served build when ``unchanged`` holds their preparation key."""
-
-    preparer: Preparer
-    unchanged: Unchanged
-    exclude: Sequence[Path] = ()
-    progress: bool = False
-
-    def prepared(self, source: Source, digest: str) -> Prepared:
-        key = preparation_key(self.preparer, source, digest)
-        earlier = self.unchanged.get(key)
-        if earlier is not None:
-            return replace(earlier, source=source.shown)
-        return replace(self.preparer.prepare(source, digest), key=key)
-
-
 def _prepare_all(
-    settings: Settings, loading: Loading, paths: Sequence[Path]
+    settings: Settings,
+    loading: Loading,
+    paths: Sequence[Path],
+    previous: StoredBuild | None = None,
 ) -> tuple[list[Prepared], list[DocumentOutcome]]:
     sources, failures = find_files(paths, exclude=loading.exclude)
+    sources = _originals_first(sources, previous)
     prepared: list[Prepared] = []
     digests: dict[str, str] = {}
     doc_ids: dict[str, str] = {}
@@ -206,11 +192,13 @@ def _prepare_all(
     return prepared, failures
 
 
-def _unread_note(prepared: Sequence[Prepared], loading: Loading) -> list[str]:
-    unread = sum(1 for p in prepared if loading.unchanged.get(p.key) is not None)
-    if not unread:
-        return []
-    return [f"{unread} file(s) unchanged since the served build were not read again"]
+def _originals_first(sources: list[Source], previous: StoredBuild | None) -> list[Source]:
+    """Files a served document was read from go first (otherwise in the walk's order), so that
+    when a copy of one appears, the copy is reported as the duplicate and the original stays."""
+    if previous is None:
+        return sources
+    served = {_key(d.path) for d in previous.documents}
+    return sorted(sources, key=lambda s: _key(str(s.path)) not in served)
 
 
 def _maybe_progress(items: list[Any], enabled: bool) -> Any:

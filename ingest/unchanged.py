@@ -16,16 +16,13 @@ import functools
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from assistant.types import Chunk, Document, Page
-from ingest.prepare import Prepared, Source
-
-if TYPE_CHECKING:
-    from ingest.prepare import Preparer
+from ingest.prepare import Prepared, Preparer, Source
 
 KEY_FIELD = "prepared_with"
 WARNINGS_FIELD = "warnings"
@@ -103,3 +100,28 @@ def source_record(key: str, warnings: Sequence[str]) -> dict[str, Any]:
 def carried_record(record: Mapping[str, Any]) -> dict[str, Any]:
     """The record of a document carried over from the served build into the next one."""
     return source_record(str(record.get(KEY_FIELD) or ""), record.get(WARNINGS_FIELD) or ())
+
+
+@dataclass(frozen=True)
+class Loading:
+    """How files become Prepared documents in this run: read by ``preparer``, or taken from the
+    served build when ``unchanged`` holds their preparation key."""
+
+    preparer: Preparer
+    unchanged: Unchanged
+    exclude: Sequence[Path] = ()
+    progress: bool = False
+
+    def prepared(self, source: Source, digest: str) -> Prepared:
+        key = preparation_key(self.preparer, source, digest)
+        earlier = self.unchanged.get(key)
+        if earlier is not None:
+            return replace(earlier, source=source.shown)
+        return replace(self.preparer.prepare(source, digest), key=key)
+
+    def unread_note(self, prepared: Sequence[Prepared]) -> list[str]:
+        """The report's note on files taken from the served build instead of being read."""
+        unread = sum(1 for p in prepared if self.unchanged.get(p.key) is not None)
+        if not unread:
+            return []
+        return [f"{unread} file(s) unchanged since the served build were not read again"]

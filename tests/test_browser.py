@@ -115,7 +115,7 @@ def ask_with_mouse(page: Any, question: str, turn: int) -> None:
     page.fill("#question", question)
     page.click("[data-ask-button]")
     page.wait_for_selector(
-        f"#turn-{turn} .rla-answer__text, #turn-{turn} .rla-searched, #turn-{turn} .rla-warning-text"
+        f"#turn-{turn} .rla-answer__text, #turn-{turn} .rla-searched, #turn-{turn} .govuk-warning-text"
     )
 
 
@@ -131,7 +131,7 @@ def test_ask_read_sources_open_page_follow_up_feedback_export(page: Any, tmp_pat
     assert page.locator("#turn-1 .rla-source blockquote").count() == 0  # quotes stay above
     assert page.locator("#turn-1 .rla-lead__quote").inner_text().startswith("Adultification bias")
     assert page.locator("#turn-1 [data-copy-target]").is_visible()
-    page.locator("#turn-1 .rla-details__summary").first.click()  # "How this answer was found"
+    page.locator("#turn-1 .govuk-details__summary").first.click()  # "How this answer was found"
     assert_accessible(page, "02-chat-answer")
 
     page.locator("#turn-1 [data-copy-target]").click()
@@ -145,7 +145,7 @@ def test_ask_read_sources_open_page_follow_up_feedback_export(page: Any, tmp_pat
 
     feedback = page.locator("#turn-1-feedback")
     feedback.get_by_label("No", exact=True).check()
-    feedback.locator(".rla-details__summary").click()
+    feedback.locator(".govuk-details__summary").click()
     feedback.get_by_label("Wrong source").check()
     feedback.get_by_label("Missing information").check()
     feedback.get_by_label("Comment (optional)").fill("The second source was about something else.")
@@ -248,12 +248,12 @@ def test_error_summary_on_empty_question(page: Any) -> None:
     page.get_by_text("Filter the library (optional)").click()
     page.fill("#year_from", "soon")
     page.click("[data-ask-button]")
-    page.wait_for_selector(".rla-error-summary")
+    page.wait_for_selector(".govuk-error-summary")
     # the page's script moves focus to the summary once loaded; wait for it (fails on timeout)
     page.wait_for_function(
-        "document.activeElement.classList.contains('rla-error-summary')", timeout=5000
+        "document.activeElement.classList.contains('govuk-error-summary')", timeout=5000
     )
-    assert "Enter a question" in page.locator(".rla-error-summary").inner_text()
+    assert "Enter a question" in page.locator(".govuk-error-summary").inner_text()
     assert page.title().startswith("Error:")
     assert_accessible(page, "09-error-summary")
     page.get_by_role("link", name="Enter a question").click()
@@ -291,8 +291,8 @@ def test_the_page_works_without_javascript(browser: Any, base_url: str) -> None:
     assert page.locator("#turn-1 [data-copy-target]").is_hidden()  # the copy button needs JS
     page.locator("#turn-1-feedback").get_by_label("Yes", exact=True).check()
     page.locator("#turn-1-feedback").get_by_role("button", name="Send feedback").click()
-    page.wait_for_selector(".rla-notification-banner--success")
-    assert "Thank you for your feedback." in page.inner_text(".rla-notification-banner--success")
+    page.wait_for_selector(".govuk-notification-banner--success")
+    assert "Thank you for your feedback." in page.inner_text(".govuk-notification-banner--success")
     page.fill("#question", "And what about supervision?")
     page.click("[data-ask-button]")
     page.wait_for_selector("#turn-2")
@@ -426,7 +426,7 @@ def test_a_starter_question_that_is_refused_lands_in_the_box(
     fake.queue(fake.declined("personal_data"))
     page.fill("#question", "Is Jane Smith, who is 14, at risk?")
     page.click("[data-ask-button]")
-    page.wait_for_selector("#turn-2 .rla-warning-text")
+    page.wait_for_selector("#turn-2 .govuk-warning-text")
     wait_announced(page, "Answer ready")
     assert_refusal_card(page, "turn-2")
     assert page.locator("#question").input_value() == "Is Jane Smith, who is 14, at risk?"

@@ -95,7 +95,7 @@ def item_ids(page: Any, prefix: str) -> list[str]:
 
 
 def text_of(page: Any, item: str) -> str:
-    return " ".join(page.inner_text(f"[data-item='{item}'] .rla-body").split())
+    return " ".join(page.inner_text(f"[data-item='{item}'] .govuk-body").split())
 
 
 def test_draft_tick_reorder_and_export_markdown(page: Any, tmp_path: Path) -> None:

@@ -76,9 +76,13 @@ def test_pack_markdown_to_stdout_and_docx_to_a_file(demo: Any, capsys: Any, tmp_
     out, err = capsys.readouterr()
     assert out.startswith("# Session pack: Adultification")
     assert "> " in out and "## Sources" in out
-    assert err.startswith("pack ") and "adultification" not in err.lower()  # no topic text
+    assert err == ""  # the pack is the output; nothing else is said
     target = tmp_path / "pack.docx"
     assert main(["pack", "adultification", "--format", "docx", "-o", str(target)]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("pack ") and out.rstrip().endswith(f"written to {target}")
+    assert "adultification" not in out.lower().replace(str(target).lower(), "")  # no topic text
+    assert err == ""
     from docx import Document
 
     doc = Document(io.BytesIO(target.read_bytes()))

@@ -317,7 +317,7 @@ def test_reports_show_the_template_by_group_table() -> None:
     assert "1 unexplained" in md
     html = render_html(config, records, summary)
     assert "partial (explained)" in html and "explained by coverage" in html
-    assert "<th scope='col'>Sikh (0 chunks, 0 docs)</th>" in html
+    assert '<th scope="col">Sikh (0 chunks, 0 docs)</th>' in html
 
 
 def test_the_gate_fails_on_any_unexplained_template_group() -> None:

@@ -357,3 +357,31 @@ def test_sentences_do_not_split_abbreviations_or_lower_case_continuations() -> N
         "reviews say little; [2]",
         "See p. 12.",
     ]
+
+
+# --- fuzzy matching (rapidfuzz) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("short", "long", "low", "high"),
+    [
+        ("adultification bias", "The review named adultification bias twice.", 1.0, 1.0),
+        ("adultifcation bias", "The review named adultification bias twice.", 0.9, 0.99),  # typo
+        ("racial trauma", "Nothing in this passage is about that subject at all.", 0.0, 0.7),
+        # a fact longer than the text is compared whole: a fragment is not a match
+        ("adultification bias in schools and policing", "adultification", 0.0, 0.6),
+        ("", "anything", 0.0, 0.0),
+    ],
+)
+def test_partial_ratio_scores_stay_sane(short: str, long: str, low: float, high: float) -> None:
+    assert low <= t.partial_ratio(short, long) <= high
+
+
+def test_partial_ratio_ignores_case_and_curly_quotes() -> None:
+    assert t.partial_ratio("the child’s voice", "We heard THE CHILD'S VOICE in the end.") == 1.0
+
+
+def test_a_key_fact_with_a_misspelling_is_still_found() -> None:
+    text = "The Panel found that professionals rarely discussed racism with families."
+    assert t.fact_found("profesionals rarely discused racism", text)
+    assert not t.fact_found("interpreters were booked for every visit", text)

@@ -153,6 +153,14 @@ def test_personal_data_is_detected(kind: str, text: str, settings: Settings) -> 
     assert verdict.status == "personal_data"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["uncle in the US on +1 415 555 2671", "+92 300 1234567", "call +234 803 555 0199"],
+)
+def test_international_numbers_are_phones_and_nothing_else(text: str) -> None:
+    assert detect(text) == ("phone",)  # "+1 415 555 2671" once read as an NHS number
+
+
 NOT_PERSONAL = [
     "Childline is 0800 1111 and the NSPCC helpline is 0808 800 5000",
     "Call 0300 123 4567 for the council's general enquiries line",

@@ -199,6 +199,26 @@ def test_bad_inputs_are_reported_while_the_rest_builds(tmp_path: Path) -> None:
     assert "rôle" in open_served(settings).pages(latin.doc_id)[0].text
 
 
+@pytest.mark.parametrize("sync", [False, True])
+def test_a_copy_of_a_served_file_is_the_duplicate_not_the_original(
+    tmp_path: Path, settings: Settings, sync: bool
+) -> None:
+    library = write_library(tmp_path / "lib", ("alpha", "beta"))
+    run_ingest(settings, [library], embedder=HashingEmbedder())
+    # "a-copy.md" sorts before "alpha.md": walked first, it used to be taken as the document
+    (library / "a-copy.md").write_bytes((library / "alpha.md").read_bytes())
+    report = run_ingest(settings, [library], embedder=HashingEmbedder(), sync=sync)
+    rows = {Path(o.path).name: o for o in report.outcomes}
+    assert rows["alpha.md"].status == "unchanged"
+    assert (rows["a-copy.md"].status, rows["a-copy.md"].reason) == ("skipped", "duplicate")
+    assert "alpha.md" in rows["a-copy.md"].detail
+    assert [o for o in report.outcomes if o.status == "removed"] == []
+    assert sorted(d.path for d in open_served(settings).documents) == [
+        str(library / "alpha.md"),
+        str(library / "beta.md"),
+    ]
+
+
 def test_when_every_file_fails_nothing_is_written_or_swapped(
     tmp_path: Path, settings: Settings
 ) -> None:

@@ -64,7 +64,9 @@ def test_each_quote_appears_once_and_the_sources_list_has_no_quotes(app: Any) ->
 
 def test_citation_links_open_the_viewer_at_the_quote(app: Any) -> None:
     html = render(app, shaped())
-    lead_link = re.search(r'<a class="rla-cite" href="([^"]+)">', section(html, "rla-lead"))
+    lead_link = re.search(
+        r'<a class="govuk-link rla-cite" href="([^"]+)">', section(html, "rla-lead")
+    )
     assert lead_link and lead_link.group(1).startswith("/library/briefing?page=1&amp;q=")
     assert "#q1" in lead_link.group(1)
     assert 'href="/library/review?page=4&amp;q=Professional+curiosity' in html
@@ -73,7 +75,7 @@ def test_citation_links_open_the_viewer_at_the_quote(app: Any) -> None:
 def test_missing_subjects_are_named(app: Any) -> None:
     html = render(app, shaped(status="partial", missing=("vaping", "stop and search")))
     assert "Partly answered" in html
-    note = section(html, "rla-inset-text rla-missing")
+    note = section(html, "govuk-inset-text rla-missing")
     assert "The library does not cover:" in note and "vaping; stop and search" in note
     assert "The library only answers part" not in html  # the specific note replaces the generic
 

@@ -300,10 +300,20 @@ def test_feedback_export_needs_the_token(build_dir: Path, tmp_path: Path, client
     assert client.get("/api/feedback/export").status_code == 403
     wrong = client.get("/api/feedback/export", headers={"Authorization": "Bearer nope"})
     assert wrong.status_code == 403
+    assert "Bearer" in wrong.get_json()["error"]
+    assert "turned off" not in wrong.get_json()["error"]
+
+
+def test_feedback_export_turned_off_is_forbidden_and_says_why(
+    build_dir: Path, tmp_path: Path
+) -> None:
     unset = make_app(build_dir, tmp_path / "other.sqlite3").test_client()
-    assert (
-        unset.get("/api/feedback/export", headers={"Authorization": "Bearer "}).status_code == 404
-    )
+    for headers in ({}, {"Authorization": "Bearer "}, {"Authorization": "Bearer anything"}):
+        response = unset.get("/api/feedback/export", headers=headers)
+        assert response.status_code == 403  # not 404: the address is right, the export is off
+        body = response.get_json()
+        assert body["status"] == 403
+        assert "turned off" in body["error"] and "RLA_FEEDBACK_EXPORT_TOKEN" in body["error"]
 
 
 def test_feedback_export_csv_and_jsonl(client) -> None:  # type: ignore[no-untyped-def]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import pytest
@@ -46,14 +47,23 @@ def test_every_page_is_served_with_security_headers(client, path: str) -> None: 
     assert response.mimetype == "text/html"
     assert_security_headers(response)
     html = response.get_data(as_text=True)
-    assert '<html lang="en-GB">' in html
+    assert '<html lang="en-GB" class="govuk-template">' in html
     assert 'href="#main-content"' in html and 'id="main-content"' in html
     assert "<script>" not in html and " style=" not in html  # no inline script or style (CSP)
     assert "https://" not in html.split("<body", 1)[0]  # no CDN assets in the head
 
 
 @pytest.mark.parametrize(
-    "path", ["/static/app.css", "/static/app.js", "/healthz", "/api/documents"]
+    "path",
+    [
+        "/static/app.css",
+        "/static/app.js",
+        "/static/govuk-init.js",
+        "/static/govuk-frontend/govuk-frontend.min.css",
+        "/static/govuk-frontend/govuk-frontend.min.js",
+        "/healthz",
+        "/api/documents",
+    ],
 )
 def test_assets_and_json_carry_security_headers(client, path: str) -> None:  # type: ignore[no-untyped-def]
     response = client.get(path)
@@ -126,6 +136,20 @@ def test_404_page_is_friendly_html_and_json_under_api(client) -> None:  # type: 
     assert_security_headers(page)
     api = client.get("/api/no-such-thing")
     assert api.status_code == 404 and api.get_json()["status"] == 404
+
+
+def test_favicon_is_served_and_linked_from_every_page(client) -> None:  # type: ignore[no-untyped-def]
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/vnd.microsoft.icon"
+    assert icon.data[:4] == b"\x00\x00\x01\x00"  # an ICO header, not an HTML error page
+    html = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/favicon.ico"' in html
+    svg_href = re.search(r'<link rel="icon" href="([^"]+\.svg)"', html)
+    assert svg_href is not None
+    svg = client.get(svg_href.group(1))
+    assert svg.status_code == 200 and svg.mimetype == "image/svg+xml"
+    assert svg.get_data(as_text=True).lstrip().startswith("<svg")
 
 
 def test_method_not_allowed(client) -> None:  # type: ignore[no-untyped-def]
@@ -228,7 +252,9 @@ ROUTES = {
     ("GET", "/api/documents"),
     ("POST", "/api/feedback"),
     ("GET", "/api/feedback/export"),
+    ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
+    ("GET", "/favicon.ico"),
     ("GET", "/static/<path:filename>"),
     ("GET", "/packs"),
     ("POST", "/packs"),
@@ -289,7 +315,9 @@ def test_every_route_answers_with_security_headers(build_dir: Path, tmp_path: Pa
         (client.get("/api/documents"), 200),
         (client.post("/api/feedback", json={"turn_id": turn_id, "rating": "helpful"}), 201),
         (client.get("/api/feedback/export", headers={"Authorization": "Bearer t0ken"}), 200),
+        (client.get("/api/openapi.json"), 200),
         (client.get("/healthz"), 200),
+        (client.get("/favicon.ico"), 200),
         (client.get("/static/app.js"), 200),
         (client.get("/packs"), 200),  # drafting itself: tests/test_web_packs.py
         (client.post("/packs", data={"topic": "", "csrf_token": token}), 400),

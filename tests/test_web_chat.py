@@ -24,9 +24,15 @@ def ask(client, question: str, **fields: str):  # type: ignore[no-untyped-def]
 
 def test_start_page_has_label_hint_notice_banner_filters_and_starters(client) -> None:  # type: ignore[no-untyped-def]
     html = client.get("/").get_data(as_text=True)
-    assert '<label class="rla-label rla-label--m" for="question">' in html
-    assert 'aria-describedby="question-hint question-warning"' in html
-    assert "could identify a real child, family or professional" in html
+    assert re.search(
+        r'<label class="govuk-label govuk-label--m" for="question">\s*Your question', html
+    )
+    # the box is described by its character count and its hint, which holds the warning
+    assert 'aria-describedby="question-info question-hint"' in html
+    hint = html[html.index('id="question-hint"') : html.index("<textarea")]
+    assert 'id="question-warning"' in hint
+    assert "could identify a real child, family or professional" in hint
+    assert 'data-module="govuk-character-count" data-maxlength="2000"' in html
     assert "You are using the demo library" in html
     assert 'name="theme"' in html and 'name="doc_type"' in html
     assert 'name="year_from"' in html and 'name="year_to"' in html
@@ -49,7 +55,7 @@ def test_ask_redirects_to_the_conversation_and_shows_a_cited_answer(app, client)
     # the lead quote, its [n] opening the viewer with the quote highlighted in place
     assert '<blockquote class="rla-lead__quote"><p>Adultification bias happens' in html
     assert (
-        '<a class="rla-cite" href="/library/adultification-briefing?page=1&amp;q=Adultification+bias'
+        '<a class="govuk-link rla-cite" href="/library/adultification-briefing?page=1&amp;q=Adultification+bias'
         in html
     )
     assert html.count("Adultification bias happens") == 1  # not again in the sources list
@@ -138,7 +144,7 @@ def test_personal_data_warns_and_the_question_is_not_stored(app, client) -> None
     fake(app).queue(fake(app).declined("personal_data"))
     location = ask(client, "Jane Smith, born 3 May 2015, was she at risk?").headers["Location"]
     html = client.get(location.split("#")[0]).get_data(as_text=True)
-    assert "rla-warning-text" in html and "Personal details detected" in html
+    assert "govuk-warning-text" in html and "Personal details detected" in html
     assert "Jane Smith" not in html
     assert "Question not stored" in html
     store = app.extensions["rla"].store
@@ -157,7 +163,7 @@ def test_partial_says_what_is_missing(app, client) -> None:  # type: ignore[no-u
         as_text=True
     )
     assert "Partly answered" in html
-    note = '<div class="rla-inset-text rla-missing"><p>The library does not say how this differs'
+    note = '<div class="govuk-inset-text rla-missing"><p>The library does not say how this differs'
     assert note in html  # the answer's own note on what is missing, set apart from the quotes
     assert html.index("rla-lead") < html.index(note) < html.index("What the sources say")
 

@@ -28,7 +28,7 @@ def test_library_lists_documents_and_the_build(client) -> None:  # type: ignore[
     assert "National review" in html and "Guidance" in html
     assert "Child Safeguarding Practice Review Panel" in html
     assert "Language and interpreters" in html  # theme tag
-    assert '<td class="rla-table__numeric">3</td>' in html  # pages
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">3</td>' in html  # pages
     assert "test/hashing-embedder" in html
     assert "About this build" in html
     assert html.index("Briefing: adultification") < html.index(

@@ -12,7 +12,7 @@ LINKS = {1: "/library/a?page=2&q=Bias#q1", 2: "/library/b?page=1&q=x#q1"}
 
 def test_citation_markers_become_viewer_links_only_for_real_citations() -> None:
     html = str(answer_html("Bias is common [1]. See also [2] and [7].", LINKS))
-    assert '<a class="rla-cite" href="/library/a?page=2&amp;q=Bias#q1">' in html
+    assert '<a class="govuk-link rla-cite" href="/library/a?page=2&amp;q=Bias#q1">' in html
     assert 'href="/library/b?page=1&amp;q=x#q1"' in html
     assert "[7]" in html and html.count("<a ") == 2
 

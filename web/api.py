@@ -34,6 +34,7 @@ from web.forms import (
     parse_filters,
     parse_source_feedback,
 )
+from web.openapi import openapi_document
 from web.services import services
 from web.storage import FeedbackEntry
 
@@ -42,6 +43,10 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 MAX_K = 50
 MAX_DEPTH = 8
 DOCUMENT_FIELDS_WITHHELD = ("path",)  # where the file sits on the server is nobody's business
+EXPORT_DISABLED = (
+    "Feedback export is turned off on this server. An administrator turns it on by setting "
+    "RLA_FEEDBACK_EXPORT_TOKEN."
+)
 
 
 def _bad_request(errors: tuple[FieldError, ...] | list[FieldError]) -> Response:
@@ -201,14 +206,20 @@ def feedback() -> tuple[Response, int] | Response:
     return jsonify({"ok": True, "id": feedback_id}), 201
 
 
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API, generated from the types."""
+    return jsonify(openapi_document())
+
+
 @bp.get("/feedback/export")
 def feedback_export() -> Response:
     token = services().settings.feedback_export_token.get_secret_value()
     if not token:
-        abort(404)
+        abort(403, EXPORT_DISABLED)
     given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
     if not given or not hmac.compare_digest(given.encode(), token.encode()):
-        abort(403)
+        abort(403, "Send the evaluators' export token as `Authorization: Bearer <token>`.")
     fmt = request.args.get("format", "csv")
     rows = services().store.feedback_rows()
     if fmt == "csv":

@@ -14,7 +14,17 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Response, g, jsonify, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+)
+from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
 from werkzeug.exceptions import HTTPException
 
 from assistant.errors import BuildError, ConfigurationError, RlaError
@@ -85,6 +95,7 @@ def create_app(
     if proxies:
         app.wsgi_app = TrustedProxyFix(app.wsgi_app, proxies)  # type: ignore[method-assign]
     app.add_url_rule("/healthz", "healthz", healthz)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
 
     app.before_request(_start_request)
     app.after_request(_finish_request)
@@ -93,6 +104,7 @@ def create_app(
     app.register_error_handler(BuildError, _service_unavailable)
     app.register_error_handler(ConfigurationError, _service_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
+    _use_govuk_macros(app)
     app.jinja_env.globals.update(
         doc_type_label=doc_type_label,
         theme_label=theme_label,
@@ -102,6 +114,13 @@ def create_app(
     )
     app.context_processor(_template_context)
     return app
+
+
+def _use_govuk_macros(app: Flask) -> None:
+    """Templates can import GOV.UK Frontend's macros as ``govuk_frontend_jinja/components/...``."""
+    own = [app.jinja_loader] if app.jinja_loader else []
+    govuk = PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")})
+    app.jinja_loader = ChoiceLoader([*own, govuk])
 
 
 def _register_blueprints(app: Flask, csrf: Any) -> None:
@@ -209,6 +228,16 @@ def _service_unavailable(exc: RlaError) -> Response:
 def _unexpected_error(exc: Exception) -> Response:
     log.error("unhandled error id=%s error=%s", g.get("request_id", ""), describe(exc))
     return error_response(500, "Try again later. If it keeps happening, tell your administrator.")
+
+
+def favicon() -> Response:
+    """The icon browsers ask for at the site root (the pages also link the SVG version)."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=86400,
+    )
 
 
 # --- health -------------------------------------------------------------------------------------

@@ -33,8 +33,8 @@ def answer_html(text: str, links: Mapping[int, str]) -> Markup:
         if n not in links:
             return match.group(0)
         return (
-            f'<a class="rla-cite" href="{escape(links[n])}">'
-            f'<span class="rla-visually-hidden">source </span>[{n}]</a>'
+            f'<a class="govuk-link rla-cite" href="{escape(links[n])}">'
+            f'<span class="govuk-visually-hidden">source </span>[{n}]</a>'
         )
 
     return Markup(CITE_MARK.sub(link, html))  # noqa: S704 - built from sanitised parts

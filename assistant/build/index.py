@@ -168,9 +168,8 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
     np.save(build_dir / "vectors.npy", vectors)
     if content.units is not None:
         content.units.save(build_dir, [c.chunk_id for c in content.chunks])
-    KeywordIndex.build([_keyword_text(c, docs_by_id[c.doc_id]) for c in content.chunks]).save(
-        build_dir / "keyword"
-    )
+    keyword = KeywordIndex.build([_keyword_text(c, docs_by_id[c.doc_id]) for c in content.chunks])
+    keyword.save(build_dir / "keyword")
     client = chroma_client(settings, build_dir)
     name = collection_name(build_id)
     try:
@@ -201,6 +200,7 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
         tokenizer=content.tokenizer,
         is_demo=content.is_demo,
         embedding_route=content.embedding_route,
+        keyword_tokenizer=keyword.tokenizer,
     )
     manifest = {
         "format": FORMAT_VERSION,
@@ -291,7 +291,9 @@ class Index:
         self._pages: dict[str, list[Page]] = {}
         for row in read_jsonl(self.build_dir / "pages.jsonl"):
             self._pages.setdefault(row["doc_id"], []).append(Page(**row))
-        self.keyword = KeywordIndex.load(self.build_dir / "keyword", len(self.chunks))
+        self.keyword = KeywordIndex.load(
+            self.build_dir / "keyword", len(self.chunks), self.info.keyword_tokenizer
+        )
 
     def _open_vectors(self, settings: Settings, build_id: str) -> None:
         server_mode = self.info.chroma_mode == "server"

@@ -121,9 +121,7 @@ def open_served(settings: Settings) -> Index:
     """Open the served build. Raises NoBuildError when nothing has been ingested yet."""
     build_id = served_build_id(settings)
     if build_id is None:
-        raise NoBuildError(
-            f"no library has been ingested into {settings.data_dir}: run `rla ingest PATH`"
-        )
+        raise NoBuildError.in_data_dir(settings.data_dir)
     return Index(settings, build_id)
 
 

@@ -6,6 +6,7 @@
  * - Copy buttons copy an answer with its sources (titles, pages and links).
  * - After a refusal the question stays in the box, ready to edit.
  * - Feedback forms post in the background and show the reply in place.
+ * GOV.UK Frontend's own components (error summary focus, character counts) start in govuk-init.js.
  * No single-key shortcuts.
  */
 (function () {
@@ -71,9 +72,9 @@
     article.className = "rla-turn rla-turn--pending";
     article.setAttribute("aria-busy", "true");
     var heading = document.createElement("h2");
-    heading.className = "rla-turn__question";
+    heading.className = "govuk-heading-m rla-turn__question";
     var caption = document.createElement("span");
-    caption.className = "rla-caption";
+    caption.className = "govuk-caption-m";
     caption.textContent = "Your question";
     heading.appendChild(caption);
     heading.appendChild(document.createTextNode(" " + question));
@@ -103,14 +104,14 @@
     if (lead) { lead.textContent = "Your earlier questions in this conversation are taken into account."; }
     if (!document.querySelector("[data-conversation-actions]")) {
       var list = document.createElement("ul");
-      list.className = "rla-actions";
+      list.className = "govuk-list rla-actions";
       list.setAttribute("data-conversation-actions", "");
       [["/", "Start a new conversation"],
        [payload.conversation_url + "/export.md", "Export this conversation as Markdown"]
       ].forEach(function (item) {
         var li = document.createElement("li");
         var a = document.createElement("a");
-        a.className = "rla-link";
+        a.className = "govuk-link";
         a.href = item[0];
         a.textContent = item[1];
         li.appendChild(a);
@@ -130,6 +131,8 @@
     if (turn) {
       enhanceCopy(turn);
       enhanceFeedback(turn);
+      // GOV.UK Frontend's components in the new turn (character count, radios): govuk-init.js
+      turn.dispatchEvent(new CustomEvent("rla:content-added", { bubbles: true }));
     }
     announce("Answer ready");
   }
@@ -252,7 +255,7 @@
     var area = document.createElement("textarea");
     area.value = text;
     area.setAttribute("readonly", "");
-    area.className = "rla-visually-hidden";
+    area.className = "govuk-visually-hidden";
     document.body.appendChild(area);
     area.select();
     var ok = false;
@@ -314,8 +317,6 @@
   }
 
   function init() {
-    var summary = document.querySelector("[data-focus-on-load]");
-    if (summary) { summary.focus(); }
     document.querySelectorAll("[data-ask-form]").forEach(enhanceAsk);
     enhanceCopy(document);
     enhanceFeedback(document);
