@@ -86,11 +86,16 @@ def kill_when(
     raise AssertionError("the ingest neither finished nor reached the kill point")
 
 
+DOCS = 40
+
+
 def test_kill_9_at_any_point_leaves_the_served_build_untouched(tmp_path: Path) -> None:
     library = tmp_path / "library"
     library.mkdir()
-    for i in range(8):
-        (library / f"doc{i:02}.md").write_text(briefing(f"Doc {i}", f"topic {i}", 10), "utf-8")
+    # Large enough that the timed kill points land before the swap even with the fast embedding
+    # route (8 short files were ingested and swapped in under 1.5 s on a quiet machine).
+    for i in range(DOCS):
+        (library / f"doc{i:02}.md").write_text(briefing(f"Doc {i}", f"topic {i}", 60), "utf-8")
     settings = Settings(data_dir=tmp_path / "data", _env_file=None)
     # The served build was made with another embedder, so the killed runs must embed everything.
     run_ingest(settings, [library / "doc00.md"], embedder=HashingEmbedder())
@@ -127,7 +132,7 @@ def test_kill_9_at_any_point_leaves_the_served_build_untouched(tmp_path: Path) -
     proc = start_logged(library, settings.data_dir, log)
     assert proc.wait(timeout=600) == 0, log.read_text(encoding="utf-8", errors="replace")[-2000:]
     index = open_served(settings)
-    assert len(index.documents) == 8 and index.count() == len(index.chunks)
+    assert len(index.documents) == DOCS and index.count() == len(index.chunks)
     assert index.info.embedding_model != HashingEmbedder.name
     on_disk = sorted(p.name for p in settings.builds_dir.iterdir())
     assert on_disk == list_builds(settings), "a killed run's incomplete build was not pruned"
