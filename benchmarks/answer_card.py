@@ -11,7 +11,7 @@ evidence-selection shape with the same quotes (lead = quote [1]; the others grou
 Run the same script on an older checkout to compare templates with the same answer.
 
 ``--live DATA_DIR`` instead asks the real Assistant over the build served from DATA_DIR (for
-example the demo library: ``RLA_DATA_DIR=/tmp/demo rla ingest library/demo --demo``) and measures
+example the demo library: ``RLA_DATA_DIR=data-demo rla ingest library/demo --demo``) and measures
 its answer with JavaScript (streamed) and without, at both widths.
 """
 

@@ -74,7 +74,7 @@ def write_pages_build(
             Document(
                 doc_id=spec.doc_id,
                 title=spec.title,
-                path=f"/tmp/{spec.doc_id}.{spec.media_type}",
+                path=f"library/{spec.doc_id}.{spec.media_type}",
                 publisher=spec.publisher,
                 year=spec.year,
                 doc_type=spec.doc_type,

@@ -51,5 +51,5 @@ def test_loopback_still_works() -> None:
 
 def test_loopback_classification() -> None:
     assert is_loopback(("127.0.0.1", 1)) and is_loopback(("::1", 1, 0, 0))
-    assert is_loopback(("localhost", 1)) and is_loopback("/tmp/sock")
+    assert is_loopback(("localhost", 1)) and is_loopback("rla.sock") and is_loopback(b"\0abstract")
     assert not is_loopback(("example.org", 80)) and not is_loopback(("192.168.1.1", 80))
