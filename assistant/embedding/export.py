@@ -36,17 +36,19 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from assistant.embedding.quantisation import ATTENTION_SCORES, Quantisation, quantise
+from assistant.embedding.quantisation import calibration_texts as calibration_texts  # re-exported
 from assistant.embedding.routes import OPENVINO_FP32, OPENVINO_INT8
 from assistant.errors import ModelError
 from assistant.files import file_digest
 
 log = logging.getLogger(__name__)
 
-BUILDER_VERSION = 1  # bump when the export or calibration changes
+BUILDER_VERSION = 2  # bump when the export or calibration changes (2: attention scores in float)
 ARTEFACT = "artefact.json"
 FILES = ("model.xml", "model.bin")
 EXPORTED_ROUTES = (OPENVINO_INT8, OPENVINO_FP32)
-CALIBRATION_SAMPLES = 300
+QUANTISATION = Quantisation(kept_float=(ATTENTION_SCORES,))  # recorded in artefact.json
 Builder = Callable[[Path, str, Path, list[str]], None]
 
 
@@ -153,6 +155,7 @@ def _build_into(
             "source": str(model_dir),
             "source_weights_sha256": _weights_digest(model_dir),
             "calibration_texts": len(texts),
+            "quantisation": QUANTISATION.to_dict() if route == OPENVINO_INT8 else None,
             "sha256": {name: file_digest(tmp / name) for name in FILES},
             "seconds": round(time.monotonic() - started, 1),
         }
@@ -227,33 +230,6 @@ def _pooled_model(model_dir: Path) -> Any:
 
 
 def _quantise(model: Any, model_dir: Path, texts: list[str]) -> Any:
-    if not texts:
-        raise ModelError("int8 calibration needs text and none was found (the demo library)")
-    import nncf
-
     from assistant.embedding.runtime import WordPieces
 
-    pieces = WordPieces.from_model_dir(model_dir)
-    samples = [pieces.batch([t]) for t in texts[:CALIBRATION_SAMPLES]]
-    return nncf.quantize(
-        model,
-        nncf.Dataset(samples),
-        model_type=nncf.ModelType.TRANSFORMER,
-        subset_size=len(samples),
-    )
-
-
-def calibration_texts(library: Path, *, words: int = 170) -> list[str]:
-    """Chunk-like windows and question-like sentences from the Markdown files in ``library``."""
-    chunks: list[str] = []
-    sentences: list[str] = []
-    for path in sorted(library.glob("*.md")):
-        body = path.read_text(encoding="utf-8").split("---", 2)[-1]
-        tokens = body.split()
-        chunks.extend(" ".join(tokens[i : i + words]) for i in range(0, len(tokens), words // 2))
-        sentences.extend(s.strip() for s in body.replace("\n", " ").split(". ") if len(s) > 30)
-    half = CALIBRATION_SAMPLES // 2
-    return (
-        chunks[:: max(1, len(chunks) // half)][:half]
-        + sentences[:: max(1, len(sentences) // half)][:half]
-    )
+    return quantise(model, WordPieces.from_model_dir(model_dir), texts, QUANTISATION)

@@ -1,0 +1,208 @@
+"""int8 quantisation settings against torch fp32 on the real corpus (printed figures, not a test).
+
+    .venv/bin/python benchmarks/quantisation.py [--work DIR] [--variants NAME ...] [--sweep]
+
+Embeds the real corpus's chunks (../shared/corpus/real, as ingest chunks them) and the gold
+questions once with torch fp32, then builds one int8 model per variant from the same exported
+fp32 graph and prints, beside each, what ``benchmarks/ingest.py`` prints for quality: cosine of
+the chunk vectors to fp32 (mean, min) and the top-10 dense agreement on the gold questions, plus a
+tie-aware agreement (an int8 top-10 chunk counts when fp32 scores it within 0.005 of its own
+10th) and chunks per CPU-second of embedding the chunks. ``--sweep`` quantises everything but one
+transformer block at a time (the per-layer sensitivity sweep). Models and the reference are kept
+in ``--work`` so a later call reuses them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus" / "real"
+GOLD = SHARED / "evals" / "gold-v1.jsonl"
+TIE = 0.005
+
+
+def reference(work: Path) -> dict[str, np.ndarray]:
+    """Chunk texts, questions and their torch fp32 vectors (computed once, kept in ``work``)."""
+    path = work / "reference.npz"
+    if path.is_file():
+        return dict(np.load(path, allow_pickle=False))
+    from assistant.build.lifecycle import open_served
+    from assistant.embedding.embedder import SentenceTransformerEmbedder, build_embedder
+    from assistant.settings import Settings
+    from ingest.chunking import embed_text
+    from ingest.job import run_ingest
+
+    settings = Settings(data_dir=work / "corpus", _env_file=None)
+    run_ingest(settings, [CORPUS], embedder=build_embedder(settings, throughput=True))
+    texts = [embed_text(c) for c in open_served(settings).chunks]
+    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
+    questions = [str(r["question"]) for r in rows if not r.get("follows")]
+    torch = SentenceTransformerEmbedder()
+    out = {
+        "texts": np.asarray(texts),
+        "questions": np.asarray(questions),
+        "chunks": np.asarray(torch.embed_documents(texts), dtype=np.float32),
+        "queries": np.asarray(torch.embed_documents(questions), dtype=np.float32),
+    }
+    np.savez(path, **out)
+    return out
+
+
+def agreement(
+    chunks: np.ndarray, queries: np.ndarray, ref: dict[str, np.ndarray]
+) -> dict[str, float]:
+    """Quality of (chunks, queries) vectors against the fp32 reference."""
+    cos = np.sum(chunks * ref["chunks"], axis=1)
+    ref_scores = ref["queries"] @ ref["chunks"].T
+    scores = queries @ chunks.T
+    plain, tie_aware = [], []
+    for q in range(len(queries)):
+        want = set(np.argsort(-ref_scores[q], kind="stable")[:10].tolist())
+        got = np.argsort(-scores[q], kind="stable")[:10]
+        tenth = np.sort(ref_scores[q])[-10]
+        plain.append(len(want & set(got.tolist())) / 10)
+        tie_aware.append(float(np.mean(ref_scores[q][got] >= tenth - TIE)))
+    return {
+        "cos_mean": float(cos.mean()),
+        "cos_min": float(cos.min()),
+        "top10": float(np.mean(plain)),
+        "top10_ties": float(np.mean(tie_aware)),
+    }
+
+
+def score(xml: Path, ref: dict[str, np.ndarray], precision: str) -> dict[str, float]:
+    from assistant.embedding.embedder import packaged_model_dir
+    from assistant.embedding.runtime import OpenVinoEmbedder
+    from assistant.text.units import units
+
+    embedder = OpenVinoEmbedder(
+        xml, Path(packaged_model_dir()), name="x", route="x", precision=precision, throughput=True
+    )
+    texts = [str(t) for t in ref["texts"]]
+    pieces = sorted({u.text for t in texts for u in units(t)})
+    embedder.embed_matrix(texts[:64] + pieces[:256])  # shapes prepared before timing
+    before = _cpu()
+    chunks = embedder.embed_matrix(texts)
+    chunk_cpu = _cpu() - before
+    embedder.embed_matrix(pieces)
+    unit_cpu = _cpu() - before - chunk_cpu
+    queries = np.stack([np.asarray(embedder.embed_query(str(q))) for q in ref["questions"]])
+    return {
+        **agreement(chunks, queries, ref),
+        "chunks_per_cpu_s": len(texts) / chunk_cpu,
+        "with_units_per_cpu_s": len(texts) / (chunk_cpu + unit_cpu),
+    }
+
+
+def fp32_graph(work: Path) -> Path:
+    from assistant.embedding.embedder import packaged_model_dir
+    from assistant.embedding.export import export_openvino
+
+    out = work / "fp32"
+    if not (out / "model.xml").is_file():
+        out.mkdir(parents=True, exist_ok=True)
+        export_openvino(Path(packaged_model_dir()), "openvino-fp32", out, [])
+    return out / "model.xml"
+
+
+def build_variant(work: Path, name: str, settings: Any, texts: list[str]) -> Path:
+    """The fp32 graph quantised with ``settings`` on ``texts``, kept as ``work/name``."""
+    from assistant.embedding.embedder import packaged_model_dir
+    from assistant.embedding.quantisation import quantise
+    from assistant.embedding.runtime import WordPieces, openvino_without_telemetry
+
+    xml = work / name / "model.xml"
+    if xml.is_file():
+        return xml
+    ov = openvino_without_telemetry()
+    source = fp32_graph(work)
+    pieces = WordPieces.from_model_dir(Path(packaged_model_dir()))
+    started = time.perf_counter()
+    model = quantise(ov.Core().read_model(str(source)), pieces, texts, settings)
+    xml.parent.mkdir(parents=True, exist_ok=True)
+    ov.save_model(model, str(xml), compress_to_fp16=False)
+    (work / name / "settings.json").write_text(
+        json.dumps({**settings.to_dict(), "texts": len(texts), "s": time.perf_counter() - started})
+    )
+    return xml
+
+
+def _cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+DEMO = REPO / "library" / "demo"
+LAYER = r"__module\.bert\.encoder\.layer\.{}\."
+
+
+def variants() -> dict[str, tuple[Any, list[str]]]:
+    """Named (settings, calibration texts) to compare."""
+    from assistant.embedding.quantisation import Quantisation, calibration_texts
+
+    demo = calibration_texts(DEMO)
+    out: dict[str, tuple[Any, list[str]]] = {
+        "base": (Quantisation(), demo),
+        "exact-bias": (Quantisation(fast_bias_correction=False), demo),
+        "no-smooth": (Quantisation(smooth_quant_alpha=-1), demo),
+        "smooth-0.5": (Quantisation(smooth_quant_alpha=0.5), demo),
+        "smooth-0.8": (Quantisation(smooth_quant_alpha=0.8), demo),
+        "performance": (Quantisation(preset="performance"), demo),
+    }
+    sdpa = LAYER.format(r"\d") + r"attention\.self/aten::matmul/"
+    out["float-attention-scores"] = (Quantisation(kept_float=(sdpa,)), demo)
+    for n in range(6):
+        out[f"float-block-{n}"] = (Quantisation(kept_float=(LAYER.format(n),)), demo)
+    for part in ("attention.self", "attention.output", "intermediate", "output.dense"):
+        pattern = LAYER.format(r"\d") + part.replace(".", r"\.")
+        out[f"float-all-{part}"] = (Quantisation(kept_float=(pattern,)), demo)
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/rla-quantisation"))
+    parser.add_argument("--xml", type=Path, nargs="*", default=[], help="score existing models")
+    parser.add_argument("--precision", default="")
+    parser.add_argument("--variants", nargs="*", default=[])
+    args = parser.parse_args()
+    if not CORPUS.is_dir() or not GOLD.is_file():
+        print(f"skipped: {CORPUS} or {GOLD} not found (../shared beside the checkout)")
+        return 0
+    from assistant.embedding.routes import inference_precision
+
+    args.work.mkdir(parents=True, exist_ok=True)
+    ref = reference(args.work)
+    precision = args.precision or inference_precision()
+    print(f"{len(ref['texts'])} chunks, {len(ref['questions'])} questions, hint {precision}")
+    known = variants() if args.variants else {}
+    for name in args.variants:
+        settings, texts = known[name]
+        xml = build_variant(args.work, name, settings, texts)
+        result = score(xml, ref, precision)
+        print(json.dumps({"variant": name, **{k: round(v, 4) for k, v in result.items()}}))
+    for xml in args.xml:
+        started = time.perf_counter()
+        result = score(xml, ref, precision)
+        print(json.dumps({"model": str(xml), **result, "s": time.perf_counter() - started}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
