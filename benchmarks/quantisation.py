@@ -125,16 +125,15 @@ def build_variant(work: Path, name: str, settings: Any, texts: list[str]) -> Pat
     """The fp32 graph quantised with ``settings`` on ``texts``, kept as ``work/name``."""
     from assistant.embedding.embedder import packaged_model_dir
     from assistant.embedding.quantisation import quantise
-    from assistant.embedding.runtime import WordPieces, openvino_without_telemetry
+    from assistant.embedding.runtime import openvino_without_telemetry
 
     xml = work / name / "model.xml"
     if xml.is_file():
         return xml
     ov = openvino_without_telemetry()
     source = fp32_graph(work)
-    pieces = WordPieces.from_model_dir(Path(packaged_model_dir()))
     started = time.perf_counter()
-    model = quantise(ov.Core().read_model(str(source)), pieces, texts, settings)
+    model = quantise(ov.Core().read_model(str(source)), Path(packaged_model_dir()), texts, settings)
     xml.parent.mkdir(parents=True, exist_ok=True)
     ov.save_model(model, str(xml), compress_to_fp16=False)
     (work / name / "settings.json").write_text(

@@ -131,6 +131,34 @@ def test_changed_source_weights_get_their_own_artefact(tmp_path: Path, source: P
     assert first.parent != second.parent and len(calls) == 2
 
 
+def test_int8_artefact_records_how_it_was_quantised(tmp_path: Path, source: Path) -> None:
+    from assistant.embedding.export import QUANTISATION
+    from assistant.embedding.quantisation import ATTENTION_SCORES
+
+    calls: list[str] = []
+    cache = tmp_path / "cache"
+    texts = ["One chunk-like window of text.", "A question-like sentence?"]
+    xml = ensure_model(
+        source, "openvino-int8", cache, calibration=lambda: texts, builder=_fake_builder(calls)
+    )
+    record = json.loads((xml.parent / "artefact.json").read_text(encoding="utf-8"))
+    assert record["calibration_texts"] == 2
+    assert record["quantisation"] == json.loads(json.dumps(QUANTISATION.to_dict()))
+    assert ATTENTION_SCORES in record["quantisation"]["kept_float"]
+    fp32 = ensure_model(source, "openvino-fp32", cache, builder=_fake_builder(calls))
+    assert json.loads((fp32.parent / "artefact.json").read_text("utf-8"))["quantisation"] is None
+
+
+def test_calibration_text_comes_from_the_library_in_the_repo() -> None:
+    from assistant.embedding.quantisation import calibration_texts
+
+    library = Path(__file__).resolve().parents[1] / "library" / "demo"
+    texts = calibration_texts(library)
+    assert len(texts) == 300 and texts == calibration_texts(library)  # same artefact everywhere
+    words = sorted(len(t.split()) for t in texts)
+    assert words[0] < 20 and words[-1] >= 150  # question-like and chunk-like inputs
+
+
 def test_int8_without_calibration_text_fails_clearly(tmp_path: Path, source: Path) -> None:
     from assistant.embedding.export import _quantise
 

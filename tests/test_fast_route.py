@@ -58,6 +58,60 @@ def test_int8_vectors_agree_with_torch_fp32(fast_embedder, real_embedder) -> Non
     assert float(np.min(np.sum(fast * reference, axis=1))) > 0.98
 
 
+# Questions of 32 word pieces or fewer: the shapes an int8 model with quantised attention scores
+# got wrong under the bf16 hint (ADR 0023).
+SHORT_QUESTIONS = [
+    "What is adultification bias?",
+    "Who was Child Q?",
+    "What did the national review say about racism?",
+    "How should practitioners talk about race with families?",
+    "What happened to Child Q at school?",
+    "Which agencies missed signs of criminal exploitation?",
+    "Why are Black children seen as older than they are?",
+    "What training on racism do safeguarding partnerships recommend?",
+]
+
+
+def test_int8_short_questions_agree_with_torch_fp32(fast_embedder, real_embedder) -> None:  # type: ignore[no-untyped-def]
+    assert all(fast_embedder.count_tokens(q) <= 32 for q in SHORT_QUESTIONS)
+    fast = np.asarray([fast_embedder.embed_query(q) for q in SHORT_QUESTIONS])
+    reference = np.asarray(real_embedder.embed_documents(SHORT_QUESTIONS))
+    assert float(np.min(np.sum(fast * reference, axis=1))) > 0.99
+
+
+def test_int8_top10_agrees_with_torch_fp32_on_the_demo_library(
+    fast_embedder, real_embedder, demo_index
+) -> None:  # type: ignore[no-untyped-def]
+    from ingest.chunking import embed_text
+
+    _, index = demo_index
+    reference = np.asarray(index.vectors(), dtype=np.float32)
+    fast = fast_embedder.embed_matrix([embed_text(c) for c in index.chunks])
+    want = np.asarray(real_embedder.embed_documents(SHORT_QUESTIONS)) @ reference.T
+    got = np.asarray([fast_embedder.embed_query(q) for q in SHORT_QUESTIONS]) @ fast.T
+    overlap = [
+        len(set(np.argsort(-w)[:10]) & set(np.argsort(-g)[:10])) / 10
+        for w, g in zip(want, got, strict=True)
+    ]
+    assert float(np.mean(overlap)) >= 0.9
+
+
+def test_no_attention_score_product_is_quantised(fast_embedder) -> None:  # type: ignore[no-untyped-def]
+    from assistant.embedding.embedder import packaged_model_dir
+    from assistant.embedding.export import artefact_dir, default_cache_dir
+    from assistant.embedding.runtime import openvino_without_telemetry
+    from assistant.settings import Settings
+
+    cache = Settings(_env_file=None).model_cache_dir or default_cache_dir()
+    directory = artefact_dir(cache, Path(packaged_model_dir()), OPENVINO_INT8)
+    model = openvino_without_telemetry().Core().read_model(str(directory / "model.xml"))
+    ops = model.get_ordered_ops()
+    attention = [op for op in ops if op.get_type_name() == "ScaledDotProductAttention"]
+    fed = [i.get_source_output().get_node().get_type_name() for a in attention for i in a.inputs()]
+    assert len(attention) == 6 and "FakeQuantize" not in fed
+    assert sum(op.get_type_name() == "FakeQuantize" for op in ops) >= 24  # still int8 elsewhere
+
+
 def test_batching_keeps_order_and_truncates_like_torch(fast_embedder, real_embedder) -> None:  # type: ignore[no-untyped-def]
     texts = _texts()
     together = np.asarray(fast_embedder.embed_documents(texts))

@@ -230,6 +230,4 @@ def _pooled_model(model_dir: Path) -> Any:
 
 
 def _quantise(model: Any, model_dir: Path, texts: list[str]) -> Any:
-    from assistant.embedding.runtime import WordPieces
-
-    return quantise(model, WordPieces.from_model_dir(model_dir), texts, QUANTISATION)
+    return quantise(model, model_dir, texts, QUANTISATION)

@@ -35,9 +35,9 @@ class Quantisation:
         return asdict(self)
 
 
-def quantise(model: Any, pieces: Any, texts: Sequence[str], settings: Quantisation) -> Any:
-    """``model`` (an OpenVINO graph) quantised to int8 with NNCF, calibrated on ``texts`` one
-    text a sample (``pieces`` is the model's WordPieces tokenizer)."""
+def quantise(model: Any, model_dir: Path, texts: Sequence[str], settings: Quantisation) -> Any:
+    """``model`` (an OpenVINO graph) quantised to int8 with NNCF, calibrated on ``texts``, one
+    text a sample, tokenized as the runtime does (``model_dir`` holds the tokenizer)."""
     if not texts:
         raise ModelError("int8 calibration needs text and none was found (the demo library)")
     import nncf
@@ -46,6 +46,9 @@ def quantise(model: Any, pieces: Any, texts: Sequence[str], settings: Quantisati
         AdvancedSmoothQuantParameters,
     )
 
+    from assistant.embedding.runtime import WordPieces
+
+    pieces = WordPieces.from_model_dir(model_dir)
     samples = [pieces.batch([t]) for t in texts[: settings.samples]]
     advanced = AdvancedQuantizationParameters(
         smooth_quant_alphas=AdvancedSmoothQuantParameters(matmul=settings.smooth_quant_alpha)
