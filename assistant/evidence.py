@@ -176,7 +176,8 @@ class EvidenceSelector:
     def in_library(self, subject: Subject) -> bool:
         if subject.expansion and all(self.terms.present(t) for t in stems(subject.expansion)):
             return True
-        if not all(self.terms.related_present(t) for t in subject.terms):
+        present = self.terms.exactly_present if subject.name else self.terms.related_present
+        if not all(present(t) for t in subject.terms):
             return False
         return not subject.phrase or self._phrase_in_library(subject.phrase)
 
@@ -330,7 +331,8 @@ class EvidenceSelector:
         for subject in question.subjects:
             if subject in absent or not (subject.group or subject.name) or not subject.terms:
                 continue  # thin coverage is judged for groups and names, not for any rare word
-            count = min(self.terms.frequency(t) for t in subject.terms)
+            slack = 0 if subject.name else 1
+            count = min(self.terms.frequency(t, slack=slack) for t in subject.terms)
             if 0 < count <= THIN and count < THIN_SHARE * self.terms.n:
                 # the library itself holds this name, so saying it repeats nothing private
                 out.append((subject.label, count))
