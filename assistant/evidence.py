@@ -369,8 +369,8 @@ class EvidenceSelector:
         if question.parts and any(not gone_terms & set(stems(p)) for p in question.parts):
             return False  # a compound question with a part about what the library holds
         present = [s for s in question.subjects if s not in absent]
-        if not present:
-            return True
+        if not present or any(s.work for s in absent):
+            return True  # nothing else asked about, or a named document the library lacks
         weights = self.weights(question)
         total = sum(weights.values()) or 1.0
         gone = {t for s in absent for t in s.terms}

@@ -289,3 +289,23 @@ def test_a_reference_after_a_list_reads_the_list() -> None:
     assert any(
         t.startswith("The review named") and t.endswith("sample of reviews.") for t in texts(text)
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "work"),
+    [
+        ("What did the Casey review of the Metropolitan Police find?", "Casey"),
+        ("What does the Rochdale serious case review conclude?", "Rochdale"),
+        ("Summarise the Laming Inquiry.", "Laming Inquiry"),
+        ("What is in Ofsted's annual report?", "Ofsted"),
+    ],
+)
+def test_a_name_that_titles_a_document_is_the_questions_topic(question: str, work: str) -> None:
+    found = {s.label: s.work for s in analyse(question).subjects if s.name}
+    assert found[work] is True
+    assert not any(w for label, w in found.items() if label != work)
+
+
+def test_a_name_that_does_not_title_a_document_is_not_a_work() -> None:
+    found = {s.label: s.work for s in analyse("What did Louise Casey say about the Met?").subjects}
+    assert found.get("Louise Casey") is False
