@@ -57,7 +57,7 @@ SUBJECT_PATTERN = (
 )
 SUBJECT = rf"(?:{GROUP}(?:\s*(?:,|and|or|/)\s*{GROUP})*\s+{_PEOPLE}|{_PLURAL_GROUP})"
 _SUBJECT = re.compile(SUBJECT_PATTERN, _I)
-PREDICATE = re.compile(  # what makes a generalisation: a claim about the group
+_PREDICATE = re.compile(
     r"^\s*(?:\([^)]*\)\s*)?(?:are|is|were|tend to|tends to|always|never|typically|usually|"
     r"generally|often|naturally|inherently|do not|don't|can't|cannot|will|won't|would|lack|value|"
     r"believe|prefer|hide|refuse|distrust|don't trust|have a tendency|are known|are prone)\b",
@@ -159,7 +159,7 @@ def generalises(sentence: str) -> bool:
     plain = without_markers(sentence)
     for m in _SUBJECT.finditer(plain):
         before, after = plain[: m.start()], plain[m.end() :]
-        if not PREDICATE.match(after):
+        if not _PREDICATE.match(after):
             continue
         if not m.group("pre") and _SPECIFIC_BEFORE.search(before):
             continue

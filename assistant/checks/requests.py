@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.checks.output import GROUP, PREDICATE, SUBJECT, TREATMENT_AFTER
+from assistant.checks.output import GROUP, SUBJECT, TREATMENT_AFTER
 
 _I = re.IGNORECASE
 
@@ -92,7 +92,7 @@ def _confirms_generalisation(text: str) -> bool:
             after = (match.groupdict().get("after") or "").split()
             if after and TREATMENT_AFTER.search(" ".join(after[:2])):
                 continue
-            if pattern is _CONFIRM[0] and not PREDICATE.match(" ".join(after)):
+            if pattern is _CONFIRM[0] and not after:
                 continue  # nothing is claimed about the group: there is nothing to confirm
             return True
     return False
