@@ -332,7 +332,8 @@ class EvidenceSelector:
                 continue  # thin coverage is judged for groups and names, not for any rare word
             count = min(self.terms.frequency(t) for t in subject.terms)
             if 0 < count <= THIN and count < THIN_SHARE * self.terms.n:
-                out.append((subject.shown, count))
+                # the library itself holds this name, so saying it repeats nothing private
+                out.append((subject.label, count))
         return tuple(out)
 
     def _score_with_parts(

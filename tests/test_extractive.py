@@ -233,3 +233,13 @@ def test_quotable_excludes_questions_tables_links_and_fragments() -> None:
     assert not quotable("See https://example.org for the full report text.")
     assert not quotable("set off activity at three levels.")
     assert not quotable("Key findings")
+
+
+def test_a_thinly_covered_name_the_library_holds_is_named_in_its_note(demo) -> None:  # type: ignore[no-untyped-def]
+    # the placeholder protects names a user typed that the library does not hold; a name the
+    # library itself prints is public, and the note on thin coverage says which it is
+    index, retriever, answerer = demo
+    question = "What did Georgina Mayes say about the report?"
+    selection = answerer.selector.select(question, retriever.search(question, 8))
+    assert [label for label, _ in selection.thin] == ["Georgina Mayes"]
+    assert all(0 < count <= 3 for _, count in selection.thin)
