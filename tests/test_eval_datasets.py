@@ -157,7 +157,9 @@ def test_blind_unseen_sets_meet_their_quotas() -> None:
 
 
 def test_unseen_cases_follow_the_conventions() -> None:
-    for c in _unseen(UNSEEN):
+    cases = _unseen(UNSEEN)
+    assert {c.kind for c in cases} >= {"absent", "partial", "request", "out-of-scope", "factual"}
+    for c in cases:
         assert c.expected_status, c.id
         if c.kind == "absent":
             assert c.answerable is False and c.subject and not c.expected_docs, c.id
