@@ -243,3 +243,15 @@ def test_a_thinly_covered_name_the_library_holds_is_named_in_its_note(demo) -> N
     selection = answerer.selector.select(question, retriever.search(question, 8))
     assert [label for label, _ in selection.thin] == ["Georgina Mayes"]
     assert all(0 < count <= 3 for _, count in selection.thin)
+
+
+def test_a_name_must_occur_itself_while_a_topic_word_may_occur_in_another_form(demo) -> None:  # type: ignore[no-untyped-def]
+    from assistant.text.question import Subject
+
+    _, _, answerer = demo
+    selector = answerer.selector
+    assert selector.terms.present("case")  # the library talks about cases ...
+    # ... which does not make it hold anything about someone called Casey
+    assert not selector.in_library(Subject("Casey", ("casey",), name=True))
+    # a topic word still matches its relatives ("conclude" ~ "conclusion")
+    assert selector.in_library(Subject("casey", ("casey",)))

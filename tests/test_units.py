@@ -289,3 +289,39 @@ def test_a_reference_after_a_list_reads_the_list() -> None:
     assert any(
         t.startswith("The review named") and t.endswith("sample of reviews.") for t in texts(text)
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "work"),
+    [
+        ("What did the Casey review of the Metropolitan Police find?", "Casey"),
+        ("What does the Rochdale serious case review conclude?", "Rochdale"),
+        ("Summarise the Laming Inquiry.", "Laming Inquiry"),
+        ("What is in Ofsted's annual report?", "Ofsted"),
+    ],
+)
+def test_a_name_that_titles_a_document_is_the_questions_topic(question: str, work: str) -> None:
+    found = {s.label: s.work for s in analyse(question).subjects if s.name}
+    assert found[work] is True
+    assert not any(w for label, w in found.items() if label != work)
+
+
+def test_a_name_that_does_not_title_a_document_is_not_a_work() -> None:
+    found = {s.label: s.work for s in analyse("What did Louise Casey say about the Met?").subjects}
+    assert found.get("Louise Casey") is False
+
+
+def test_a_numbered_paragraph_can_lead_in_a_list_and_a_cut_off_tail_is_left_out() -> None:
+    text = (
+        "135. The risks can be put into three areas:\n\n"
+        "content: being shown harmful material online.\n\n"
+        "contact: being approached by adults who mean harm.\n\n"
+        "conduct: behaviour online that causes harm. If you feel your pupils are"
+    )
+    lists = [u.text for u in units(text) if u.kind == "list"]
+    assert lists == [
+        "The risks can be put into three areas:\n"
+        "content: being shown harmful material online.\n"
+        "contact: being approached by adults who mean harm.\n"
+        "conduct: behaviour online that causes harm."
+    ]

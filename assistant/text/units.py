@@ -253,6 +253,9 @@ def _antecedent(sentences: list[str]) -> list[str]:
     return []
 
 
+_ENDS = (".", "!", "?", ";", ":", '"', "”", "’", ")")
+
+
 def _is_row(block: _Block) -> bool:
     """A table row as the loaders write it: one line of cells joined by " | "."""
     return block.kind == "table" or (
@@ -262,8 +265,12 @@ def _is_row(block: _Block) -> bool:
 
 def _list_unit(lead_in: str, items: list[_Block]) -> str | None:
     lines = [lead_in] if lead_in else []
-    for item in items[:MAX_LIST_ITEMS]:
-        lines.append(item.marker + clean(item.text))
+    for i, item in enumerate(items[:MAX_LIST_ITEMS]):
+        text = clean(item.text)
+        sentences = _sentences(item)
+        if i == len(items) - 1 and len(sentences) > 1 and not sentences[-1].endswith(_ENDS):
+            text = " ".join(sentences[:-1])  # the chunk ends mid-sentence after the list
+        lines.append(item.marker + text)
     text = "\n".join(lines)
     if len(items) < 2 or len(text) > MAX_LIST_CHARS:
         return None
@@ -382,10 +389,12 @@ def stated_count(lead_in: str) -> int | None:
 def _lead_in(block: _Block, sentences: list[str]) -> str:
     """A list's lead-in: a paragraph's last sentence ending in a colon, or a heading-like line
     (short, unpunctuated: "Spotlight themes") that items follow. A table row is never one."""
-    if block.kind != "paragraph" or not sentences or _is_row(block):
+    if block.kind not in ("paragraph", "item") or not sentences or _is_row(block):
         return ""
-    if sentences[-1].endswith(":"):
+    if sentences[-1].endswith(":"):  # also a numbered paragraph's ("135. ... four areas:")
         return sentences[-1]
+    if block.kind == "item":
+        return ""
     text = clean(block.text)
     short = "\n" not in block.text.strip() and len(text.split()) <= HEADING_LEAD_WORDS
     if short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ",")):
