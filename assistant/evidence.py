@@ -58,6 +58,7 @@ MAX_JACCARD = 0.6
 NEW_WORDS = 3  # a unit adding fewer new word stems than this repeats what it is compared with
 PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
 ABSENT_SHARE = 0.5
+_JOINS = re.compile(r"\s(?:in|on|for|at|of)\s")
 MAX_PARTS = 3
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
 THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)  # absent subjects carrying this share of the question's weight: no answer
@@ -179,7 +180,13 @@ class EvidenceSelector:
         present = self.terms.exactly_present if subject.name else self.terms.related_present
         if not all(present(t) for t in subject.terms):
             return False
-        return not subject.phrase or self._phrase_in_library(subject.phrase)
+        if not subject.phrase or self._phrase_in_library(subject.phrase):
+            return True
+        # "Child C in Waltham Forest": two names joined by a preposition, each held on its own
+        pieces = [p.strip() for p in _JOINS.split(subject.phrase)]
+        return len(pieces) > 1 and all(
+            p and (" " not in p or self._phrase_in_library(p)) for p in pieces
+        )
 
     def _phrase_in_library(self, phrase: str) -> bool:
         hits = self.index.keyword_search(phrase, 200)

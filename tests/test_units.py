@@ -298,6 +298,9 @@ def test_a_reference_after_a_list_reads_the_list() -> None:
         ("What does the Rochdale serious case review conclude?", "Rochdale"),
         ("Summarise the Laming Inquiry.", "Laming Inquiry"),
         ("What is in Ofsted's annual report?", "Ofsted"),
+        ("How did the Panel respond to the death of Baby P?", "Baby P"),
+        ("What happened in the case of Star Hobson?", "Star Hobson"),
+        ("Was Child LH known to children's services?", "Child LH"),
     ],
 )
 def test_a_name_that_titles_a_document_is_the_questions_topic(question: str, work: str) -> None:
