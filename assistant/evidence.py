@@ -39,7 +39,7 @@ import numpy as np
 from assistant.build.index import Index
 from assistant.checks.guardrails import instruction_like
 from assistant.embedding.embedder import Embedder
-from assistant.text.question import Question, Subject, analyse
+from assistant.text.question import Question, Subject, analyse, topic_heads
 from assistant.text.terms import LibraryTerms, stems
 from assistant.text.units import Unit, units
 from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Document, Passage, Status
@@ -378,6 +378,9 @@ class EvidenceSelector:
         present = [s for s in question.subjects if s not in absent]
         if not present or any(s.work for s in absent):
             return True  # nothing else asked about, or a named document the library lacks
+        heads = {t for head in topic_heads(question.text) for t in stems(head)}
+        if heads & gone_terms:
+            return True  # the noun the question is about is what the library lacks
         weights = self.weights(question)
         total = sum(weights.values()) or 1.0
         gone = {t for s in absent for t in s.terms}

@@ -316,3 +316,19 @@ _WORK_AFTER = re.compile(
 
 def _phrase(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", fold(text)))
+
+
+# "What does the library say about <topic> of/among/in ...": the phrase after a topic marker, up to
+# its first preposition or conjunction, ends with the noun the question is about (its head).
+_TOPIC = re.compile(
+    r"\b(?:about|regarding|concerning|on the subject of)\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)"
+    r"(?=\s+(?:of|among|amongst|in|for|with|by|and|or|from|to|at|within|between)\b|\s*[?.,;:!]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def topic_heads(text: str) -> tuple[str, ...]:
+    """The head word (last word) of each topic phrase ("sextortion" in "say about sextortion of
+    Black teenage boys", "crime" in "found about knife crime among teenagers")."""
+    return tuple(m.group("topic").split()[-1] for m in _TOPIC.finditer(text))
