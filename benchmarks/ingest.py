@@ -92,8 +92,6 @@ def cpu_seconds() -> float:
 
 def quality(settings, embedder, work: Path) -> dict[str, object]:  # type: ignore[no-untyped-def]
     from assistant.build.lifecycle import open_served
-    from assistant.retrieval import Retriever
-    from ingest.job import run_ingest
 
     questions = gold_questions()
     index = open_served(settings)
@@ -104,9 +102,24 @@ def quality(settings, embedder, work: Path) -> dict[str, object]:  # type: ignor
         for q in questions
     }
     demo = settings.model_copy(update={"data_dir": work / "demo"})
-    run_ingest(demo, [settings.demo_library_dir], embedder=embedder, demo=True)
+    gold = gold_retrieval(demo, embedder, questions)
+    return {
+        "vectors": str(index.build_dir / "vectors.npy"),
+        "top10": top10,
+        **gold,
+    }
+
+
+def gold_retrieval(demo, embedder, questions) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """Hit@5 and recall@10 of hybrid retrieval on the gold questions, over the demo library
+    ingested into ``demo.data_dir`` with ``embedder``."""
+    from assistant.build.lifecycle import open_served
+    from assistant.retrieval import Retriever
+    from ingest.job import run_ingest
+
+    run_ingest(demo, [demo.demo_library_dir], embedder=embedder, demo=True)
     retriever = Retriever(open_served(demo), embedder)
-    hits, recalls = [], []
+    hits, recalls, misses = [], [], []
     for q in questions:
         expected = set(q.get("expected_docs") or [])
         if not q.get("answerable") or not expected:
@@ -115,9 +128,10 @@ def quality(settings, embedder, work: Path) -> dict[str, object]:  # type: ignor
         names = [Path(p.document.path).name for p in passages]
         hits.append(float(bool(expected & set(names[:5]))))
         recalls.append(len(expected & set(names)) / len(expected))
+        if hits[-1] < 1 or recalls[-1] < 1:
+            misses.append(str(q["id"]))
     return {
-        "vectors": str(index.build_dir / "vectors.npy"),
-        "top10": top10,
+        "misses": misses,
         "hit5": statistics.mean(hits) if hits else float("nan"),
         "recall10": statistics.mean(recalls) if recalls else float("nan"),
         "gold_n": len(hits),

@@ -150,11 +150,12 @@ def test_int8_artefact_records_how_it_was_quantised(tmp_path: Path, source: Path
 
 
 def test_calibration_text_comes_from_the_library_in_the_repo() -> None:
-    from assistant.embedding.quantisation import calibration_texts
+    from assistant.embedding.quantisation import CALIBRATION_SAMPLES, calibration_texts
 
     library = Path(__file__).resolve().parents[1] / "library" / "demo"
     texts = calibration_texts(library)
-    assert len(texts) == 300 and texts == calibration_texts(library)  # same artefact everywhere
+    assert 300 < len(texts) <= CALIBRATION_SAMPLES
+    assert texts == calibration_texts(library)  # the same artefact on every machine
     words = sorted(len(t.split()) for t in texts)
     assert words[0] < 20 and words[-1] >= 150  # question-like and chunk-like inputs
 

@@ -44,7 +44,7 @@ from assistant.files import file_digest
 
 log = logging.getLogger(__name__)
 
-BUILDER_VERSION = 2  # bump when the export or calibration changes (2: attention scores in float)
+BUILDER_VERSION = 3  # bump when the export or calibration changes (3: ADR 0023)
 ARTEFACT = "artefact.json"
 FILES = ("model.xml", "model.bin")
 EXPORTED_ROUTES = (OPENVINO_INT8, OPENVINO_FP32)

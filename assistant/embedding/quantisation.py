@@ -18,6 +18,7 @@ from assistant.errors import ModelError
 # layer once converted). Quantising their inputs broke every text of 32 word pieces or fewer when
 # OpenVINO runs the model with the bf16 hint (cosine to fp32 down to 0.62 for short questions;
 # 0.998 from width 48 up), so they stay in float: ADR 0023.
+CALIBRATION_SAMPLES = 600  # at most; the demo library gives 479 (every window, 314 sentences)
 ATTENTION_SCORES = r"__module\.bert\.encoder\.layer\.\d+\.attention\.self/aten::matmul/"
 
 
@@ -25,7 +26,7 @@ ATTENTION_SCORES = r"__module\.bert\.encoder\.layer\.\d+\.attention\.self/aten::
 class Quantisation:
     """NNCF post-training quantisation settings for the exported transformer."""
 
-    samples: int = 300  # calibration inputs used for activation statistics
+    samples: int = CALIBRATION_SAMPLES  # calibration inputs used for activation statistics
     fast_bias_correction: bool = True
     smooth_quant_alpha: float = 0.95  # NNCF's SmoothQuant alpha for MatMuls (< 0: off)
     preset: str = "mixed"  # "mixed": asymmetric activations; "performance": symmetric
@@ -67,7 +68,9 @@ def quantise(model: Any, model_dir: Path, texts: Sequence[str], settings: Quanti
     )
 
 
-def calibration_texts(library: Path, *, words: int = 170, samples: int = 300) -> list[str]:
+def calibration_texts(
+    library: Path, *, words: int = 170, samples: int = CALIBRATION_SAMPLES
+) -> list[str]:
     """Chunk-like windows and question-like sentences from the Markdown files in ``library``."""
     chunks: list[str] = []
     sentences: list[str] = []
