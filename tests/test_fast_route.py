@@ -58,22 +58,20 @@ def test_int8_vectors_agree_with_torch_fp32(fast_embedder, real_embedder) -> Non
     assert float(np.min(np.sum(fast * reference, axis=1))) > 0.98
 
 
-# Questions of 32 word pieces or fewer: the shapes an int8 model with quantised attention scores
-# got wrong under the bf16 hint (ADR 0023).
+# Questions of 17-32 word pieces (padded to width 32): the shape an int8 model with quantised
+# attention scores got wrong under the bf16 hint, cosine to fp32 down to 0.94 here (ADR 0023).
 SHORT_QUESTIONS = [
-    "What is adultification bias?",
-    "Who was Child Q?",
-    "What did the national review say about racism?",
-    "How should practitioners talk about race with families?",
-    "What happened to Child Q at school?",
-    "Which agencies missed signs of criminal exploitation?",
-    "Why are Black children seen as older than they are?",
-    "What training on racism do safeguarding partnerships recommend?",
+    "How can adultification bias affect safeguarding decisions about Black children in schools?",
+    "What did the Child Q review find about the strip search carried out by police officers at school?",
+    "Which recommendations did the national panel make about talking with families about race and identity?",
+    "Why did professionals miss the signs of criminal exploitation of the boys described in the review?",
+    "What should safeguarding partnerships do to check that practitioners understand racism and its effects?",
+    "How did agencies respond when the family raised concerns about racism in their contact with services?",
 ]
 
 
 def test_int8_short_questions_agree_with_torch_fp32(fast_embedder, real_embedder) -> None:  # type: ignore[no-untyped-def]
-    assert all(fast_embedder.count_tokens(q) <= 32 for q in SHORT_QUESTIONS)
+    assert all(16 < fast_embedder.count_tokens(q) <= 32 for q in SHORT_QUESTIONS)
     fast = np.asarray([fast_embedder.embed_query(q) for q in SHORT_QUESTIONS])
     reference = np.asarray(real_embedder.embed_documents(SHORT_QUESTIONS))
     assert float(np.min(np.sum(fast * reference, axis=1))) > 0.99
