@@ -18,8 +18,8 @@ models already built (an artefact from the cache). Models and the fp32 reference
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
-import os
 import resource
 import shutil
 import sys
@@ -28,17 +28,24 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-
 import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-SHARED = REPO.parent / "shared"
-CORPUS = SHARED / "corpus" / "real"
-GOLD = SHARED / "evals" / "gold-v1.jsonl"
+
+
+def _ingest_benchmark() -> Any:
+    """benchmarks/ingest.py as a module (its name clashes with the ``ingest`` package): importing
+    it sets the offline environment and puts the repository on the path; its corpus, gold
+    questions and gold scoring are used here as they are there."""
+    spec = importlib.util.spec_from_file_location("ingest_benchmark", REPO / "benchmarks/ingest.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+BENCH = _ingest_benchmark()
+CORPUS = BENCH.DEFAULT_CORPUS
+GOLD = BENCH.GOLD
 TIE = 0.005
 
 
@@ -56,8 +63,7 @@ def reference(work: Path) -> dict[str, np.ndarray]:
     settings = Settings(data_dir=work / "corpus", _env_file=None)
     run_ingest(settings, [CORPUS], embedder=build_embedder(settings, throughput=True))
     texts = [embed_text(c) for c in open_served(settings).chunks]
-    rows = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line]
-    questions = [str(r["question"]) for r in rows if not r.get("follows")]
+    questions = [str(q["question"]) for q in BENCH.gold_questions()]
     torch = SentenceTransformerEmbedder()
     out = {
         "texts": np.asarray(texts),
@@ -150,15 +156,10 @@ def build_variant(work: Path, name: str, settings: Any, texts: list[str]) -> Pat
 def gold(xml: Path, data_dir: Path, precision: str) -> dict[str, Any]:
     """Hit@5 and recall@10 on the gold questions over the demo library, as benchmarks/ingest.py
     scores them, with this model as the build's and the queries' embedder."""
-    import importlib.util
-
     from assistant.embedding.embedder import PACKAGED_MODEL_NAME, packaged_model_dir
     from assistant.embedding.runtime import OpenVinoEmbedder
     from assistant.settings import Settings
 
-    spec = importlib.util.spec_from_file_location("ingest_bench", REPO / "benchmarks" / "ingest.py")
-    bench = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
-    spec.loader.exec_module(bench)  # type: ignore[union-attr]
     embedder = OpenVinoEmbedder(
         xml,
         Path(packaged_model_dir()),
@@ -169,7 +170,7 @@ def gold(xml: Path, data_dir: Path, precision: str) -> dict[str, Any]:
     )
     shutil.rmtree(data_dir, ignore_errors=True)
     demo = Settings(data_dir=data_dir, _env_file=None)
-    return bench.gold_retrieval(demo, embedder, bench.gold_questions())  # type: ignore[no-any-return]
+    return BENCH.gold_retrieval(demo, embedder, BENCH.gold_questions())  # type: ignore[no-any-return]
 
 
 def row(name: str, r: dict[str, Any]) -> str:
