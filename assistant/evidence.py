@@ -78,17 +78,25 @@ CALIBRATIONS: dict[str, Calibration] = {
     "all-MiniLM-L6-v2": Calibration(no_evidence=0.40, answered=0.50, relative=0.65),
 }
 DEFAULT_CALIBRATION = Calibration(no_evidence=0.40, answered=0.50, relative=0.65)
+# Units whose vectors were pooled from their chunk's run (RLA_UNIT_VECTORS=pooled, ADR 0024) score
+# on their own scale; a model without an entry here uses its encoded calibration.
+POOLED_CALIBRATIONS: dict[str, Calibration] = {}
 
 
 def calibration_for(
     model: str,
     *,
+    unit_vectors: str = "",
     no_evidence: float | None = None,
     answered: float | None = None,
     relative: float | None = None,
 ) -> Calibration:
-    """The model's calibration, with any threshold the settings give instead."""
-    base = CALIBRATIONS.get(model.rsplit("/", 1)[-1], DEFAULT_CALIBRATION)
+    """The calibration of the model and of the build's kind of unit vectors ("" or "encoded",
+    "pooled"), with any threshold the settings give instead."""
+    name = model.rsplit("/", 1)[-1]
+    base = CALIBRATIONS.get(name, DEFAULT_CALIBRATION)
+    if unit_vectors == "pooled":
+        base = POOLED_CALIBRATIONS.get(name, base)
     return Calibration(
         no_evidence=base.no_evidence if no_evidence is None else no_evidence,
         answered=base.answered if answered is None else answered,
