@@ -30,6 +30,7 @@ UNIT_VECTOR_KINDS = (ENCODED, POOLED)
 LEGACY_KIND = ENCODED  # builds written before the kind was recorded
 
 _EMPHASIS = re.compile(r"\*\*|__")
+_WORD = re.compile(r"[^\W_]")
 
 
 @dataclass(frozen=True)
@@ -90,15 +91,18 @@ def shifted(spans: Sequence[tuple[int, int]], by: int) -> list[tuple[int, int]]:
     return [(start + by, end + by) for start, end in spans]
 
 
-def token_rows(offsets: np.ndarray, spans: Sequence[tuple[int, int]]) -> np.ndarray | None:
+def token_rows(
+    offsets: np.ndarray, spans: Sequence[tuple[int, int]], text: str = ""
+) -> np.ndarray | None:
     """Indices of the word pieces overlapping any span (special tokens never). None when a span
-    reaches past the last word piece the model read (the text was truncated before it)."""
+    reaches past the last word piece the model read (the text was truncated before it): with
+    ``text`` (what the offsets index), only a letter or digit of the span past it is cut off."""
     offsets = np.asarray(offsets).reshape(-1, 2)
     real = offsets[:, 1] > offsets[:, 0]
     if not real.any():
         return None
-    read_until = int(offsets[real, 1].max())
-    if any(end > read_until for _, end in spans):
+    read = int(offsets[real, 1].max())
+    if any(end > read and (not text or _WORD.search(text, read, end)) for _, end in spans):
         return None
     hit = np.zeros(len(offsets), dtype=bool)
     for start, end in spans:
@@ -130,6 +134,6 @@ def pooled_units(
     view = normalised(chunk_text)
     for text in unit_texts:
         spans = char_spans(chunk_text, text, view)
-        rows = token_rows(offsets, shifted(spans, start)) if spans else None
+        rows = token_rows(offsets, shifted(spans, start), embedded) if spans else None
         out.append(pool(states, rows) if rows is not None else None)
     return out
