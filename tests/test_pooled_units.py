@@ -68,12 +68,8 @@ def test_a_text_not_in_the_chunk_has_no_spans() -> None:
 
 
 def test_every_demo_unit_is_found_in_its_chunk() -> None:
-    from ingest.chunking import chunk_document  # noqa: F401  (import check: chunking is there)
-
-    chunks = [t for t in sorted(DEMO.glob("*.md"))][:4]
-    assert chunks
     total = 0
-    for path in chunks:
+    for path in sorted(DEMO.glob("*.md"))[:4]:
         body = path.read_text(encoding="utf-8").split("---", 2)[-1]
         for paragraph_run in body.split("\n## "):
             for unit in units(paragraph_run):
@@ -204,3 +200,34 @@ def test_pooled_needs_an_embedder_with_token_states(tmp_path: Path) -> None:
     library = write_library(tmp_path / "lib")
     with pytest.raises(ConfigurationError, match="token states"):
         run_ingest(_settings(tmp_path, "pooled"), [library], embedder=HashingEmbedder())
+
+
+# --- the real model: the graph's token-state output is what it pools ----------------------------
+
+
+@pytest.mark.integration
+def test_real_model_token_states_are_what_it_pools_and_units_pool_from_them(
+    real_embedder,  # type: ignore[no-untyped-def]
+) -> None:
+    from assistant.embedding.embedder import build_embedder
+    from assistant.embedding.routes import OPENVINO_FP32, resolve
+
+    if resolve(OPENVINO_FP32) != OPENVINO_FP32:
+        pytest.skip("no OpenVINO route on this machine")
+    exported = build_embedder(Settings(_env_file=None), route=OPENVINO_FP32, strict=True)
+    texts = ["Findings\n\n" + CHUNK, "A short one.", "word " * 400]
+    for embedder in (exported, real_embedder):
+        run = embedder.embed_tokens(texts)
+        assert np.allclose(run.vectors, np.asarray(embedder.embed_documents(texts)), atol=1e-5)
+        for vector, states, offsets in zip(run.vectors, run.states, run.offsets, strict=True):
+            assert len(states) == len(offsets) <= embedder.max_tokens
+            assert np.allclose(pool(states, np.arange(len(states))), vector, atol=1e-5)
+    ours, theirs = exported.embed_tokens(texts[:1]), real_embedder.embed_tokens(texts[:1])
+    assert np.array_equal(ours.offsets[0], theirs.offsets[0])  # same word pieces, same places
+    assert np.allclose(ours.states[0], theirs.states[0], atol=1e-3)
+    found = units(CHUNK)
+    pooled = pooled_units(texts[0], CHUNK, [u.text for u in found], ours.states[0], ours.offsets[0])
+    alone = np.asarray(exported.embed_documents([u.text for u in found]))
+    for vector, own in zip(pooled, alone, strict=True):
+        assert vector is not None
+        assert 0.5 < float(vector @ own) < 0.9999  # near its own encoding, yet not the same
