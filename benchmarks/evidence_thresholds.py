@@ -5,7 +5,7 @@
         --set unseen-real-v1=../shared/corpus/real --no-evidence 0.38 0.40 --answered 0.48 0.50
 
 Each library is ingested once (``RLA_UNIT_VECTORS=KIND``) into a scratch folder; then, for every
-(no_evidence, answered) pair, every dataset's **tune** cases are answered (the test split is
+(no_evidence, answered, relative) triple, every dataset's **tune** cases are answered (the test split is
 dropped before anything is asked: never compute test figures while tuning) and the Done-when
 figures are printed per dataset and pooled over all of them: expected document cited, key fact in
 the answer, absent subject refused, false refusals, correct abstention, median length. Also
@@ -89,7 +89,7 @@ def show(label: str, got: dict[str, tuple[float | None, int]]) -> str:
             cells.append(f"{value:>10.0f} (n={n:>3})")
         else:
             cells.append(f"{round(value * n):>4}/{n:<3} {100 * value:5.1f}%")
-    return f"{label:<28}" + " ".join(cells)
+    return f"{label:<34}" + " ".join(cells)
 
 
 def main() -> int:
@@ -98,6 +98,7 @@ def main() -> int:
     parser.add_argument("--set", action="append", required=True, help="DATASET=LIBRARY")
     parser.add_argument("--no-evidence", nargs="*", type=float, default=[])
     parser.add_argument("--answered", nargs="*", type=float, default=[])
+    parser.add_argument("--relative", nargs="*", type=float, default=[])
     parser.add_argument("--work", type=Path, help="scratch data folders (default: temporary)")
     args = parser.parse_args()
     from assistant.embedding.embedder import build_embedder
@@ -116,9 +117,10 @@ def main() -> int:
     base = calibration_for(model, unit_vectors=args.kind)
     print(f"unit vectors: {args.kind}; calibration in the code: {base}")
     grid = [
-        (ne, an)
+        (ne, an, rel)
         for ne in args.no_evidence or [base.no_evidence]
         for an in args.answered or [base.answered]
+        for rel in args.relative or [base.relative]
         if an >= ne
     ]
     for name, library in pairs:
@@ -133,17 +135,41 @@ def main() -> int:
                     f"{name} best score, {group} (n={len(values)}): min {min(values):.3f} "
                     f"p10 {q[0]:.3f} median {statistics.median(values):.3f} max {max(values):.3f}"
                 )
-    header = f"{'no_evidence / answered':<28}" + " ".join(f"{t:>16}" for _, t in METRICS)
-    for ne, an in grid:
+    header = f"{'no_evidence/answered/relative':<34}" + " ".join(f"{t:>16}" for _, t in METRICS)
+    for ne, an, rel in grid:
         print(f"\n{header}")
+        got: list[dict[str, tuple[float | None, int]]] = []
         for name, library in pairs:
             data = builds[Path(library)].model_copy(
-                update={"evidence_no_evidence": ne, "evidence_answered": an}
+                update={
+                    "evidence_no_evidence": ne,
+                    "evidence_answered": an,
+                    "evidence_relative": rel,
+                }
             )
             assistant = build_assistant(data, embedder=build_embedder(data))
-            print(show(f"{ne:.2f}/{an:.2f} {name}", figures(assistant, tune_cases(name))))
+            got.append(figures(assistant, tune_cases(name)))
+            print(show(f"{ne:.2f}/{an:.2f}/{rel:.2f} {name}", got[-1]))
             sys.stdout.flush()
+        print(show(f"{ne:.2f}/{an:.2f}/{rel:.2f} all sets", pooled_counts(got)))
     return 0
+
+
+def pooled_counts(
+    got: list[dict[str, tuple[float | None, int]]],
+) -> dict[str, tuple[float | None, int]]:
+    """The sets' counts added up (medians are not added: shown as the median of the medians)."""
+    out: dict[str, tuple[float | None, int]] = {}
+    for metric, _ in METRICS:
+        rows = [g[metric] for g in got if metric in g and g[metric][0] is not None]
+        n = sum(r[1] for r in rows)
+        if not rows:
+            continue
+        if metric == "median_answer_chars":
+            out[metric] = (statistics.median(float(r[0]) for r in rows), n)  # type: ignore[arg-type]
+        else:
+            out[metric] = (sum(float(r[0]) * r[1] for r in rows) / n, n)  # type: ignore[arg-type]
+    return out
 
 
 if __name__ == "__main__":

@@ -23,7 +23,13 @@ import numpy as np
 from assistant.build.lifecycle import StoredBuild
 from assistant.build.unit_store import UnitStore
 from assistant.embedding.embedder import Embedder, embed_matrix, route_of
-from assistant.embedding.pooling import ENCODED, LEGACY_KIND, POOLED, pooled_units
+from assistant.embedding.pooling import (
+    ENCODED,
+    LEGACY_KIND,
+    POOLED,
+    UNIT_VECTOR_KINDS,
+    pooled_units,
+)
 from assistant.embedding.routes import same_route
 from assistant.errors import ConfigurationError, ModelError
 from assistant.text.units import Unit, units
@@ -53,9 +59,21 @@ def reusable(
         return None
     if not same_route(info.embedding_route, route_of(embedder)):
         return None
-    if (info.unit_vectors or LEGACY_KIND) != unit_vectors:
+    if (info.unit_vectors or LEGACY_KIND) != unit_vector_kind(unit_vectors, embedder):
         return None
     return previous
+
+
+def unit_vector_kind(requested: str, embedder: Embedder) -> str:
+    """The kind of unit vectors ``embedder`` makes for the requested one: ``pooled`` needs token
+    states (the OpenVINO and torch embedders give them); an embedder without them (a custom one,
+    a test fake) makes ``encoded`` vectors, and the build records that."""
+    if requested not in UNIT_VECTOR_KINDS:
+        raise ConfigurationError(f"unknown unit vector kind {requested!r}")
+    if requested == POOLED and getattr(embedder, "embed_tokens", None) is None:
+        log.warning("%s gives no token states: unit vectors are encoded", embedder.name)
+        return ENCODED
+    return requested
 
 
 def missing_digests(chunks: Sequence[Chunk], previous: StoredBuild | None) -> set[str]:
@@ -76,10 +94,8 @@ def vectors_for(
 ) -> Vectors:
     """One unit vector per chunk, in order; with ``unit_vectors="pooled"`` also the units of
     evidence and their vectors, pooled from the same runs (``Vectors.units``)."""
-    if unit_vectors == POOLED:
+    if unit_vector_kind(unit_vectors, embedder) == POOLED:
         return _pooled(chunks, embedder, previous, previous_units, batch_size, progress)
-    if unit_vectors != ENCODED:
-        raise ConfigurationError(f"unknown unit vector kind {unit_vectors!r}")
     rows = {c.digest: i for i, c in enumerate(previous.chunks)} if previous is not None else {}
     by_digest: dict[str, np.ndarray] = {}
     to_embed: dict[str, Chunk] = {}
@@ -138,12 +154,7 @@ def _pooled(
     batch_size: int,
     progress: bool,
 ) -> Vectors:
-    embed_tokens = getattr(embedder, "embed_tokens", None)
-    if embed_tokens is None:
-        raise ConfigurationError(
-            f"the embedder {embedder.name} gives no token states: RLA_UNIT_VECTORS=pooled "
-            "needs the openvino or torch routes"
-        )
+    embed_tokens = embedder.embed_tokens  # type: ignore[attr-defined]
     made = _kept(chunks, previous, previous_units)
     kept = set(made)
     todo = list({c.digest: c for c in chunks if c.digest not in kept}.values())

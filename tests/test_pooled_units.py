@@ -193,13 +193,20 @@ def test_queries_use_the_thresholds_of_the_builds_kind_whatever_the_setting(
     assert served.selector.calibration == CALIBRATIONS["token-hashing-embedder"]
 
 
-def test_pooled_needs_an_embedder_with_token_states(tmp_path: Path) -> None:
-    from assistant.errors import ConfigurationError
+def test_an_embedder_without_token_states_makes_and_records_encoded_vectors(
+    tmp_path: Path,
+) -> None:
     from tests.fakes import HashingEmbedder
 
     library = write_library(tmp_path / "lib")
-    with pytest.raises(ConfigurationError, match="token states"):
-        run_ingest(_settings(tmp_path, "pooled"), [library], embedder=HashingEmbedder())
+    settings = _settings(tmp_path, "pooled")
+    embedder = HashingEmbedder()
+    first = run_ingest(settings, [library], embedder=embedder)
+    assert _manifest(settings)["unit_vectors"] == "encoded"
+    assert embedder.texts_embedded > first.chunks  # units were run on their own
+    again = HashingEmbedder()
+    second = run_ingest(settings, [library], embedder=again)  # and the build is reused as such
+    assert second.build_id == first.build_id and again.texts_embedded == 0
 
 
 # --- the real model: the graph's token-state output is what it pools ----------------------------

@@ -31,6 +31,7 @@ LEGACY_KIND = ENCODED  # builds written before the kind was recorded
 
 _EMPHASIS = re.compile(r"\*\*|__")
 _WORD = re.compile(r"[^\W_]")
+_RUN = re.compile(r"\S+")
 
 
 @dataclass(frozen=True)
@@ -47,21 +48,32 @@ def normalised(text: str) -> tuple[str, list[int]]:
     for each character of the result the index of the character of ``text`` it came from."""
     out: list[str] = []
     where: list[int] = []
-    skip = {m.start() + k for m in _EMPHASIS.finditer(text) for k in range(2)}
-    space = False
-    for i, ch in enumerate(text):
-        if i in skip:
-            continue
-        if ch.isspace():
-            space = bool(out)
-            continue
-        if space:
+    for word in _RUN.finditer(text):
+        start, body = word.start(), word.group()
+        plain = "**" not in body and "__" not in body
+        kept = [(start, body)] if plain else _between_markers(body, start)
+        if not kept:
+            continue  # a run of emphasis markers only: nothing to read, no space either
+        if out:
             out.append(" ")
-            where.append(i - 1)
-            space = False
-        out.append(ch)
-        where.append(i)
+            where.append(start - 1)
+        for at, piece in kept:
+            out.append(piece)
+            where.extend(range(at, at + len(piece)))
     return "".join(out), where
+
+
+def _between_markers(word: str, start: int) -> list[tuple[int, str]]:
+    """The pieces of ``word`` (at ``start`` in its text) between emphasis markers."""
+    pieces: list[tuple[int, str]] = []
+    at = 0
+    for marker in _EMPHASIS.finditer(word):
+        if marker.start() > at:
+            pieces.append((start + at, word[at : marker.start()]))
+        at = marker.end()
+    if at < len(word):
+        pieces.append((start + at, word[at:]))
+    return pieces
 
 
 def char_spans(
