@@ -41,7 +41,7 @@ class Settings(BaseSettings):
         "openvino-int8 where the processor and packages allow, else torch-fp32.",
     )
     unit_vectors: Literal["encoded", "pooled"] = Field(
-        "encoded",
+        "pooled",
         description="How ingest makes the units of evidence's vectors: encoded (each unit run "
         "through the model on its own) or pooled (averaged from its chunk's token states in the "
         "chunk's own run; ADR 0024). Recorded in the build; evidence thresholds follow the build.",

@@ -36,6 +36,8 @@ METRICS = (
     ("false_refusal", "false refusals"),
     ("correct_abstention", "abstention"),
     ("median_answer_chars", "median chars"),
+    ("partial_recognised", "partial as partial"),
+    ("lead_answers", "lead answers"),
 )
 
 
