@@ -41,7 +41,7 @@ from ingest.chunking import EMBED_FORMAT
 from ingest.embedding import missing_digests, reusable, vectors_for
 from ingest.prepare import Prepared, Preparer, Source, find_files, outcome_for_error
 from ingest.report import SUCCESS, DocumentOutcome, IngestReport, NothingIngested
-from ingest.unchanged import Loading, Unchanged, carried_record, source_record
+from ingest.unchanged import KEY_FIELD, Loading, Unchanged, carried_record, source_record
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -251,6 +251,9 @@ def _plan(
         doc = item.document
         status = _status(item, old.get(doc.doc_id))
         plan.changed |= status != "unchanged"
+        # same content, read again under other code or settings: what the build derives from it
+        # (units of evidence, keyword tokens) may differ, so the build is written again
+        plan.changed |= item.key != str(kept.get(doc.doc_id, {}).get(KEY_FIELD) or item.key)
         plan.add(doc, item.chunks, item.pages, source_record(item.key, item.warnings))
         row = _outcome(item.source, doc, status, len(item.chunks), len(item.pages))
         plan.outcomes.append(replace(row, detail="; ".join(item.warnings)))
