@@ -62,6 +62,15 @@ def test_every_kind_of_unit_maps_to_spans_of_its_chunk() -> None:
     assert all(a[1] < b[0] for a, b in zip(spans, spans[1:], strict=False))  # gaps between
 
 
+def test_the_normalised_view_maps_each_character_back() -> None:
+    text = "  The **seven** rules ** apply\n\n__here__.  "
+    view, where = normalised(text)
+    assert view == "The seven rules apply here."
+    assert len(where) == len(view)
+    assert all(text[w] == c for w, c in zip(where, view, strict=True) if c != " ")
+    assert all(text[w].isspace() for w, c in zip(where, view, strict=True) if c == " ")
+
+
 def test_a_text_not_in_the_chunk_has_no_spans() -> None:
     assert char_spans(CHUNK, "The panel recommends four actions.") is None
     assert char_spans(CHUNK, "The panel recommends three actions:\n- Burn the files.") is None
