@@ -122,7 +122,7 @@ class SentenceTransformerEmbedder:
         character offsets (``RLA_UNIT_VECTORS=pooled``, ADR 0024)."""
         if not texts:
             return TokenStates(np.zeros((0, self.dimensions), dtype=np.float32), (), ())
-        rows = self._model.encode(
+        rows: list[dict[str, Any]] = self._model.encode(  # type: ignore[assignment]
             list(texts), batch_size=self.batch_size, output_value=None, show_progress_bar=False
         )
         spans = self._model.tokenizer(
@@ -133,7 +133,8 @@ class SentenceTransformerEmbedder:
             return_offsets_mapping=True,
         )["offset_mapping"]
         vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
-        states, offsets = [], []
+        states: list[np.ndarray] = []
+        offsets: list[np.ndarray] = []
         for i, (row, found) in enumerate(zip(rows, spans, strict=True)):
             n = int(row["attention_mask"].sum())
             if n != len(found):

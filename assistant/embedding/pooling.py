@@ -125,7 +125,7 @@ def token_rows(
 
 def pool(states: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """The mean of ``states`` over ``rows``, at unit length (float32)."""
-    mean = np.asarray(states, dtype=np.float32)[rows].mean(axis=0)
+    mean: np.ndarray = np.asarray(states, dtype=np.float32)[rows].mean(axis=0)
     norm = float(np.linalg.norm(mean))
     return mean / norm if norm > 0 else mean
 
