@@ -76,6 +76,7 @@ class Served:
 def _selector(settings: Settings, index: Index, embedder: Embedder) -> EvidenceSelector:
     calibration = calibration_for(
         index.info.embedding_model or "",
+        unit_vectors=index.info.unit_vectors,
         no_evidence=settings.evidence_no_evidence,
         answered=settings.evidence_answered,
         relative=settings.evidence_relative,

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
         description="How ingest embeds (queries use the served build's route). auto: "
         "openvino-int8 where the processor and packages allow, else torch-fp32.",
     )
+    unit_vectors: Literal["encoded", "pooled"] = Field(
+        "pooled",
+        description="How ingest makes the units of evidence's vectors: encoded (each unit run "
+        "through the model on its own) or pooled (averaged from its chunk's token states in the "
+        "chunk's own run; ADR 0024). Recorded in the build; evidence thresholds follow the build.",
+    )
     model_cache_dir: Path | None = Field(
         None, description="Exported/quantised embedding models. Empty: ~/.cache/rla/models."
     )

@@ -494,6 +494,7 @@ class BuildInfo:
     is_demo: bool = False
     embedding_route: str = ""  # e.g. openvino-int8; "" in builds made before routes existed
     keyword_tokenizer: str = ""  # e.g. snowball-english; "" in builds made before it was recorded
+    unit_vectors: str = ""  # encoded | pooled (ADR 0024); "" in builds made before: encoded
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)  # type: ignore[no-any-return]

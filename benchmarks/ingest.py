@@ -1,6 +1,7 @@
 """Ingest throughput by embedding route, with quality beside speed (printed figures, not a test).
 
     .venv/bin/python benchmarks/ingest.py [--corpus DIR] [--routes R ...] [--runs 3] [--scale 10]
+        [--unit-vectors encoded pooled]
 
 Each route runs in its own process (so one route's imports and memory never count for another),
 ``--runs`` times, alternating routes so a drift in machine load hits them alike. One run ingests
@@ -15,7 +16,9 @@ wall-clock on a shared machine) and its ratio, the no-change re-run, peak RSS, a
 torch-fp32: cosine of the chunk vectors (mean, min), top-10 dense agreement on the gold
 questions over the corpus, and gold hit@5 / recall@10 of hybrid retrieval over the demo library.
 ``--scale N`` also ingests N altered copies of the corpus with the default route and prints the
-peak RSS next to one copy's (memory as the library grows).
+peak RSS next to one copy's (memory as the library grows). ``--unit-vectors`` compares how the units
+of evidence get their vectors (``RLA_UNIT_VECTORS``, ADR 0024): each route runs once per kind, shown
+as ``route/kind``.
 """
 
 from __future__ import annotations
@@ -55,13 +58,17 @@ def gold_questions() -> list[dict[str, object]]:
     return [r for r in rows if not r.get("follows")]
 
 
-def child(route: str, corpus: Path, work: Path, keep: bool) -> dict[str, object]:
+def child(
+    route: str, corpus: Path, work: Path, keep: bool, unit_vectors: str = "encoded"
+) -> dict[str, object]:
     from assistant.embedding.embedder import build_embedder, route_of
     from assistant.settings import Settings
     from ingest.job import run_ingest
 
     started = time.perf_counter()
-    settings = Settings(data_dir=work / "corpus", embedding_route=route, _env_file=None)
+    settings = Settings(
+        data_dir=work / "corpus", embedding_route=route, unit_vectors=unit_vectors, _env_file=None
+    )
     embedder = build_embedder(settings, route=route, strict=True, throughput=True)
     load_s = time.perf_counter() - started
     used = cpu_seconds()
@@ -75,6 +82,7 @@ def child(route: str, corpus: Path, work: Path, keep: bool) -> dict[str, object]
         "ingest_cpu_s": first_cpu,
         "chunks": first.chunks,
         "embedded": first.chunks_embedded,
+        "units_embedded": first.units_embedded,
         "rerun_s": again.seconds,
         "rerun_embedded": again.chunks_embedded,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -173,15 +181,16 @@ def spread(values: list[float], fmt: str = "{:.1f}") -> str:
     return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
 
 
-def compare(results: dict[str, list[dict[str, object]]]) -> None:
+def compare(results: dict[str, list[dict[str, object]]], reference: str = REFERENCE) -> None:
     import numpy as np
 
-    ref = results.get(REFERENCE, [{}])[0]
+    ref = results.get(reference, [{}])[0]
     ref_vectors = np.load(ref["vectors"]) if "vectors" in ref else None
-    ref_speed = [float(r["chunks"]) / float(r["ingest_s"]) for r in results.get(REFERENCE, [])]
-    ref_cpu = [float(r["chunks"]) / float(r["ingest_cpu_s"]) for r in results.get(REFERENCE, [])]
+    ref_speed = [float(r["chunks"]) / float(r["ingest_s"]) for r in results.get(reference, [])]
+    ref_cpu = [float(r["chunks"]) / float(r["ingest_cpu_s"]) for r in results.get(reference, [])]
+    width = max(14, *(len(label) for label in results))
     print(
-        f"{'route':<14} {'chunks/s median (min-max)':<26} {'x fp32':>6} {'chunks/cpu-s':>12} "
+        f"{'route':<{width}} {'chunks/s median (min-max)':<26} {'x fp32':>6} {'chunks/cpu-s':>12} "
         f"{'x fp32':>6} {'load s':>6} "
         f"{'re-run s (%)':>13} {'peak MB':>8} {'cos mean/min':>13} {'top10':>6} "
         f"{'hit@5':>6} {'rec@10':>6}"
@@ -205,7 +214,7 @@ def compare(results: dict[str, list[dict[str, object]]]) -> None:
             ]
             agree = f"{statistics.mean(overlaps):.3f}" if overlaps else ""
         print(
-            f"{route:<14} {spread(speed):<26} "
+            f"{route:<{width}} {spread(speed):<26} "
             f"{(statistics.median(ratios) if ratios else float('nan')):>6.2f} "
             f"{statistics.median(per_cpu):>12.1f} {cpu_ratio:>6.2f} "
             f"{statistics.median(float(r['load_s']) for r in runs):>6.1f} "
@@ -215,8 +224,10 @@ def compare(results: dict[str, list[dict[str, object]]]) -> None:
         )
     runs_all = [r for rs in results.values() for r in rs]
     chunks = runs_all[0]["chunks"] if runs_all else 0
-    embedded = {r["route"]: r["rerun_embedded"] for r in runs_all}
+    embedded = {label: rs[0]["rerun_embedded"] for label, rs in results.items()}
+    units = {label: rs[0].get("units_embedded") for label, rs in results.items()}
     print(f"chunks per ingest: {chunks}; chunks embedded by the no-change re-run: {embedded}")
+    print(f"units of evidence made by the first ingest: {units}")
 
 
 def main() -> int:
@@ -225,12 +236,16 @@ def main() -> int:
     parser.add_argument("--routes", nargs="+", default=ROUTES)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=0, help="also ingest N copies (peak RSS)")
+    parser.add_argument(
+        "--unit-vectors", nargs="+", default=["encoded"], choices=["encoded", "pooled"]
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--work", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--keep", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.child, args.corpus, args.work, args.keep)))
+        kind = args.unit_vectors[0]
+        print(json.dumps(child(args.child, args.corpus, args.work, args.keep, kind)))
         return 0
     if not args.corpus.is_dir():
         print(f"skipped: corpus not found at {args.corpus} (../shared beside the checkout)")
@@ -238,14 +253,21 @@ def main() -> int:
     print(f"ingest benchmark: {args.corpus}, {args.runs} run(s) a route")
     print(f"machine: {machine()}")
     with tempfile.TemporaryDirectory(prefix="rla-bench-ingest-") as tmp:
-        results: dict[str, list[dict[str, object]]] = {r: [] for r in args.routes}
+        kinds = args.unit_vectors
+        plain = kinds == ["encoded"]
+        label = (lambda r, k: r) if plain else (lambda r, k: f"{r}/{k}")  # noqa: E731
+        results: dict[str, list[dict[str, object]]] = {
+            label(r, k): [] for r in args.routes for k in kinds
+        }
         for n in range(args.runs):
             for route in args.routes:
-                work = Path(tmp) / f"{route}-{n}"
-                extra = ["--keep"] if n == 0 else []
-                child_args = ["--child", route, "--corpus", str(args.corpus), "--work", str(work)]
-                results[route].append(run_child(child_args + extra))
-        compare(results)
+                for kind in kinds:
+                    work = Path(tmp) / f"{route}-{kind}-{n}"
+                    extra = ["--keep"] if n == 0 else []
+                    child_args = ["--child", route, "--corpus", str(args.corpus)]
+                    child_args += ["--work", str(work), "--unit-vectors", kind]
+                    results[label(route, kind)].append(run_child(child_args + extra))
+        compare(results, label(REFERENCE, "encoded"))
         if args.scale:
             scale(args.corpus, args.scale, Path(tmp))
     print(f"machine after: {machine()}")

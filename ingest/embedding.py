@@ -3,21 +3,40 @@
 A chunk's digest covers everything its vector depends on (the embedded text: heading prefix and
 chunk text; see ``ingest.chunking.chunk_digest``), so an equal digest under the same model means an
 equal vector. Identical chunks within one run are embedded once.
+
+With ``RLA_UNIT_VECTORS=pooled`` (ADR 0024) the units of evidence get their vectors from the same
+run: each chunk is run once for its vector and its token states, and each unit's vector is the mean
+of the token states over its word pieces in that chunk (``assistant.embedding.pooling``). A unit
+that cannot be placed in its chunk's word pieces is encoded on its own. A pooled unit vector
+depends on its chunk, so it is reused only with its chunk (same digest, same unit text).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from assistant.build.lifecycle import StoredBuild
+from assistant.build.unit_store import UnitStore
 from assistant.embedding.embedder import Embedder, embed_matrix, route_of
+from assistant.embedding.pooling import (
+    ENCODED,
+    LEGACY_KIND,
+    POOLED,
+    UNIT_VECTOR_KINDS,
+    pooled_units,
+)
 from assistant.embedding.routes import same_route
-from assistant.errors import ModelError
+from assistant.errors import ConfigurationError, ModelError
+from assistant.text.units import Unit, units
 from assistant.types import Chunk
 from ingest.chunking import embed_text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -25,10 +44,14 @@ class Vectors:
     matrix: np.ndarray  # float32 [chunks x dimensions], row i = chunk i, unit length
     embedded: int  # vectors computed in this run (identical chunks count once)
     reused: int  # chunks whose vector came from the previous build
+    units: UnitStore | None = None  # pooled unit vectors made in the same runs (else None)
 
 
-def reusable(previous: StoredBuild | None, embedder: Embedder) -> StoredBuild | None:
-    """The previous build if its vectors were made by this embedder on the same route, else None."""
+def reusable(
+    previous: StoredBuild | None, embedder: Embedder, unit_vectors: str = ENCODED
+) -> StoredBuild | None:
+    """The previous build if its vectors were made by this embedder on the same route, with
+    unit vectors of the same kind, else None."""
     if previous is None:
         return None
     info = previous.info
@@ -36,7 +59,21 @@ def reusable(previous: StoredBuild | None, embedder: Embedder) -> StoredBuild | 
         return None
     if not same_route(info.embedding_route, route_of(embedder)):
         return None
+    if (info.unit_vectors or LEGACY_KIND) != unit_vector_kind(unit_vectors, embedder):
+        return None
     return previous
+
+
+def unit_vector_kind(requested: str, embedder: Embedder) -> str:
+    """The kind of unit vectors ``embedder`` makes for the requested one: ``pooled`` needs token
+    states (the OpenVINO and torch embedders give them); an embedder without them (a custom one,
+    a test fake) makes ``encoded`` vectors, and the build records that."""
+    if requested not in UNIT_VECTOR_KINDS:
+        raise ConfigurationError(f"unknown unit vector kind {requested!r}")
+    if requested == POOLED and getattr(embedder, "embed_tokens", None) is None:
+        log.warning("%s gives no token states: unit vectors are encoded", embedder.name)
+        return ENCODED
+    return requested
 
 
 def missing_digests(chunks: Sequence[Chunk], previous: StoredBuild | None) -> set[str]:
@@ -52,8 +89,13 @@ def vectors_for(
     previous: StoredBuild | None,
     batch_size: int = 128,
     progress: bool = False,
+    unit_vectors: str = ENCODED,
+    previous_units: UnitStore | None = None,
 ) -> Vectors:
-    """One unit vector per chunk, in order."""
+    """One unit vector per chunk, in order; with ``unit_vectors="pooled"`` also the units of
+    evidence and their vectors, pooled from the same runs (``Vectors.units``)."""
+    if unit_vector_kind(unit_vectors, embedder) == POOLED:
+        return _pooled(chunks, embedder, previous, previous_units, batch_size, progress)
     rows = {c.digest: i for i, c in enumerate(previous.chunks)} if previous is not None else {}
     by_digest: dict[str, np.ndarray] = {}
     to_embed: dict[str, Chunk] = {}
@@ -90,6 +132,119 @@ def _embed(
         if bar is not None:
             bar.close()
     return out
+
+
+# --- pooled unit vectors (ADR 0024) -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Made:
+    """One chunk's vector and its units' vectors (float32 rows; NaN rows still to encode)."""
+
+    vector: np.ndarray
+    units: list[Unit]
+    unit_vectors: np.ndarray
+
+
+def _pooled(
+    chunks: Sequence[Chunk],
+    embedder: Embedder,
+    previous: StoredBuild | None,
+    previous_units: UnitStore | None,
+    batch_size: int,
+    progress: bool,
+) -> Vectors:
+    embed_tokens = embedder.embed_tokens  # type: ignore[attr-defined]
+    made = _kept(chunks, previous, previous_units)
+    kept = set(made)
+    todo = list({c.digest: c for c in chunks if c.digest not in kept}.values())
+    bar = _progress_bar(len(todo), progress)
+    try:
+        for start in range(0, len(todo), batch_size):
+            part = todo[start : start + batch_size]
+            made.update(_run_pooled(part, embedder, embed_tokens))
+            if bar is not None:
+                bar.update(len(part))
+    finally:
+        if bar is not None:
+            bar.close()
+    _encode_leftovers(list(made.values()), embedder)
+    store = _unit_store(chunks, made, embedder.dimensions)
+    store.embedded = sum(len(made[c.digest].units) for c in todo)
+    matrix = np.zeros((len(chunks), embedder.dimensions), dtype=np.float32)
+    for i, chunk in enumerate(chunks):
+        matrix[i] = made[chunk.digest].vector
+    return Vectors(matrix, len(todo), sum(1 for c in chunks if c.digest in kept), store)
+
+
+def _kept(
+    chunks: Sequence[Chunk], previous: StoredBuild | None, previous_units: UnitStore | None
+) -> dict[str, _Made]:
+    """Chunks whose vector and unit vectors the previous build holds (same digest, and every unit
+    the chunk has now): they are not run again."""
+    if previous is None or previous_units is None:
+        return {}
+    rows = {c.digest: i for i, c in enumerate(previous.chunks)}
+    out: dict[str, _Made] = {}
+    for chunk in chunks:
+        row = rows.get(chunk.digest)
+        if row is None or chunk.digest in out:
+            continue
+        found = units(chunk.text)
+        old_units, old_vectors = previous_units.for_chunk(previous.chunks[row].chunk_id)
+        by_text = {u.text: v for u, v in zip(old_units, old_vectors, strict=True)}
+        if all(u.text in by_text for u in found):
+            vectors = np.zeros((len(found), previous.vectors.shape[1]), dtype=np.float32)
+            for i, unit in enumerate(found):
+                vectors[i] = by_text[unit.text]
+            out[chunk.digest] = _Made(np.asarray(previous.vectors[row]), found, vectors)
+    return out
+
+
+def _run_pooled(part: list[Chunk], embedder: Embedder, embed_tokens: Any) -> dict[str, _Made]:
+    """Run ``part`` once: each chunk's vector, and its units' vectors pooled from its token
+    states (NaN rows for units to encode on their own)."""
+    texts = [embed_text(c) for c in part]
+    run = embed_tokens(texts)
+    vectors = _checked(run.vectors, embedder)
+    out: dict[str, _Made] = {}
+    for i, chunk in enumerate(part):
+        found = units(chunk.text)
+        pooled = pooled_units(
+            texts[i], chunk.text, [u.text for u in found], run.states[i], run.offsets[i]
+        )
+        rows = np.full((len(found), embedder.dimensions), np.nan, dtype=np.float32)
+        for j, vector in enumerate(pooled):
+            if vector is not None:
+                rows[j] = vector
+        out[chunk.digest] = _Made(vectors[i], found, rows)
+    return out
+
+
+def _encode_leftovers(made: Sequence[_Made], embedder: Embedder) -> int:
+    """Encode, each on its own, the units no chunk run could place; how many texts that was."""
+    waiting = [(m, j) for m in made for j in np.flatnonzero(np.isnan(m.unit_vectors[:, 0]))]
+    if not waiting:
+        return 0
+    texts = list(dict.fromkeys(m.units[j].text for m, j in waiting))
+    matrix = _checked(embed_matrix(embedder, texts), embedder)
+    row = {text: i for i, text in enumerate(texts)}
+    for m, j in waiting:
+        m.unit_vectors[j] = matrix[row[m.units[j].text]]
+    log.info("pooled unit vectors: %d unit text(s) encoded on their own", len(texts))
+    return len(texts)
+
+
+def _unit_store(chunks: Sequence[Chunk], made: dict[str, _Made], dimensions: int) -> UnitStore:
+    by_chunk: dict[str, tuple[int, int]] = {}
+    rows: list[Unit] = []
+    parts: list[np.ndarray] = [np.zeros((0, dimensions), dtype=np.float16)]
+    for chunk in chunks:
+        item = made[chunk.digest]
+        by_chunk[chunk.chunk_id] = (len(rows), len(rows) + len(item.units))
+        rows.extend(item.units)
+        parts.append(item.unit_vectors.astype(np.float16))
+    return UnitStore(by_chunk, rows, np.concatenate(parts), kind=POOLED)
 
 
 def _checked(raw: Sequence[Sequence[float]] | np.ndarray, embedder: Embedder) -> np.ndarray:

@@ -81,7 +81,7 @@ def run_ingest(
         prepared, failures = _prepare_all(settings, loading, paths, previous)
         notes += loading.unread_note(prepared)
         plan = _plan(prepared, failures, old, previous, sync=sync, demo=demo)
-        usable = reusable(previous, embedder)
+        usable = reusable(previous, embedder, settings.unit_vectors)
         to_embed = missing_digests(plan.chunks, usable)
         outcomes = _with_embed_counts(plan.outcomes, plan.chunks, to_embed)
         base = IngestReport(
@@ -353,15 +353,21 @@ def _build(
     progress: bool,
 ) -> IngestReport:
     log.info("embedding: %d chunks, %d documents", len(plan.chunks), len(plan.documents))
+    previous_units = UnitStore.load(settings.builds_dir / usable.info.build_id) if usable else None
     vectors = vectors_for(
         plan.chunks,
         embedder=embedder,
         previous=usable,
         batch_size=settings.embedding_batch_size * 4,
         progress=progress,
+        unit_vectors=settings.unit_vectors,
+        previous_units=previous_units,
     )
-    previous_units = UnitStore.load(settings.builds_dir / usable.info.build_id) if usable else None
-    units = UnitStore.from_chunks(plan.chunks, embedder, previous_units)
+    units = (
+        vectors.units
+        if vectors.units is not None
+        else UnitStore.from_chunks(plan.chunks, embedder, previous_units)
+    )
     content = BuildContent(
         documents=plan.documents,
         chunks=plan.chunks,

@@ -201,6 +201,7 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000)
         is_demo=content.is_demo,
         embedding_route=content.embedding_route,
         keyword_tokenizer=keyword.tokenizer,
+        unit_vectors=content.units.kind if content.units is not None else "",
     )
     manifest = {
         "format": FORMAT_VERSION,

@@ -26,6 +26,7 @@ from typing import overload
 import numpy as np
 
 from assistant.embedding.embedder import Embedder, embed_matrix
+from assistant.embedding.pooling import ENCODED
 from assistant.text.units import Unit, units
 from assistant.types import Chunk
 
@@ -45,6 +46,7 @@ class UnitStore:
     rows: Sequence[Unit]
     vectors: np.ndarray  # [units x dimensions], float16 or float32, unit length
     embedded: int = 0  # unit texts embedded when this store was made (the rest were reused)
+    kind: str = ENCODED  # how the vectors were made: encoded | pooled (ADR 0024)
 
     def for_chunk(self, chunk_id: str) -> tuple[list[Unit], np.ndarray]:
         start, end = self.by_chunk.get(chunk_id, (0, 0))

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 import numpy as np
 
 from assistant.embedding import routes
+from assistant.embedding.pooling import TokenStates
 from assistant.errors import ConfigurationError, ModelError
 
 if TYPE_CHECKING:
@@ -115,6 +116,34 @@ class SentenceTransformerEmbedder:
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
+
+    def embed_tokens(self, texts: Sequence[str]) -> TokenStates:
+        """One run over ``texts``: each text's unit vector and its token states with their
+        character offsets (``RLA_UNIT_VECTORS=pooled``, ADR 0024)."""
+        if not texts:
+            return TokenStates(np.zeros((0, self.dimensions), dtype=np.float32), (), ())
+        rows: list[dict[str, Any]] = self._model.encode(  # type: ignore[assignment]
+            list(texts), batch_size=self.batch_size, output_value=None, show_progress_bar=False
+        )
+        spans = self._model.tokenizer(
+            list(texts),
+            add_special_tokens=True,
+            truncation=True,
+            max_length=self.max_tokens,
+            return_offsets_mapping=True,
+        )["offset_mapping"]
+        vectors = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        states: list[np.ndarray] = []
+        offsets: list[np.ndarray] = []
+        for i, (row, found) in enumerate(zip(rows, spans, strict=True)):
+            n = int(row["attention_mask"].sum())
+            if n != len(found):
+                raise ModelError(f"{self.name}: {n} token states for {len(found)} word pieces")
+            vector = row["sentence_embedding"].float().cpu().numpy()
+            vectors[i] = vector / max(float(np.linalg.norm(vector)), 1e-12)
+            states.append(row["token_embeddings"][:n].float().cpu().numpy())
+            offsets.append(np.asarray(found, dtype=np.int64).reshape(-1, 2))
+        return TokenStates(vectors, tuple(states), tuple(offsets))
 
     def count_tokens(self, text: str) -> int:
         tokenizer = self._model.tokenizer

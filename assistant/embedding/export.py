@@ -8,7 +8,10 @@ cores; running the result needs only openvino and tokenizers (``assistant.embedd
 ``make install`` builds the default route's model; otherwise the first ingest or query that needs
 it builds it. The export wraps the model with mean pooling and L2 normalisation and computes the
 attention mask itself (eager attention), so the runtime gets unit vectors and no library code
-decides at trace time that padding can be ignored. int8 calibration uses the demo library's own
+decides at trace time that padding can be ignored. The graph has two outputs: 0, the pooled unit
+vector of each text; 1, its token states (``[batch, width, dimensions]``, before pooling), from
+the same run, which ingest pools over the word pieces of each unit of evidence
+(``RLA_UNIT_VECTORS=pooled``, ADR 0024). int8 calibration uses the demo library's own
 paragraphs and sentences (chunk-like and query-like inputs).
 
 Cache layout, one directory per route and source::
@@ -45,6 +48,7 @@ from assistant.files import file_digest
 log = logging.getLogger(__name__)
 
 BUILDER_VERSION = 3  # bump when the export or calibration changes (3: ADR 0023)
+OUTPUTS = "vector+token-states"  # the graph's outputs, part of the cache key (ADR 0024)
 ARTEFACT = "artefact.json"
 FILES = ("model.xml", "model.bin")
 EXPORTED_ROUTES = (OPENVINO_INT8, OPENVINO_FP32)
@@ -61,7 +65,7 @@ def source_key(model_dir: Path, route: str) -> str:
     """Names the artefact: route, builder version, openvino version and the source files' names,
     sizes and modification times (cheap enough for every start; the weights' sha256 is recorded
     in artefact.json when it is built)."""
-    h = hashlib.sha256(f"{route}|{BUILDER_VERSION}|{_openvino_version()}".encode())
+    h = hashlib.sha256(f"{route}|{BUILDER_VERSION}|{OUTPUTS}|{_openvino_version()}".encode())
     for path in sorted(p for p in model_dir.rglob("*") if p.is_file()):
         stat = path.stat()
         h.update(f"{path.relative_to(model_dir)}|{stat.st_size}|{stat.st_mtime_ns}".encode())
@@ -151,6 +155,7 @@ def _build_into(
         record = {
             "route": route,
             "builder_version": BUILDER_VERSION,
+            "outputs": OUTPUTS,
             "openvino": _openvino_version(),
             "source": str(model_dir),
             "source_weights_sha256": _weights_digest(model_dir),
@@ -224,7 +229,7 @@ def _pooled_model(model_dir: Path) -> Any:
             pooled = (hidden * mask.unsqueeze(-1)).sum(1) / mask.sum(1, keepdim=True).clamp(
                 min=1e-9
             )
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1), hidden
 
     return Pooled().eval()
 

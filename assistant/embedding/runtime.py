@@ -2,7 +2,8 @@
 
 Texts are tokenized with the model's own ``tokenizer.json`` (its fixed padding switched off),
 sorted by length so a batch carries little padding, run in batches, and put back in order. The
-graph already pools and normalises (``assistant.embedding.export``), so rows are unit vectors.
+graph already pools and normalises (``assistant.embedding.export``), so rows are unit vectors;
+``embed_tokens`` also returns each text's token states from the same run (ADR 0024).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from assistant.embedding.pooling import TokenStates
 from assistant.errors import ModelError
 
 log = logging.getLogger(__name__)
@@ -66,9 +68,19 @@ class WordPieces:
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Word-piece ids of each text, truncated to ``max_tokens`` (special tokens included)."""
+        return [e.ids for e in self._encodings(texts)]
+
+    def encode_with_offsets(self, texts: Sequence[str]) -> tuple[list[list[int]], list[np.ndarray]]:
+        """Word-piece ids and each piece's ``[start, end)`` character offsets in its text
+        (``(0, 0)`` for the special tokens), truncated like ``encode``."""
+        found = self._encodings(texts)
+        offsets = [np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2) for e in found]
+        return [e.ids for e in found], offsets
+
+    def _encodings(self, texts: Sequence[str]) -> list[Any]:
         if len(texts) == 1:  # encode_batch's thread pool costs more than one text takes
-            return [self._truncating.encode(texts[0]).ids]
-        return [e.ids for e in self._truncating.encode_batch(list(texts))]
+            return [self._truncating.encode(texts[0])]
+        return list(self._truncating.encode_batch(list(texts)))
 
     def batch(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """input_ids and attention_mask, truncated to ``max_tokens``, padded to the longest."""
@@ -168,6 +180,8 @@ class OpenVinoEmbedder:
             raise ModelError(f"OpenVINO could not load {model_xml}: {exc}") from exc
         self.requests = max(1, streams) if throughput else 1
         self.dimensions = int(self._compiled.output(0).get_partial_shape()[1].get_length())
+        # output 1: token states (models exported before ADR 0024 have none)
+        self._token_output = 1 if len(self._compiled.outputs) > 1 else None
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         return self.embed_matrix(texts).tolist()  # type: ignore[no-any-return]
@@ -175,31 +189,54 @@ class OpenVinoEmbedder:
     def embed_matrix(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors as a float32 matrix, row i for text i."""
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        if texts:
+            self._run(self._pieces.encode(texts), out, None)
+        return out
+
+    def embed_tokens(self, texts: Sequence[str]) -> TokenStates:
+        """One run of the model over ``texts``: each text's pooled unit vector and its token
+        states with their character offsets (``RLA_UNIT_VECTORS=pooled``, ADR 0024)."""
+        if self._token_output is None:
+            raise ModelError("this exported model has no token-state output; rebuild it")
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         if not texts:
-            return out
-        encoded = self._pieces.encode(texts)
+            return TokenStates(out, (), ())
+        encoded, offsets = self._pieces.encode_with_offsets(texts)
+        states: list[np.ndarray] = [out[:0]] * len(texts)
+        self._run(encoded, out, states)
+        return TokenStates(out, tuple(states), tuple(offsets))
+
+    def _run(
+        self, encoded: list[list[int]], out: np.ndarray, states: list[np.ndarray] | None
+    ) -> None:
+        """Fill ``out`` (and ``states``, each text's token states, when given) batch by batch."""
         lengths = [len(ids) for ids in encoded]
         batches = token_batches(
             lengths, self.token_budget, self.max_tokens, tight_tail=self.requests > 1
         )
+
+        def keep(request: Any, rows: np.ndarray) -> None:
+            out[rows] = request.get_output_tensor(0).data[: len(rows)]
+            if states is not None:
+                tokens = request.get_output_tensor(self._token_output).data
+                for j, i in enumerate(rows):
+                    states[i] = np.array(tokens[j, : lengths[i]], dtype=np.float32)
+
+        def inputs(rows: np.ndarray, size: int) -> dict[str, np.ndarray]:
+            width = bucket(max(lengths[i] for i in rows), self.max_tokens)
+            return pad([encoded[i] for i in rows], width, size)
+
         if self.requests == 1 or len(batches) == 1:
             request = self._compiled.create_infer_request()  # one per call: thread-safe
             for rows, size in batches:
-                width = bucket(max(lengths[i] for i in rows), self.max_tokens)
-                result = request.infer(pad([encoded[i] for i in rows], width, size))[0]
-                out[rows] = result[: len(rows)]
-            return out
+                request.infer(inputs(rows, size))
+                keep(request, rows)
+            return
         queue = self._ov.AsyncInferQueue(self._compiled, self.requests)
-
-        def done(request: Any, rows: np.ndarray) -> None:
-            out[rows] = request.get_output_tensor(0).data[: len(rows)]
-
-        queue.set_callback(done)
+        queue.set_callback(keep)
         for rows, size in batches:
-            width = bucket(max(lengths[i] for i in rows), self.max_tokens)
-            queue.start_async(pad([encoded[i] for i in rows], width, size), rows)
+            queue.start_async(inputs(rows, size), rows)
         queue.wait_all()
-        return out
 
     def warm_up(self) -> None:
         """Prepare the shapes most questions take (up to 32 word pieces), so the first questions
