@@ -18,7 +18,7 @@ from assistant.errors import ModelError
 # layer once converted). Quantising their inputs broke every text of 32 word pieces or fewer when
 # OpenVINO runs the model with the bf16 hint (cosine to fp32 down to 0.62 for short questions;
 # 0.998 from width 48 up), so they stay in float: ADR 0023.
-CALIBRATION_SAMPLES = 600  # at most; the demo library gives 479 (every window, 314 sentences)
+CALIBRATION_SAMPLES = 600  # at most; the demo library gives 479 (all 179 windows, 300 sentences)
 ATTENTION_SCORES = r"__module\.bert\.encoder\.layer\.\d+\.attention\.self/aten::matmul/"
 
 
