@@ -7,7 +7,7 @@ equal vector. Identical chunks within one run are embedded once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -52,14 +52,18 @@ def vectors_for(
     previous: StoredBuild | None,
     batch_size: int = 128,
     progress: bool = False,
+    known: Mapping[str, np.ndarray] | None = None,
 ) -> Vectors:
-    """One unit vector per chunk, in order."""
+    """One unit vector per chunk, in order. ``known``: vectors made earlier in this run, by digest
+    (used, but not counted as reused from the previous build)."""
     rows = {c.digest: i for i, c in enumerate(previous.chunks)} if previous is not None else {}
     by_digest: dict[str, np.ndarray] = {}
     to_embed: dict[str, Chunk] = {}
     for chunk in chunks:
         if chunk.digest in rows:
             by_digest[chunk.digest] = np.asarray(previous.vectors[rows[chunk.digest]])  # type: ignore[union-attr]
+        elif known is not None and chunk.digest in known:
+            by_digest[chunk.digest] = np.asarray(known[chunk.digest])
         else:
             to_embed.setdefault(chunk.digest, chunk)
     by_digest.update(_embed(list(to_embed.values()), embedder, batch_size, progress))
