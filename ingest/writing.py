@@ -150,6 +150,7 @@ class BuildSink:
         assert writer is not None and writer.units is not None
         assert run_chunks is not None and run_units is not None
         chunks = [c for entry in group for c in entry.chunks]
+        log.info("embedding: %d chunks, %d document(s)", len(chunks), len(group))
         turn = self.turns.lock if self.turns.needed else contextlib.nullcontext()
         with turn:
             vectors = vectors_for(
@@ -171,10 +172,4 @@ class BuildSink:
         self.counts.embedded += vectors.embedded
         self.counts.reused += vectors.reused
         self.counts.units_embedded += units.embedded
-        log.info(
-            "wrote %d document(s), %d chunks (%d embedded, %d reused)",
-            len(group),
-            len(chunks),
-            vectors.embedded,
-            vectors.reused,
-        )
+        log.info("written: %d embedded, %d reused", vectors.embedded, vectors.reused)
