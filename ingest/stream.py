@@ -133,6 +133,8 @@ class Turns:
         self.lock = threading.Lock()
         self.needed = not getattr(embedder, "counts_concurrently", True)
         self.max_tokens = embedder.max_tokens
+        # the token limit's model is part of each file's preparation key (ingest.unchanged)
+        self.name = getattr(embedder, "name", type(embedder).__name__)
 
     def count_tokens(self, text: str) -> int:
         if not self.needed:

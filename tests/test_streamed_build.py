@@ -27,6 +27,7 @@ from assistant.types import Chunk, Document, Page
 from ingest.embedding import vectors_for
 from ingest.job import run_ingest
 from ingest.prepare import Preparer, find_files
+from ingest.unchanged import preparation_key
 from tests.conftest import DEMO_LIBRARY
 from tests.fakes import HashingEmbedder
 
@@ -214,3 +215,17 @@ def test_a_failure_mid_ingest_removes_the_partial_build_and_keeps_the_served_one
     assert served_build_id(settings) == first.build_id
     assert sorted(p.name for p in settings.builds_dir.iterdir()) == list_builds(settings)
     assert list_builds(settings) == [first.build_id]
+
+
+def test_preparing_in_a_second_thread_keeps_each_files_preparation_key(tmp_path: Path) -> None:
+    """The key names the embedder's token limit, not the wrapper that takes turns with it, so a
+    file prepared with another model's tokenizer is read again."""
+    settings = Settings(data_dir=tmp_path / "data", _env_file=None)
+    path = DEMO_LIBRARY / "adultification-bias-evidence-and-practice.md"
+    embedder = HashingEmbedder()
+    report = run_ingest(settings, [path], embedder=embedder)
+    manifest = json.loads((settings.builds_dir / report.build_id / "manifest.json").read_text())
+    (record,) = manifest["documents"].values()
+    source = find_files([path])[0][0]
+    expected = preparation_key(Preparer(settings, limit=embedder), source, file_digest(path))
+    assert record["prepared_with"] == expected
