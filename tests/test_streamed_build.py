@@ -6,6 +6,9 @@ results. Plus the pieces it is made of: appended .npy files and the keyword inde
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +30,7 @@ from assistant.types import Chunk, Document, Page
 from ingest.embedding import vectors_for
 from ingest.job import run_ingest
 from ingest.prepare import Preparer, find_files
+from ingest.stream import prepared_in_background
 from ingest.unchanged import preparation_key
 from tests.conftest import DEMO_LIBRARY
 from tests.fakes import HashingEmbedder
@@ -229,3 +233,28 @@ def test_preparing_in_a_second_thread_keeps_each_files_preparation_key(tmp_path:
     source = find_files([path])[0][0]
     expected = preparation_key(Preparer(settings, limit=embedder), source, file_digest(path))
     assert record["prepared_with"] == expected
+
+
+def test_preparing_ahead_keeps_order_stays_bounded_and_stops_with_the_caller() -> None:
+    made: list[int] = []
+
+    def results() -> Iterator[Any]:
+        for i in range(50):
+            made.append(i)
+            yield i
+            if i == 40:
+                raise RuntimeError("a bug while preparing")
+
+    seen = []
+    background = prepared_in_background(results(), depth=2)
+    for item in background:
+        seen.append(item)
+        if item == 5:
+            time.sleep(0.3)  # the thread runs ahead, but only ``depth`` items (+1 in hand)
+            assert len(made) <= 5 + 1 + 2 + 1
+            break
+    background.close()  # the caller leaves early: the thread stops
+    assert seen == list(range(6))
+    assert not [t for t in threading.enumerate() if t.name == "rla-prepare"]
+    with pytest.raises(RuntimeError, match="a bug while preparing"):
+        list(prepared_in_background(results()))
