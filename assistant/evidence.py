@@ -176,7 +176,8 @@ class EvidenceSelector:
     def in_library(self, subject: Subject) -> bool:
         if subject.expansion and all(self.terms.present(t) for t in stems(subject.expansion)):
             return True
-        if not all(self.terms.related_present(t) for t in subject.terms):
+        present = self.terms.exactly_present if subject.name else self.terms.related_present
+        if not all(present(t) for t in subject.terms):
             return False
         return not subject.phrase or self._phrase_in_library(subject.phrase)
 
@@ -330,9 +331,11 @@ class EvidenceSelector:
         for subject in question.subjects:
             if subject in absent or not (subject.group or subject.name) or not subject.terms:
                 continue  # thin coverage is judged for groups and names, not for any rare word
-            count = min(self.terms.frequency(t) for t in subject.terms)
+            slack = 0 if subject.name else 1
+            count = min(self.terms.frequency(t, slack=slack) for t in subject.terms)
             if 0 < count <= THIN and count < THIN_SHARE * self.terms.n:
-                out.append((subject.shown, count))
+                # the library itself holds this name, so saying it repeats nothing private
+                out.append((subject.label, count))
         return tuple(out)
 
     def _score_with_parts(
@@ -366,8 +369,8 @@ class EvidenceSelector:
         if question.parts and any(not gone_terms & set(stems(p)) for p in question.parts):
             return False  # a compound question with a part about what the library holds
         present = [s for s in question.subjects if s not in absent]
-        if not present:
-            return True
+        if not present or any(s.work for s in absent):
+            return True  # nothing else asked about, or a named document the library lacks
         weights = self.weights(question)
         total = sum(weights.values()) or 1.0
         gone = {t for s in absent for t in s.terms}

@@ -40,7 +40,7 @@ from ingest.embedding import reusable
 from ingest.prepare import Prepared, Preparer, Source, find_files
 from ingest.report import SUCCESS, DocumentOutcome, IngestReport, NothingIngested
 from ingest.stream import Turns, prepared_each, prepared_in_background
-from ingest.unchanged import Loading, Unchanged, carried_record, source_record
+from ingest.unchanged import KEY_FIELD, Loading, Unchanged, carried_record, source_record
 from ingest.writing import BuildSink, Entry
 
 if TYPE_CHECKING:
@@ -178,6 +178,7 @@ def _stream(
     sources, failures = find_files(paths, exclude=loading.exclude)
     sources = _originals_first(sources, previous)
     plan.failures.extend(failures)
+    kept = previous.sources if previous is not None else {}
     unread = 0
     for result in prepared_in_background(prepared_each(settings, loading, sources)):
         if isinstance(result, DocumentOutcome):
@@ -186,6 +187,9 @@ def _stream(
         doc = result.document
         status = _status(result, plan.old.get(doc.doc_id))
         plan.changed |= status != "unchanged"
+        # same content, read again under other code or settings: what the build derives from it
+        # (units of evidence, keyword tokens) may differ, so the build is written again
+        plan.changed |= result.key != str(kept.get(doc.doc_id, {}).get(KEY_FIELD) or result.key)
         unread += loading.is_unread(result)
         plan.present.add(doc.doc_id)
         plan.add(

@@ -233,3 +233,25 @@ def test_quotable_excludes_questions_tables_links_and_fragments() -> None:
     assert not quotable("See https://example.org for the full report text.")
     assert not quotable("set off activity at three levels.")
     assert not quotable("Key findings")
+
+
+def test_a_thinly_covered_name_the_library_holds_is_named_in_its_note(demo) -> None:  # type: ignore[no-untyped-def]
+    # the placeholder protects names a user typed that the library does not hold; a name the
+    # library itself prints is public, and the note on thin coverage says which it is
+    index, retriever, answerer = demo
+    question = "What did Georgina Mayes say about the report?"
+    selection = answerer.selector.select(question, retriever.search(question, 8))
+    assert [label for label, _ in selection.thin] == ["Georgina Mayes"]
+    assert all(0 < count <= 3 for _, count in selection.thin)
+
+
+def test_a_name_must_occur_itself_while_a_topic_word_may_occur_in_another_form(demo) -> None:  # type: ignore[no-untyped-def]
+    from assistant.text.question import Subject
+
+    _, _, answerer = demo
+    selector = answerer.selector
+    assert selector.terms.present("case")  # the library talks about cases ...
+    # ... which does not make it hold anything about someone called Casey
+    assert not selector.in_library(Subject("Casey", ("casey",), name=True))
+    # a topic word still matches its relatives ("conclude" ~ "conclusion")
+    assert selector.in_library(Subject("casey", ("casey",)))

@@ -327,3 +327,21 @@ def test_a_build_from_another_embedding_model_is_refused(tmp_path, embedder) -> 
     other.name = "another/model"
     with pytest.raises(ConfigurationError):
         build_assistant(settings, embedder=other, index=index)
+
+
+def test_a_named_review_the_library_does_not_hold_is_refused_though_its_topic_is_covered(
+    assistant,
+) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(
+        "What did the Zebrowski review say about school staff who deferred to the police "
+        "before the strip search of Child Q?"
+    )
+    assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
+    assert "Zebrowski" not in answer.text
+    # the same topic without the unknown review's name is answered
+    assert assistant.ask(
+        "What was said about school staff who deferred to the police before the strip search?"
+    ).status in (
+        "answered",
+        "partial",
+    )

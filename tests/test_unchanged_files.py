@@ -126,3 +126,21 @@ def test_the_manifest_records_each_documents_preparation(
     (record,) = manifest["documents"].values()
     assert len(record["prepared_with"]) == 64 and record["warnings"] == []
     assert record["path"].endswith("alpha.md")
+
+
+def test_new_code_writes_a_new_build_even_when_the_chunks_are_the_same(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # units of evidence and keyword tokens are derived from chunks by code: a code change that
+    # leaves every chunk as it was must still give a build made by the new code
+    library = write_library(tmp_path / "lib", ("alpha", "beta"))
+    first = run_ingest(settings, [library], embedder=HashingEmbedder())
+    monkeypatch.setattr("ingest.unchanged.code_digest", lambda: "another version of the code")
+    embedder = HashingEmbedder()
+    again = run_ingest(settings, [library], embedder=embedder)
+    assert {o.status for o in again.outcomes} == {"unchanged"}  # the content is the same
+    assert again.swapped and served_build_id(settings) == again.build_id != first.build_id
+    assert again.chunks_embedded == 0  # vectors are still reused by chunk digest
+    # and a third run under the same new code changes nothing
+    third = run_ingest(settings, [library], embedder=HashingEmbedder())
+    assert not third.swapped and served_build_id(settings) == again.build_id

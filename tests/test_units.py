@@ -247,3 +247,81 @@ def test_a_verbless_opening_line_is_a_label_for_the_next_sentence(first: str, ti
 )
 def test_a_pronoun_inside_its_own_sentence_needs_no_antecedent(sentence: str) -> None:
     assert texts(sentence) == [sentence]
+
+
+TABLE = (
+    "Ethnicity of children\n\nShares reported for the year:\n\n"
+    "Group | Share of reviews | Share of population\n\n"
+    "Black or Black British | 10% | 6%\n\n"
+    "Asian or Asian British | 5% | 12%\n\n"
+    "So Black children were over-represented, while Asian children were under-represented. "
+    "The report's own table was not seen."
+)
+
+
+def test_a_table_is_one_unit_with_its_header_and_lead_in() -> None:
+    found = [u for u in units(TABLE) if u.kind == "list"]
+    assert found, "the table gives no unit"
+    table = found[0].text.splitlines()
+    assert table[0] == "Shares reported for the year:"
+    assert table[1].startswith("Group | Share of reviews")
+    assert table[-1] == "Asian or Asian British | 5% | 12%"  # the last row is a row, not a heading
+    assert not any(" | " in u.text for u in units(TABLE) if u.kind != "list")
+
+
+def test_a_table_without_a_lead_in_is_still_a_unit() -> None:
+    text = "A finding stated on its own here.\n\nArea | Count\n\nNorth | 4\n\nSouth | 7"
+    assert "Area | Count\nNorth | 4\nSouth | 7" in texts(text)
+
+
+def test_a_reference_after_a_table_reads_the_table() -> None:
+    joined = [t for t in texts(TABLE) if t.endswith("under-represented.")]
+    assert joined and "Asian or Asian British | 5% | 12%" in joined[0]
+    # alone, "So ..." would have no antecedent: it is not a unit by itself
+    assert not any(t.startswith("So Black") for t in texts(TABLE))
+
+
+def test_a_reference_after_a_list_reads_the_list() -> None:
+    text = (
+        "The review named two themes:\n\n- Identity was not explored.\n\n- Voice was missing.\n\n"
+        "These themes recur across the sample of reviews."
+    )
+    assert any(
+        t.startswith("The review named") and t.endswith("sample of reviews.") for t in texts(text)
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "work"),
+    [
+        ("What did the Casey review of the Metropolitan Police find?", "Casey"),
+        ("What does the Rochdale serious case review conclude?", "Rochdale"),
+        ("Summarise the Laming Inquiry.", "Laming Inquiry"),
+        ("What is in Ofsted's annual report?", "Ofsted"),
+    ],
+)
+def test_a_name_that_titles_a_document_is_the_questions_topic(question: str, work: str) -> None:
+    found = {s.label: s.work for s in analyse(question).subjects if s.name}
+    assert found[work] is True
+    assert not any(w for label, w in found.items() if label != work)
+
+
+def test_a_name_that_does_not_title_a_document_is_not_a_work() -> None:
+    found = {s.label: s.work for s in analyse("What did Louise Casey say about the Met?").subjects}
+    assert found.get("Louise Casey") is False
+
+
+def test_a_numbered_paragraph_can_lead_in_a_list_and_a_cut_off_tail_is_left_out() -> None:
+    text = (
+        "135. The risks can be put into three areas:\n\n"
+        "content: being shown harmful material online.\n\n"
+        "contact: being approached by adults who mean harm.\n\n"
+        "conduct: behaviour online that causes harm. If you feel your pupils are"
+    )
+    lists = [u.text for u in units(text) if u.kind == "list"]
+    assert lists == [
+        "The risks can be put into three areas:\n"
+        "content: being shown harmful material online.\n"
+        "contact: being approached by adults who mean harm.\n"
+        "conduct: behaviour online that causes harm."
+    ]

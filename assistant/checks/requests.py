@@ -87,11 +87,19 @@ def _confirms_generalisation(text: str) -> bool:
     treated ("were over-represented", "were adultified"): that is a question about the reviews."""
     for pattern in _CONFIRM:
         for match in pattern.finditer(text):
+            if _ABOUT.match(match.group(0)):
+                continue  # "what do reviews say about Black boys ...": a question about them
             after = (match.groupdict().get("after") or "").split()
             if after and TREATMENT_AFTER.search(" ".join(after[:2])):
                 continue
+            if pattern is _CONFIRM[0] and not after:
+                continue  # nothing is claimed about the group: there is nothing to confirm
             return True
     return False
+
+
+# "say about", "tell me about": the verb asks about a topic rather than asserting a claim
+_ABOUT = re.compile(rf"{_ASK_VERBS}\s+(?:me\s+|us\s+)?(?:more\s+)?about\b", _I)
 
 
 def declined(text: str) -> str | None:

@@ -132,6 +132,7 @@ class Subject:
     expansion: str = ""  # an acronym's spelled-out form, which counts as the acronym
     name: bool = False  # a capitalised name (perhaps a person's): never repeated back
     group: bool = False  # an ethnic or faith group
+    work: bool = False  # a name that titles a document ("the Casey review"): the question's topic
 
     @property
     def shown(self) -> str:
@@ -281,8 +282,22 @@ def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
         out.append(Subject(bare, tuple(tokenize(bare)), "", expansion))
     toks = tuple(tokenize(run))
     if toks and not (len(words) == 1 and _ACRONYM.fullmatch(words[0])):
-        out.append(Subject(run, toks, _phrase(run) if len(words) > 1 else "", name=True))
+        after = text[found.start() + found.group(0).find(run) + len(run) :]
+        work = bool(_WORK.match(words[-1]) or _WORK_AFTER.match(after))
+        phrase = _phrase(run) if len(words) > 1 else ""
+        out.append(Subject(run, toks, phrase, name=True, work=work))
     return out
+
+
+# A document named after a person, place or case: "the Casey review", "the Laming Inquiry", "the
+# Rochdale serious case review". Asked about, such a name is the question's whole topic.
+_WORK_NOUN = r"(?:review|report|inquiry|inquest|investigation|study|audit|evaluation)s?"
+_WORK = re.compile(_WORK_NOUN + r"$", re.IGNORECASE)
+_WORK_AFTER = re.compile(
+    r"^[’']?s?\s+(?:(?:serious|local|national|child|children's|safeguarding|practice|case|"
+    r"thematic|independent|final|interim|annual|public)\s+){0,4}" + _WORK_NOUN + r"\b",
+    re.IGNORECASE,
+)
 
 
 def _phrase(text: str) -> str:

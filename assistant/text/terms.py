@@ -88,6 +88,10 @@ class LibraryTerms:
     def present(self, stem: str) -> bool:
         return self.frequency(stem) > 0
 
+    def exactly_present(self, stem: str) -> bool:
+        """The stem itself occurs: for names, which do not inflect ("Casey" is not "case")."""
+        return stem in self.df
+
     def related_present(self, stem: str) -> bool:
         """The stem or a word formed from the same root ("conclude" ~ "conclusion") occurs."""
         return self.frequency(stem, slack=2 if len(stem) >= 7 else 1) > 0

@@ -8,6 +8,11 @@ rows) becomes units:
 - a **list** keeps its lead-in and its items ("The seven golden rules ...:" + the items), so a
   question about "the seven golden rules" gets the list, not seven unrelated sentences. Each item
   that reads as a full sentence is also a unit of its own;
+- a **table** (rows of cells joined by " | ", as every loader writes them) is a list whose items
+  are its rows, header first, with the lead-in before it if there is one: a row alone ("Asian or
+  Asian British | 5% | 12%") means nothing without its header. A sentence that opens the paragraph
+  after a table or list with a reference ("So Black children ... were over-represented") reads
+  the table or list, so it is joined to it;
 - a sentence that opens with a pronoun or connective ("It made eight recommendations", "However,
   ...") is joined to the sentence before it in the same paragraph; without one it is not used;
 - a fragment (a piece starting in lower case, typically a line broken off a PDF sentence), a
@@ -248,14 +253,54 @@ def _antecedent(sentences: list[str]) -> list[str]:
     return []
 
 
+_ENDS = (".", "!", "?", ";", ":", '"', "”", "’", ")")
+
+
+def _is_row(block: _Block) -> bool:
+    """A table row as the loaders write it: one line of cells joined by " | "."""
+    return block.kind == "table" or (
+        block.kind == "paragraph" and "\n" not in block.text.strip() and " | " in block.text
+    )
+
+
 def _list_unit(lead_in: str, items: list[_Block]) -> str | None:
-    lines = [lead_in]
-    for item in items[:MAX_LIST_ITEMS]:
-        lines.append(item.marker + clean(item.text))
+    lines = [lead_in] if lead_in else []
+    for i, item in enumerate(items[:MAX_LIST_ITEMS]):
+        text = clean(item.text)
+        sentences = _sentences(item)
+        if i == len(items) - 1 and len(sentences) > 1 and not sentences[-1].endswith(_ENDS):
+            text = " ".join(sentences[:-1])  # the chunk ends mid-sentence after the list
+        lines.append(item.marker + text)
     text = "\n".join(lines)
     if len(items) < 2 or len(text) > MAX_LIST_CHARS:
         return None
     return text
+
+
+def _table_start(blocks: list[_Block], i: int) -> bool:
+    """Block i opens a table that no lead-in before it has taken as its items."""
+    if not _is_row(blocks[i]) or (i > 0 and _is_row(blocks[i - 1])):
+        return False
+    if i == 0:
+        return True
+    before = blocks[i - 1]
+    return not (before.kind == "paragraph" and _lead_in(before, _sentences(before)))
+
+
+def _reads_what_precedes(blocks: list[_Block], i: int, listed: dict[int, str]) -> str | None:
+    """A list or table unit ending just before block i, joined to block i's first sentence when
+    that sentence opens with a reference to it ("So ...", "These ...")."""
+    block = blocks[i]
+    if block.kind not in ("paragraph", "item") or i == 0:
+        return None
+    sentences = _sentences(block)
+    if not sentences or not _opens_with_reference(sentences[0]):
+        return None
+    before = listed.get(i - 1)
+    if before is None:
+        return None
+    text = f"{before}\n{sentences[0]}"
+    return text if len(text) <= MAX_LIST_CHARS else None
 
 
 def units(text: str) -> list[Unit]:
@@ -266,9 +311,22 @@ def units(text: str) -> list[Unit]:
     def add(kind: str, body: str, block: int) -> None:
         out.append(Unit(body, kind, block, len(out), is_context(body)))
 
+    listed: dict[int, str] = {}  # last block of a list or table unit -> the unit's text
+
+    def add_list(text: str | None, items: list[_Block], block: int) -> None:
+        if text is not None:
+            add("list", text, block)
+            listed.setdefault(items[-1].n, text)
+
     for i, block in enumerate(blocks):
-        if block.kind in ("heading", "table"):
+        if _table_start(blocks, i):
+            rows = _following_rows(blocks, i - 1)
+            add_list(_list_unit("", rows), rows, block.n)
+        if block.kind in ("heading", "table") or _is_row(block):
             continue
+        joined = _reads_what_precedes(blocks, i, listed)
+        if joined is not None:
+            add("list", joined, block.n)
         pieces = _block_units(block)
         sentences = _sentences(block)
         lead_in = _lead_in(block, sentences)
@@ -279,9 +337,7 @@ def units(text: str) -> list[Unit]:
             lead_in = " ".join([*before, lead_in]) if before else ""
         if lead_in:
             items = _following_items(blocks, i)
-            listed = _list_unit(lead_in, items)
-            if listed is not None:
-                add("list", listed, block.n)
+            add_list(_list_unit(lead_in, items), items, block.n)
         for kind, body in pieces:
             if not body.endswith(":"):
                 add(kind, body, block.n)
@@ -332,11 +388,13 @@ def stated_count(lead_in: str) -> int | None:
 
 def _lead_in(block: _Block, sentences: list[str]) -> str:
     """A list's lead-in: a paragraph's last sentence ending in a colon, or a heading-like line
-    (short, unpunctuated: "Spotlight themes") that items follow."""
-    if block.kind != "paragraph" or not sentences:
+    (short, unpunctuated: "Spotlight themes") that items follow. A table row is never one."""
+    if block.kind not in ("paragraph", "item") or not sentences or _is_row(block):
         return ""
-    if sentences[-1].endswith(":"):
+    if sentences[-1].endswith(":"):  # also a numbered paragraph's ("135. ... four areas:")
         return sentences[-1]
+    if block.kind == "item":
+        return ""
     text = clean(block.text)
     short = "\n" not in block.text.strip() and len(text.split()) <= HEADING_LEAD_WORDS
     if short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ",")):
@@ -350,6 +408,8 @@ def is_lead_in(paragraph: str) -> bool:
     text = clean(paragraph)
     if text.endswith(":"):
         return True
+    if " | " in text:
+        return False  # a table row
     short = "\n" not in paragraph.strip() and len(text.split()) <= HEADING_LEAD_WORDS
     return short and text[:1].isupper() and not text.endswith((".", "!", "?", ";", ","))
 
@@ -357,6 +417,8 @@ def is_lead_in(paragraph: str) -> bool:
 def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
     """The items after a lead-in: marked list items, or (where ingest dropped the markers) the
     short paragraphs that follow, as many as the lead-in announces when it gives a number."""
+    if i + 1 < len(blocks) and _is_row(blocks[i + 1]):
+        return _following_rows(blocks, i)  # a table: all its rows, whatever the lead-in counts
     expected = stated_count(clean(blocks[i].text))
     items: list[_Block] = []
     for block in blocks[i + 1 :]:
@@ -377,6 +439,16 @@ def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
     if expected is None and any(b.kind == "paragraph" for b in items) and len(items) > 8:
         return []
     return items
+
+
+def _following_rows(blocks: list[_Block], i: int) -> list[_Block]:
+    """The table rows right after block i (the header row first)."""
+    rows: list[_Block] = []
+    for block in blocks[i + 1 :]:
+        if not _is_row(block):
+            break
+        rows.append(block)
+    return rows
 
 
 def _ends_enumeration(items: list[_Block]) -> bool:
