@@ -173,6 +173,9 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 100) 
     rows: dict[str, list[int]] = {}
     for i, chunk in enumerate(content.chunks):
         rows.setdefault(chunk.doc_id, []).append(i)
+    order = [i for d in content.documents for i in rows.get(d.doc_id, [])]
+    if order != list(range(len(content.chunks))):  # row i must stay chunk i
+        raise BuildError("chunks must come grouped by document, in the documents' order")
     pages: dict[str, list[Page]] = {}
     for page in content.pages:
         pages.setdefault(page.doc_id, []).append(page)
@@ -188,8 +191,6 @@ def write_build(settings: Settings, content: BuildContent, *, batch: int = 100) 
                 content.units,
                 content.sources.get(document.doc_id, {}),
             )
-        if writer.chunk_count != len(content.chunks):
-            raise BuildError("some chunks belong to no document of the build")
         return writer.finish()
     except BaseException:
         writer.discard()
