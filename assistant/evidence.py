@@ -39,7 +39,7 @@ import numpy as np
 from assistant.build.index import Index
 from assistant.checks.guardrails import instruction_like
 from assistant.embedding.embedder import Embedder
-from assistant.text.question import Question, Subject, analyse
+from assistant.text.question import Question, Subject, analyse, topic_heads
 from assistant.text.terms import LibraryTerms, stems
 from assistant.text.units import Unit, units
 from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Document, Passage, Status
@@ -58,6 +58,7 @@ MAX_JACCARD = 0.6
 NEW_WORDS = 3  # a unit adding fewer new word stems than this repeats what it is compared with
 PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
 ABSENT_SHARE = 0.5
+_JOINS = re.compile(r"\s(?:in|on|for|at|of)\s")
 MAX_PARTS = 3
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
 THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)  # absent subjects carrying this share of the question's weight: no answer
@@ -179,7 +180,13 @@ class EvidenceSelector:
         present = self.terms.exactly_present if subject.name else self.terms.related_present
         if not all(present(t) for t in subject.terms):
             return False
-        return not subject.phrase or self._phrase_in_library(subject.phrase)
+        if not subject.phrase or self._phrase_in_library(subject.phrase):
+            return True
+        # "Child C in Waltham Forest": two names joined by a preposition, each held on its own
+        pieces = [p.strip() for p in _JOINS.split(subject.phrase)]
+        return len(pieces) > 1 and all(
+            p and (" " not in p or self._phrase_in_library(p)) for p in pieces
+        )
 
     def _phrase_in_library(self, phrase: str) -> bool:
         hits = self.index.keyword_search(phrase, 200)
@@ -371,6 +378,9 @@ class EvidenceSelector:
         present = [s for s in question.subjects if s not in absent]
         if not present or any(s.work for s in absent):
             return True  # nothing else asked about, or a named document the library lacks
+        heads = {t for head in topic_heads(question.text) for t in stems(head)}
+        if heads & gone_terms:
+            return True  # the noun the question is about is what the library lacks
         weights = self.weights(question)
         total = sum(weights.values()) or 1.0
         gone = {t for s in absent for t in s.terms}

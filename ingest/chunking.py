@@ -28,7 +28,7 @@ from typing import Protocol
 from assistant.errors import BuildError
 from assistant.text import tokens
 from assistant.text.sentences import split_sentences as _split
-from assistant.text.units import ITEM_WORDS, is_lead_in
+from assistant.text.units import is_lead_in
 from assistant.types import Chunk
 from ingest.model import Block
 
@@ -190,66 +190,9 @@ def _pack(
             end -= (
                 1  # a lead-in ("Spotlight themes", "... as follows:") goes with what it announces
             )
-        lead = _list_cut_at(units, start, end)
-        if lead is not None and limit is not None:
-            before = sum(u.tokens + 1 for u in units[start:lead])
-            if lead > start and before >= LIST_MOVE_FILL * target:
-                spans.append(units[start:lead])  # the list starts the next chunk, whole if it fits
-                start = lead
-                continue
-            end = _extend_list(units, start, end, limit)
         spans.append(units[start:end])
         start = _next_start(units, start, end, overlap)
     return spans
-
-
-# A list cut off by the chunk size starts the next chunk when what comes before it fills this
-# share of the target; otherwise the chunk grows to take the list (up to the embedder's limit).
-LIST_MOVE_FILL = 0.3
-
-
-def _paragraph_end(units: list[_Unit], i: int) -> int:
-    """End (exclusive) of the paragraph that unit i belongs to."""
-    j = i + 1
-    while j < len(units) and units[j].boundary < PARAGRAPH:
-        j += 1
-    return j
-
-
-def _item_like(units: list[_Unit], i: int) -> bool:
-    """Unit i opens a paragraph short enough to be a list item, in the same section."""
-    if units[i].boundary not in (SENTENCE, PARAGRAPH):
-        return False
-    first = i
-    while first > 0 and units[first].boundary < PARAGRAPH:
-        first -= 1
-    words = sum(len(u.text.split()) for u in units[first : _paragraph_end(units, i)])
-    return words <= ITEM_WORDS
-
-
-def _list_cut_at(units: list[_Unit], start: int, end: int) -> int | None:
-    """The lead-in (index) of a list that the chunk [start, end) cuts off: its items, short
-    paragraphs, run on past ``end``."""
-    if end >= len(units) or not _item_like(units, end):
-        return None
-    for lead in range(end - 1, start - 1, -1):
-        if units[lead].boundary >= SUBSECTION and lead > start:
-            return None
-        if lead + 1 < len(units) and _announces(units[lead], units[lead + 1]):
-            between = range(lead + 1, end)
-            ok = all(_item_like(units, k) for k in between if units[k].boundary >= PARAGRAPH)
-            return lead if ok else None
-    return None
-
-
-def _extend_list(units: list[_Unit], start: int, end: int, limit: TokenLimit) -> int:
-    """Grow [start, end) by whole item-like paragraphs while the embedder still reads it all."""
-    while end < len(units) and _item_like(units, end):
-        grown = _paragraph_end(units, end)
-        if not _fits(units[start:grown], limit):
-            break
-        end = grown
-    return end
 
 
 def _announces(unit: _Unit, after: _Unit) -> bool:

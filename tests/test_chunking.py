@@ -8,7 +8,6 @@ import pytest
 
 from assistant.settings import Settings
 from assistant.text import tokens
-from assistant.text.units import is_lead_in
 from ingest.chunking import (
     PREFIX_MAX_TOKENS,
     chunk_document,
@@ -191,10 +190,7 @@ def test_demo_library_chunks_fit_the_real_model(real_embedder) -> None:  # type:
         for chunk in _chunks_of(path, settings, real_embedder):
             total += 1
             assert real_embedder.count_tokens(embed_text(chunk)) <= real_embedder.max_tokens
-            # the target is exceeded only to keep a list whole with its lead-in
-            assert chunk.tokens <= settings.chunk_tokens or any(
-                is_lead_in(p) for p in chunk.text.split("\n\n")
-            ), chunk.chunk_id
+            assert chunk.tokens <= settings.chunk_tokens
     assert total > 50
 
 
@@ -237,33 +233,3 @@ def test_a_lead_in_starts_the_chunk_with_what_it_announces(lead_in: str) -> None
 
 def _text(blocks: list[Block]) -> str:
     return "\n\n".join(b.text for b in blocks)
-
-
-def test_a_list_cut_by_the_target_starts_the_next_chunk_and_stays_whole() -> None:
-    blocks = [Block(sentences(f"p{i}", 4), 1, "1") for i in range(3)]
-    blocks.append(Block("The review grouped its risks into four areas:", 1, "1"))
-    blocks += [
-        Block(f"area {i}: one kind of risk the guidance describes in a sentence or two.", 1, "1")
-        for i in range(4)
-    ]
-    blocks.append(Block(sentences("after", 6), 1, "1"))
-    limit = CharLimit(10_000)  # the embedder reads everything: only the target cuts
-    target = len(_text(blocks[:5])) // 4  # the target falls inside the list
-    cut = chunk_document("d", blocks, target=target, overlap=0, limit=limit)
-    holding = [c for c in cut if "four areas:" in c.text]
-    assert len(holding) == 1
-    assert all(f"area {i}:" in holding[0].text for i in range(4)), holding[0].text
-    assert holding[0].text.startswith("The review grouped")
-
-
-def test_a_list_longer_than_the_embedder_reads_is_still_cut() -> None:
-    blocks = [Block("The review grouped its risks into these areas:", 1, "1")]
-    blocks += [
-        Block(f"area {i}: one kind of risk the guidance describes in a sentence or two.", 1, "1")
-        for i in range(30)
-    ]
-    limit = CharLimit(len(_text(blocks[:6])) // 4)
-    cut = chunk_document("d", blocks, target=40, overlap=0, limit=limit)
-    assert len(cut) > 2
-    for chunk in cut:
-        assert limit.count_tokens(embed_text(chunk)) <= limit.max_tokens

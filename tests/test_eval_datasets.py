@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from evals import dataset
+from evals.model import Case
 from tests.conftest import DEMO_LIBRARY
 
 NAMES = (
@@ -22,8 +23,14 @@ NAMES = (
     "adversarial-v1",
     "unseen-demo-v1",
     "unseen-real-v1",
+    "unseen-demo-v2",
+    "unseen-real-v2",
 )
-UNSEEN = ("unseen-demo-v1", "unseen-real-v1")
+UNSEEN_V1 = ("unseen-demo-v1", "unseen-real-v1")
+UNSEEN_V2 = ("unseen-demo-v2", "unseen-real-v2")  # a second set, written blind to the answerer
+UNSEEN = UNSEEN_V1 + UNSEEN_V2
+UNSEEN_DEMO = ("unseen-demo-v1", "unseen-demo-v2")
+UNSEEN_REAL = ("unseen-real-v1", "unseen-real-v2")
 KINDS = {
     "absent",
     "partial",
@@ -112,16 +119,46 @@ def _loose(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[*_`]", "", text))
 
 
+def _unseen(names: tuple[str, ...]) -> list[Case]:
+    return [c for name in names for c in dataset.load(dataset.resolve(name))]
+
+
+def _covers_every_document(cases: list[Case]) -> None:
+    demo_docs = {d for c in cases for d in c.expected_docs if d.endswith(".md")}
+    assert demo_docs == {p.name for p in DEMO_LIBRARY.glob("*.md")}  # all 14 demo documents
+    assert len({d for c in cases for d in c.expected_docs if d.endswith(".pdf")}) == 3
+
+
 def test_unseen_sets_meet_the_issue_quotas() -> None:
-    cases = [c for name in UNSEEN for c in dataset.load(dataset.resolve(name))]
+    cases = _unseen(UNSEEN_V1)
     kinds = Counter(c.kind for c in cases)
     answerable = sum(c.kind in {"factual", "thematic"} and bool(c.key_facts) for c in cases)
     assert len(cases) >= 150 and answerable >= 60
     assert kinds["absent"] >= 40 and kinds["partial"] >= 20 and kinds["out-of-scope"] >= 15
     assert kinds["request"] + kinds["adversarial"] >= 15
-    demo_docs = {d for c in cases for d in c.expected_docs if d.endswith(".md")}
-    assert demo_docs == {p.name for p in DEMO_LIBRARY.glob("*.md")}  # all 14 demo documents
-    assert len({d for c in cases for d in c.expected_docs if d.endswith(".pdf")}) == 3
+    _covers_every_document(cases)
+
+
+def test_blind_unseen_sets_meet_their_quotas() -> None:
+    """The v2 sets: a second unseen set, written without reading the answerer's rules."""
+    cases = _unseen(UNSEEN_V2)
+    kinds = Counter(c.kind for c in cases)
+    answerable = [c for c in cases if c.answerable and c.kind != "partial" and c.key_facts]
+    assert len(answerable) >= 50 and kinds["absent"] >= 30 and kinds["partial"] >= 12
+    assert kinds["request"] + kinds["out-of-scope"] >= 12
+    personal = [c for c in cases if c.expected_status == ("personal_data",)]
+    assert len(personal) >= 4
+    for c in personal:  # an invented name with an age; the answer must not repeat the name
+        assert c.attack == "personal_data" and c.must_not_contain, c.id
+        assert all(re.search(p, c.question, re.IGNORECASE) for p in c.must_not_contain), c.id
+        assert re.search(r"\b(1[0-7]|[1-9])\b", c.question), c.id
+    assert {c.id[:3] for c in cases} == {"u2d", "u2r"}
+    _covers_every_document(cases)
+
+
+def test_unseen_cases_follow_the_conventions() -> None:
+    cases = _unseen(UNSEEN)
+    assert {c.kind for c in cases} >= {"absent", "partial", "request", "out-of-scope", "factual"}
     for c in cases:
         assert c.expected_status, c.id
         if c.kind == "absent":
@@ -135,10 +172,11 @@ def test_unseen_sets_meet_the_issue_quotas() -> None:
             assert 1 <= len(fact.split()) <= 9, (c.id, fact)
 
 
-def test_unseen_demo_key_facts_occur_in_an_expected_document() -> None:
+@pytest.mark.parametrize("name", UNSEEN_DEMO)
+def test_unseen_demo_key_facts_occur_in_an_expected_document(name: str) -> None:
     texts = {p.name: _loose(p.read_text(encoding="utf-8")) for p in DEMO_LIBRARY.glob("*.md")}
     library = " ".join(texts.values())
-    cases = dataset.load(dataset.resolve("unseen-demo-v1"))
+    cases = dataset.load(dataset.resolve(name))
     assert any(c.key_facts for c in cases) and any(c.kind == "absent" for c in cases)
     for c in cases:
         assert set(c.expected_docs) <= set(texts), c.id
@@ -156,19 +194,22 @@ def test_every_case_has_a_fixed_split() -> None:
         splits = Counter(dataset.split_of(c.id) for c in dataset.load(dataset.resolve(name)))
         assert set(splits) <= set(dataset.SPLITS), name
         assert splits["tune"] and splits["test"], name  # both splits hold questions
-    unseen = [c for name in UNSEEN for c in dataset.load(dataset.resolve(name))]
-    for kind in ("absent", "partial", "factual", "out-of-scope"):
-        assert {dataset.split_of(c.id) for c in unseen if c.kind == kind} == set(dataset.SPLITS)
+    for names in (UNSEEN_V1, UNSEEN_V2):  # each generation has every kind in both splits
+        unseen = _unseen(names)
+        for kind in ("absent", "partial", "factual", "out-of-scope", "request"):
+            splits = {dataset.split_of(c.id) for c in unseen if c.kind == kind}
+            assert splits == set(dataset.SPLITS), (names, kind)
 
 
-def test_unseen_real_key_facts_and_absent_subjects(real_pdfs: Path) -> None:
+@pytest.mark.parametrize("name", UNSEEN_REAL)
+def test_unseen_real_key_facts_and_absent_subjects(name: str, real_pdfs: Path) -> None:
     cache: dict[tuple[Path, int], str] = {}
     pdfs = sorted(real_pdfs.glob("*.pdf"))
     everything = " ".join(
         _loose(_page_text(pdf, i, cache)) for pdf in pdfs for i in range(1, _pages(pdf) + 1)
     )
     everything += " ".join(_loose(p.read_text(encoding="utf-8")) for p in real_pdfs.glob("*.txt"))
-    rows = _rows("unseen-real-v1")
+    rows = _rows(name)
     assert (
         pdfs and any(r.get("evidence") for r in rows) and any(r["kind"] == "absent" for r in rows)
     )

@@ -255,3 +255,17 @@ def test_a_name_must_occur_itself_while_a_topic_word_may_occur_in_another_form(d
     assert not selector.in_library(Subject("Casey", ("casey",), name=True))
     # a topic word still matches its relatives ("conclude" ~ "conclusion")
     assert selector.in_library(Subject("casey", ("casey",)))
+
+
+def test_two_names_joined_by_a_preposition_are_held_when_each_is(demo) -> None:  # type: ignore[no-untyped-def]
+    from assistant.text.question import analyse
+
+    _, _, answerer = demo
+    subject = next(
+        s
+        for s in analyse("What happened to Child C in Waltham Forest?").subjects
+        if s.name and "Waltham" in s.label
+    )
+    assert answerer.selector.in_library(subject)  # the library writes "Child C (Waltham Forest"
+    other = next(s for s in analyse("What happened to Child C in Zebulon Vale?").subjects if s.name)
+    assert not answerer.selector.in_library(other)

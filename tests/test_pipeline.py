@@ -345,3 +345,20 @@ def test_a_named_review_the_library_does_not_hold_is_refused_though_its_topic_is
         "answered",
         "partial",
     )
+
+
+def test_a_child_named_after_the_death_of_is_the_topic(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(
+        "What did the national Panel learn about rapid reviews after the death of Tobias Wrenfield?"
+    )
+    assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
+    assert "Wrenfield" not in answer.text
+
+
+def test_an_absent_topic_is_refused_though_the_group_it_concerns_is_covered(assistant) -> None:  # type: ignore[no-untyped-def]
+    # "sextortion" heads the topic; the Black girl of the Child Q review does not make it covered
+    answer = assistant.ask(
+        "What do the reviews say about sextortion of a Black girl at school by police officers?"
+    )
+    assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
+    assert answer.missing == ("sextortion",)

@@ -298,6 +298,9 @@ def test_a_reference_after_a_list_reads_the_list() -> None:
         ("What does the Rochdale serious case review conclude?", "Rochdale"),
         ("Summarise the Laming Inquiry.", "Laming Inquiry"),
         ("What is in Ofsted's annual report?", "Ofsted"),
+        ("How did the Panel respond to the death of Baby P?", "Baby P"),
+        ("What happened in the case of Star Hobson?", "Star Hobson"),
+        ("Was Child LH known to children's services?", "Child LH"),
     ],
 )
 def test_a_name_that_titles_a_document_is_the_questions_topic(question: str, work: str) -> None:
@@ -325,3 +328,17 @@ def test_a_numbered_paragraph_can_lead_in_a_list_and_a_cut_off_tail_is_left_out(
         "contact: being approached by adults who mean harm.\n"
         "conduct: behaviour online that causes harm."
     ]
+
+
+@pytest.mark.parametrize(
+    ("question", "head"),
+    [
+        ("What does the library say about sextortion of Black teenage boys?", "sextortion"),
+        ("What have reviews found about knife crime among teenagers?", "crime"),
+        ("What did reviews say about adultification?", "adultification"),
+    ],
+)
+def test_the_head_of_the_topic_phrase_is_found(question: str, head: str) -> None:
+    from assistant.text.question import topic_heads
+
+    assert topic_heads(question) == (head,)

@@ -63,6 +63,7 @@ def run_waitress(app: Flask, sock: socket.socket, listen: Listen) -> None:
         ident="rla",
         channel_timeout=120,
         backlog=listen.backlog,
+        asyncore_use_poll=True,  # select() fails once a descriptor number passes 1024
     )
 
 

@@ -132,7 +132,7 @@ class Subject:
     expansion: str = ""  # an acronym's spelled-out form, which counts as the acronym
     name: bool = False  # a capitalised name (perhaps a person's): never repeated back
     group: bool = False  # an ethnic or faith group
-    work: bool = False  # a name that titles a document ("the Casey review"): the question's topic
+    work: bool = False  # names a document or case ("the Casey review", "Baby P"): the topic
 
     @property
     def shown(self) -> str:
@@ -282,8 +282,14 @@ def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
         out.append(Subject(bare, tuple(tokenize(bare)), "", expansion))
     toks = tuple(tokenize(run))
     if toks and not (len(words) == 1 and _ACRONYM.fullmatch(words[0])):
-        after = text[found.start() + found.group(0).find(run) + len(run) :]
-        work = bool(_WORK.match(words[-1]) or _WORK_AFTER.match(after))
+        at = found.start() + found.group(0).find(run)
+        after, before = text[at + len(run) :], text[:at]
+        work = bool(
+            _WORK.match(words[-1])
+            or _WORK_AFTER.match(after)
+            or _CASE_NAME.fullmatch(run)
+            or _CASE_BEFORE.search(before)
+        )
         phrase = _phrase(run) if len(words) > 1 else ""
         out.append(Subject(run, toks, phrase, name=True, work=work))
     return out
@@ -293,6 +299,14 @@ def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
 # Rochdale serious case review". Asked about, such a name is the question's whole topic.
 _WORK_NOUN = r"(?:review|report|inquiry|inquest|investigation|study|audit|evaluation)s?"
 _WORK = re.compile(_WORK_NOUN + r"$", re.IGNORECASE)
+# A child or family named as a case: a review's pseudonym ("Baby P", "Child LH", "Family A"), or a
+# name after "the death of", "the case of", "the review into" ...: the question is about that case.
+_CASE_NAME = re.compile(r"(?:Baby|Child|Family|Sibling|Adult|Young Person)\s+[A-Z]{1,3}")
+_CASE_BEFORE = re.compile(
+    r"\b(?:death|murder|killing|case|abuse|neglect|story|life)\s+of\s+(?:the\s+)?$|"
+    r"\b(?:review|inquiry|inquest|investigation)\s+into\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _WORK_AFTER = re.compile(
     r"^[’']?s?\s+(?:(?:serious|local|national|child|children's|safeguarding|practice|case|"
     r"thematic|independent|final|interim|annual|public)\s+){0,4}" + _WORK_NOUN + r"\b",
@@ -302,3 +316,19 @@ _WORK_AFTER = re.compile(
 
 def _phrase(text: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+(?:'[a-z]+)?", fold(text)))
+
+
+# "What does the library say about <topic> of/among/in ...": the phrase after a topic marker, up to
+# its first preposition or conjunction, ends with the noun the question is about (its head).
+_TOPIC = re.compile(
+    r"\b(?:about|regarding|concerning|on the subject of)\s+(?:the\s+|a\s+|an\s+)?"
+    r"(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)"
+    r"(?=\s+(?:of|among|amongst|in|for|with|by|and|or|from|to|at|within|between)\b|\s*[?.,;:!]|\s*$)",
+    re.IGNORECASE,
+)
+
+
+def topic_heads(text: str) -> tuple[str, ...]:
+    """The head word (last word) of each topic phrase ("sextortion" in "say about sextortion of
+    Black teenage boys", "crime" in "found about knife crime among teenagers")."""
+    return tuple(m.group("topic").split()[-1] for m in _TOPIC.finditer(text))
