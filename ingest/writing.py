@@ -20,10 +20,11 @@ from assistant.build.lifecycle import StoredBuild
 from assistant.build.unit_store import UnitStore
 from assistant.build.writer import BuildSpec, BuildWriter
 from assistant.embedding.embedder import Embedder, route_of
+from assistant.embedding.pooling import POOLED
 from assistant.text import tokens
 from assistant.types import BuildInfo, Chunk, Document, Page
 from ingest.chunking import EMBED_FORMAT
-from ingest.embedding import POOLED, unit_vector_kind, vectors_for
+from ingest.embedding import unit_vector_kind, vectors_for
 from ingest.stream import RunChunks, RunUnits, Turns
 
 if TYPE_CHECKING:
