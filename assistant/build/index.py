@@ -17,6 +17,7 @@ prunes old builds, rolls back and opens the served one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
@@ -76,13 +77,24 @@ def chroma_client(settings: Settings, build_dir: Path) -> Any:
         raise BuildError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
 
 
-def open_collection(settings: Settings, build_dir: Path, info: BuildInfo) -> Any:
-    """A written build's vector collection. Raises BuildError."""
+def open_collection(settings: Settings, build_dir: Path, info: BuildInfo) -> tuple[Any, Any]:
+    """(client, collection): a written build's vector collection and the client that holds it
+    open (``close_client`` it when done). Raises BuildError."""
     client = chroma_client(settings, build_dir)
     try:
-        return client.get_collection(info.collection)
+        return client, client.get_collection(info.collection)
     except Exception as exc:
+        close_client(client)
         raise BuildError(f"build {info.build_id}: vector collection unavailable: {exc}") from exc
+
+
+def close_client(client: Any) -> None:
+    """Release a Chroma client's files and threads (an embedded client keeps its SQLite and index
+    files open until closed: one set per build opened, otherwise, for the life of the process)."""
+    close = getattr(client, "close", None)
+    if close is not None:
+        with contextlib.suppress(Exception):
+            close()
 
 
 def collection_name(build_id: str) -> str:
@@ -275,6 +287,7 @@ class Index:
             )
         self._settings = settings
         self._chroma: Any = None  # opened on first use: small libraries are searched exactly
+        self._client: Any = None
         self._vectors: np.ndarray | None = None
         self.rows = RowFilter(self.documents, self.chunks)
         self.dense = DenseSearch(
@@ -287,8 +300,14 @@ class Index:
     @property
     def _collection(self) -> Any:
         if self._chroma is None:
-            self._chroma = open_collection(self._settings, self.build_dir, self.info)
+            self._client, self._chroma = open_collection(self._settings, self.build_dir, self.info)
         return self._chroma
+
+    def close(self) -> None:
+        """Release the vector collection's client (files, threads); searching opens it again."""
+        client, self._client, self._chroma = self._client, None, None
+        if client is not None:
+            close_client(client)
 
     @property
     def build_id(self) -> str:

@@ -24,6 +24,7 @@ from assistant.build.index import (
     MANIFEST,
     Index,
     chroma_client,
+    close_client,
     collection_name,
     fsync_dir,
     open_collection,
@@ -112,10 +113,15 @@ def prune(settings: Settings) -> list[str]:
 
 
 def drop_server_collection(settings: Settings, build_dir: Path) -> None:
+    client = None
     try:
-        chroma_client(settings, build_dir).delete_collection(collection_name(build_dir.name))
+        client = chroma_client(settings, build_dir)
+        client.delete_collection(collection_name(build_dir.name))
     except Exception as exc:  # best effort: an orphaned server collection is harmless
         log.warning("could not drop server collection for %s: %s", build_dir.name, exc)
+    finally:
+        if client is not None:
+            close_client(client)
 
 
 def open_served(settings: Settings) -> Index:
@@ -157,7 +163,7 @@ def validate_build(settings: Settings, build_id: str, *, probes: int = 3) -> Non
     if vectors.shape != (expected, info.dimensions):
         raise BuildError(f"build {build_id}: vectors {vectors.shape} do not match the chunks")
     _check_units(build_dir, expected)
-    collection = open_collection(settings, build_dir, info)
+    client, collection = open_collection(settings, build_dir, info)
     try:
         held = int(collection.count())
         if held != expected:
@@ -168,6 +174,8 @@ def validate_build(settings: Settings, build_id: str, *, probes: int = 3) -> Non
         raise
     except Exception as exc:
         raise BuildError(f"build {build_id}: vector collection failed: {exc}") from exc
+    finally:
+        close_client(client)
 
 
 def _scan(path: Path, rows: list[int], key: str) -> tuple[int, dict[int, str]]:

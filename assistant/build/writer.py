@@ -35,6 +35,7 @@ from assistant.build.index import (
     MANIFEST,
     chroma_client,
     chunk_metadata,
+    close_client,
     collection_name,
     fsync_dir,
     fsync_tree,
@@ -97,6 +98,7 @@ class BuildWriter:
         self._keyword = KeywordStream()
         self._records: dict[str, dict[str, Any]] = {}  # the manifest's documents
         self._collection: Any = None
+        self._client: Any = None
         self._added = 0  # rows in the collection
 
     @classmethod
@@ -105,7 +107,7 @@ class BuildWriter:
         (settings.builds_dir / build_id).mkdir(parents=True)
         writer = cls(settings, spec, build_id, batch=batch)
         try:
-            client = chroma_client(settings, writer.build_dir)
+            client = writer._client = chroma_client(settings, writer.build_dir)
             writer._collection = client.create_collection(
                 name=collection_name(build_id),
                 metadata={"hnsw:space": "cosine"},
@@ -194,6 +196,7 @@ class BuildWriter:
         self._keyword = KeywordStream()  # its word ids are no longer needed
         return_freed_memory()  # scoring's large temporaries, before Chroma's index grows
         self._fill_collection()
+        self._release_client()
         info = self._info()
         manifest = {
             "format": FORMAT_VERSION,
@@ -232,10 +235,16 @@ class BuildWriter:
             unit_vectors=spec.unit_vectors,
         )
 
+    def _release_client(self) -> None:
+        client, self._client, self._collection = self._client, None, None
+        if client is not None:
+            close_client(client)
+
     def discard(self) -> None:
         """Remove the partial build (files and, in server mode, its collection)."""
         from assistant.build.lifecycle import discard_build
 
+        self._release_client()
         for part in (self._documents, self._chunks, self._pages, self.vectors, self.units):
             if part is not None:
                 part.abandon()
