@@ -86,6 +86,7 @@ class Assistant:
         self._embedders = embedders  # a query embedder for a build on another route
         self._answerers = answerers  # answerer factories by name, for every build served
         self._lock = threading.Lock()
+        self._retired: Index | None = None  # the build served before the last swap
         self._served = self._serve(index)
 
     @property
@@ -179,6 +180,9 @@ class Assistant:
                 route = index.info.embedding_route or LEGACY_ROUTE
                 if self._embedders and not same_route(route, route_of(self.embedder)):
                     self.embedder = self._embedders(index)
+                if self._retired is not None:
+                    self._retired.close()  # two swaps ago: no request can still be using it
+                self._retired = self.index
                 self._served = self._serve(index)
         return True
 

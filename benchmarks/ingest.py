@@ -16,9 +16,10 @@ wall-clock on a shared machine) and its ratio, the no-change re-run, peak RSS, a
 torch-fp32: cosine of the chunk vectors (mean, min), top-10 dense agreement on the gold
 questions over the corpus, and gold hit@5 / recall@10 of hybrid retrieval over the demo library.
 ``--scale N`` also ingests N altered copies of the corpus with the default route and prints the
-peak RSS next to one copy's (memory as the library grows). ``--unit-vectors`` compares how the units
-of evidence get their vectors (``RLA_UNIT_VECTORS``, ADR 0024): each route runs once per kind, shown
-as ``route/kind``.
+peak RSS next to one copy's (memory as the library grows): up to the end of the first ingest, and
+with the no-change re-run after it (which reads the served build). ``--unit-vectors`` compares how
+the units of evidence get their vectors (``RLA_UNIT_VECTORS``, ADR 0024): each route runs once per
+kind, shown as ``route/kind``.
 """
 
 from __future__ import annotations
@@ -74,6 +75,7 @@ def child(
     used = cpu_seconds()
     first = run_ingest(settings, [corpus], embedder=embedder)
     first_cpu = cpu_seconds() - used
+    first_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     again = run_ingest(settings, [corpus], embedder=embedder)
     out: dict[str, object] = {
         "route": route_of(embedder),
@@ -86,6 +88,7 @@ def child(
         "rerun_s": again.seconds,
         "rerun_embedded": again.chunks_embedded,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "first_peak_rss_mb": first_peak,  # up to the end of the first ingest
     }
     if keep:
         out.update(quality(settings, embedder, work))
@@ -285,11 +288,15 @@ def scale(corpus: Path, copies: int, tmp: Path) -> None:
         result = run_child(["--child", route, "--corpus", str(source), "--work", str(work)])
         rows.append((label, result))
     print(f"memory as the library grows ({route}):")
+    first = float(rows[0][1].get("first_peak_rss_mb", 0)) or 1.0
     for label, r in rows:
         speed = float(r["chunks"]) / float(r["ingest_s"])
+        peak = float(r.get("first_peak_rss_mb", 0))
         print(
             f"  {label:>4}: {r['chunks']:>6} chunks in {float(r['ingest_s']):6.1f} s "
-            f"({speed:5.1f} chunks/s), peak RSS {float(r['peak_rss_mb']):6.0f} MB"
+            f"({speed:5.1f} chunks/s, {float(r['chunks']) / float(r['ingest_cpu_s']):5.1f} "
+            f"chunks/CPU-s), peak RSS {peak:6.0f} MB first ingest ({100 * peak / first:3.0f}% "
+            f"of 1x), {float(r['peak_rss_mb']):6.0f} MB with the no-change re-run"
         )
 
 

@@ -14,7 +14,7 @@ depends on its chunk, so it is reused only with its chunk (same digest, same uni
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,9 +91,12 @@ def vectors_for(
     progress: bool = False,
     unit_vectors: str = ENCODED,
     previous_units: UnitStore | None = None,
+    known: Mapping[str, np.ndarray] | None = None,
 ) -> Vectors:
     """One unit vector per chunk, in order; with ``unit_vectors="pooled"`` also the units of
-    evidence and their vectors, pooled from the same runs (``Vectors.units``)."""
+    evidence and their vectors, pooled from the same runs (``Vectors.units``). ``known``: chunk
+    vectors made earlier in this run, by digest (used, but not counted as reused from the previous
+    build; the pooled route runs such a chunk again, as it needs its token states)."""
     if unit_vector_kind(unit_vectors, embedder) == POOLED:
         return _pooled(chunks, embedder, previous, previous_units, batch_size, progress)
     rows = {c.digest: i for i, c in enumerate(previous.chunks)} if previous is not None else {}
@@ -102,6 +105,8 @@ def vectors_for(
     for chunk in chunks:
         if chunk.digest in rows:
             by_digest[chunk.digest] = np.asarray(previous.vectors[rows[chunk.digest]])  # type: ignore[union-attr]
+        elif known is not None and chunk.digest in known:
+            by_digest[chunk.digest] = np.asarray(known[chunk.digest])
         else:
             to_embed.setdefault(chunk.digest, chunk)
     by_digest.update(_embed(list(to_embed.values()), embedder, batch_size, progress))

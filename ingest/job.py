@@ -3,11 +3,14 @@
     report = run_ingest(settings, [Path("library")], embedder=embedder)
 
 Steps: take the ingest lock; prune a killed run's leftovers; read the served build; load, chunk and
-tag every file (each failure becomes a report row, never an exception); plan which documents are
-added, updated, unchanged, carried over or removed; embed only chunks whose digest the served build
-does not already hold; write a new build, validate it, swap the served pointer, prune old builds.
-The served build is replaced only by ``swap`` (an atomic rename) after validation, so a failed or
-killed run leaves it exactly as it was.
+tag each file in a second thread, a couple of files ahead (``ingest.stream``; each failure becomes a
+report row, never an exception); plan each document as it comes (added, updated or unchanged) and
+hand it to the sink (``ingest.writing``), which embeds only chunks whose vector neither the served
+build nor this run already holds and appends the document to the new build; then carry over or
+remove the served documents not seen; finish the build, validate it, swap the served pointer,
+prune old builds. Memory stays flat as the library grows: no step holds every document. The served
+build is replaced only by ``swap`` (an atomic rename) after validation, so a failed or killed run
+leaves it exactly as it was, and a failed run removes its partial build.
 """
 
 from __future__ import annotations
@@ -21,7 +24,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assistant.build.index import BuildContent, write_build
 from assistant.build.lifecycle import (
     StoredBuild,
     discard_build,
@@ -31,17 +33,15 @@ from assistant.build.lifecycle import (
     swap,
     validate_build,
 )
-from assistant.build.unit_store import UnitStore
-from assistant.embedding.embedder import Embedder, route_of
-from assistant.errors import BuildError, ConfigurationError, IngestError
-from assistant.files import file_digest
-from assistant.text import tokens
+from assistant.embedding.embedder import Embedder
+from assistant.errors import BuildError, ConfigurationError
 from assistant.types import Chunk, Document, Page
-from ingest.chunking import EMBED_FORMAT
-from ingest.embedding import missing_digests, reusable, vectors_for
-from ingest.prepare import Prepared, Preparer, Source, find_files, outcome_for_error
+from ingest.embedding import reusable
+from ingest.prepare import Prepared, Preparer, Source, find_files
 from ingest.report import SUCCESS, DocumentOutcome, IngestReport, NothingIngested
+from ingest.stream import Turns, prepared_each, prepared_in_background
 from ingest.unchanged import KEY_FIELD, Loading, Unchanged, carried_record, source_record
+from ingest.writing import BuildSink, Entry
 
 if TYPE_CHECKING:
     from assistant.settings import Settings
@@ -66,7 +66,8 @@ def run_ingest(
 ) -> IngestReport:
     """Ingest ``paths`` into a new build and serve it. Raises NothingIngested (an IngestError
     carrying the report) when no given document could be ingested; BuildError when a build cannot
-    be written or validated. In both cases the served build is untouched."""
+    be written or validated. In both cases the served build is untouched and a partial new build
+    is removed."""
     started = time.monotonic()
     with ingest_lock(settings, shared=dry_run):
         if not dry_run:
@@ -75,34 +76,39 @@ def run_ingest(
         previous = _served(settings, notes)
         old = _by_document(previous)
         unchanged = Unchanged.from_build(previous.sources if previous else {}, old)
-        preparer = Preparer(settings, limit=embedder, manifest=_manifest(manifest), demo=demo)
+        turns = Turns(embedder)
+        preparer = Preparer(settings, limit=turns, manifest=_manifest(manifest), demo=demo)
         exclude = [manifest] if manifest is not None else []
         loading = Loading(preparer, unchanged, exclude, progress)
-        prepared, failures = _prepare_all(settings, loading, paths, previous)
-        notes += loading.unread_note(prepared)
-        plan = _plan(prepared, failures, old, previous, sync=sync, demo=demo)
         usable = reusable(previous, embedder, settings.unit_vectors)
-        to_embed = missing_digests(plan.chunks, usable)
-        outcomes = _with_embed_counts(plan.outcomes, plan.chunks, to_embed)
-        base = IngestReport(
-            outcomes=tuple(outcomes),
-            documents=len(plan.documents),
-            chunks=len(plan.chunks),
-            previous_build_id=previous.info.build_id if previous else "",
-            dry_run=dry_run,
-            demo=demo,
-            notes=tuple(notes + plan.notes),
+        must_write = previous is None or usable is None
+        sink = BuildSink(
+            settings, embedder, usable, turns, demo=demo, write=not dry_run, must_write=must_write
         )
-        if not prepared:
-            raise NothingIngested(_finish(base, started))
-        if dry_run:
-            note = f"would embed {len(to_embed)} chunk(s)"
-            return _finish(replace(base, notes=(*base.notes, note)), started)
-        if previous is not None and usable is not None and not plan.changed:
-            reused = len(plan.chunks)
-            report = replace(base, build_id=previous.info.build_id, chunks_reused=reused)
-            return _finish(report, started)
-        return _finish(_build(settings, plan, base, embedder, usable, demo, progress), started)
+        try:
+            plan = Plan(old, _digests(usable), dry_run, changed=previous is None)
+            _stream(settings, loading, paths, previous, plan, sink)
+            _carry(plan, previous, sink, sync=sync, demo=demo)
+            base = IngestReport(
+                outcomes=tuple(_with_embed_counts(plan.outcomes, plan.embed_counts)),
+                documents=plan.documents,
+                chunks=plan.chunks,
+                previous_build_id=previous.info.build_id if previous else "",
+                dry_run=dry_run,
+                demo=demo,
+                notes=tuple(notes + plan.notes),
+            )
+            if not plan.present:
+                raise NothingIngested(_finish(base, started))
+            if dry_run:
+                note = f"would embed {len(plan.to_embed)} chunk(s)"
+                return _finish(replace(base, notes=(*base.notes, note)), started)
+            if not must_write and not plan.changed:
+                report = replace(base, build_id=previous.info.build_id, chunks_reused=plan.chunks)  # type: ignore[union-attr]
+                return _finish(report, started)
+            return _finish(_serve(settings, sink, base), started)
+        finally:
+            sink.close()
 
 
 # --- lock ---------------------------------------------------------------------------------------
@@ -159,37 +165,40 @@ def _manifest(path: Path | None) -> Mapping[str, Any]:
 # --- loading every file -------------------------------------------------------------------------
 
 
-def _prepare_all(
+def _stream(
     settings: Settings,
     loading: Loading,
     paths: Sequence[Path],
-    previous: StoredBuild | None = None,
-) -> tuple[list[Prepared], list[DocumentOutcome]]:
+    previous: StoredBuild | None,
+    plan: Plan,
+    sink: BuildSink,
+) -> None:
+    """Every file, prepared a little ahead in a second thread, planned and handed to ``sink`` as
+    it comes (the sink embeds and writes while the next files are prepared)."""
     sources, failures = find_files(paths, exclude=loading.exclude)
     sources = _originals_first(sources, previous)
-    prepared: list[Prepared] = []
-    digests: dict[str, str] = {}
-    doc_ids: dict[str, str] = {}
-    limit = int(settings.max_file_mb * 1024 * 1024)
-    for source in _maybe_progress(sources, loading.progress):
-        try:
-            if source.path.stat().st_size > limit:
-                mb = source.path.stat().st_size / (1024 * 1024)
-                cap = f"{settings.max_file_mb:g}"
-                raise IngestError("too_large", f"{mb:.1f} MB is over the {cap} MB cap")
-            digest = file_digest(source.path)
-            if digest in digests:
-                raise IngestError("duplicate", f"same content as {digests[digest]}")
-            digests[digest] = source.shown
-            item = loading.prepared(source, digest)
-            if item.document.doc_id in doc_ids:
-                first = doc_ids[item.document.doc_id]
-                raise IngestError("duplicate_id", f"doc_id {item.document.doc_id!r} is {first}'s")
-            doc_ids[item.document.doc_id] = source.shown
-            prepared.append(item)
-        except Exception as exc:  # one file never stops the run
-            failures.append(outcome_for_error(source, exc))
-    return prepared, failures
+    plan.failures.extend(failures)
+    kept = previous.sources if previous is not None else {}
+    unread = 0
+    for result in prepared_in_background(prepared_each(settings, loading, sources)):
+        if isinstance(result, DocumentOutcome):
+            plan.failures.append(result)
+            continue
+        doc = result.document
+        status = _status(result, plan.old.get(doc.doc_id))
+        plan.changed |= status != "unchanged"
+        # same content, read again under other code or settings: what the build derives from it
+        # (units of evidence, keyword tokens) may differ, so the build is written again
+        plan.changed |= result.key != str(kept.get(doc.doc_id, {}).get(KEY_FIELD) or result.key)
+        unread += loading.is_unread(result)
+        plan.present.add(doc.doc_id)
+        plan.add(
+            Entry(doc, result.chunks, result.pages, source_record(result.key, result.warnings)),
+            sink,
+        )
+        row = _outcome(result.source, doc, status, len(result.chunks), len(result.pages))
+        plan.outcomes.append(replace(row, detail="; ".join(result.warnings)))
+    plan.notes += loading.unread_note(unread)
 
 
 def _originals_first(sources: list[Source], previous: StoredBuild | None) -> list[Source]:
@@ -201,75 +210,62 @@ def _originals_first(sources: list[Source], previous: StoredBuild | None) -> lis
     return sorted(sources, key=lambda s: _key(str(s.path)) not in served)
 
 
-def _maybe_progress(items: list[Any], enabled: bool) -> Any:
-    if not enabled:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, desc="loading", unit="file", leave=False)
-
-
 # --- planning -----------------------------------------------------------------------------------
 
 
 @dataclass
 class Plan:
-    documents: list[Document] = field(default_factory=list)
-    chunks: list[Chunk] = field(default_factory=list)
-    pages: list[Page] = field(default_factory=list)
+    """What the run has decided so far; documents themselves go to the sink, not here."""
+
+    old: Mapping[str, tuple[Document, list[Chunk], list[Page]]] = field(default_factory=dict)
+    known: frozenset[str] = frozenset()  # chunk digests whose vectors the served build holds
+    dry_run: bool = False
+    changed: bool = False
+    documents: int = 0
+    chunks: int = 0
+    present: set[str] = field(default_factory=set)  # doc_ids prepared from the given files
+    failures: list[DocumentOutcome] = field(default_factory=list)
     outcomes: list[DocumentOutcome] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    changed: bool = False
-    sources: dict[str, dict[str, Any]] = field(default_factory=dict)  # ingest.unchanged records
+    embed_counts: dict[str, int] = field(default_factory=dict)  # doc_id -> chunks to embed
+    to_embed: set[str] = field(default_factory=set)  # digests to embed (kept in dry runs only)
 
-    def add(
-        self,
-        document: Document,
-        chunks: Sequence[Chunk],
-        pages: Sequence[Page],
-        source: Mapping[str, Any],
-    ) -> None:
-        self.documents.append(document)
-        self.chunks.extend(chunks)
-        self.pages.extend(pages)
-        if source:
-            self.sources[document.doc_id] = dict(source)
+    def add(self, entry: Entry, sink: BuildSink) -> None:
+        self.documents += 1
+        self.chunks += len(entry.chunks)
+        new = [c.digest for c in entry.chunks if c.digest not in self.known]
+        self.embed_counts[entry.document.doc_id] = len(new)
+        if self.dry_run:
+            self.to_embed.update(new)
+        sink.add(entry, changed=self.changed)
 
 
-def _plan(
-    prepared: Sequence[Prepared],
-    failures: Sequence[DocumentOutcome],
-    old: Mapping[str, tuple[Document, list[Chunk], list[Page]]],
+def _carry(
+    plan: Plan,
     previous: StoredBuild | None,
+    sink: BuildSink,
     *,
     sync: bool,
     demo: bool,
-) -> Plan:
-    plan = Plan(changed=previous is None)
+) -> None:
+    """The served build's documents not prepared in this run: kept (their file is unreadable
+    now, or was not given), or removed (``sync``, or a demo library replaced)."""
+    if not plan.present:
+        sink.stop()  # nothing ingested: nothing will be built
     kept = previous.sources if previous is not None else {}
-    for item in prepared:
-        doc = item.document
-        status = _status(item, old.get(doc.doc_id))
-        plan.changed |= status != "unchanged"
-        # same content, read again under other code or settings: what the build derives from it
-        # (units of evidence, keyword tokens) may differ, so the build is written again
-        plan.changed |= item.key != str(kept.get(doc.doc_id, {}).get(KEY_FIELD) or item.key)
-        plan.add(doc, item.chunks, item.pages, source_record(item.key, item.warnings))
-        row = _outcome(item.source, doc, status, len(item.chunks), len(item.pages))
-        plan.outcomes.append(replace(row, detail="; ".join(item.warnings)))
+    failures = plan.failures
     failed_at = {_key(f.path): i for i, f in enumerate(failures) if f.reason != "duplicate"}
-    failures = list(failures)
-    present = {p.document.doc_id for p in prepared}
-    for doc_id, (doc, chunks, pages) in old.items():
-        if doc_id in present:
+    for doc_id, (doc, chunks, pages) in plan.old.items():
+        if doc_id in plan.present:
             continue
+        entry = Entry(doc, chunks, pages, carried_record(kept.get(doc_id, {})))
         if _key(doc.path) in failed_at:  # the file is still there but unreadable now: keep it
             i = failed_at[_key(doc.path)]
             detail = (failures[i].detail + "; " if failures[i].detail else "") + (
                 "the version ingested earlier is still served"
             )
             failures[i] = replace(failures[i], doc_id=doc_id, detail=detail)
-            plan.add(doc, chunks, pages, carried_record(kept.get(doc_id, {})))
+            plan.add(entry, sink)
         elif doc.is_demo != demo:
             plan.changed = True
             why = "demo library replaced by a real library" if doc.is_demo else "demo run"
@@ -278,11 +274,14 @@ def _plan(
             plan.changed = True
             plan.outcomes.append(_removed(doc, len(chunks), len(pages), "not in the given paths"))
         else:
-            plan.add(doc, chunks, pages, carried_record(kept.get(doc_id, {})))
+            plan.add(entry, sink)
             row = _outcome(doc.path, doc, "unchanged", len(chunks), len(pages))
             plan.outcomes.append(replace(row, detail="kept: not in the given paths"))
     plan.outcomes = failures + plan.outcomes
-    return plan
+
+
+def _digests(usable: StoredBuild | None) -> frozenset[str]:
+    return frozenset(c.digest for c in usable.chunks) if usable is not None else frozenset()
 
 
 def _by_document(
@@ -328,62 +327,24 @@ def _removed(doc: Document, chunks: int, pages: int, why: str) -> DocumentOutcom
 
 
 def _with_embed_counts(
-    outcomes: Sequence[DocumentOutcome], chunks: Sequence[Chunk], to_embed: set[str]
+    outcomes: Sequence[DocumentOutcome], counts: Mapping[str, int]
 ) -> list[DocumentOutcome]:
-    counts: dict[str, int] = {}
-    for chunk in chunks:
-        if chunk.digest in to_embed:
-            counts[chunk.doc_id] = counts.get(chunk.doc_id, 0) + 1
     return [
         replace(o, chunks_embedded=counts.get(o.doc_id, 0)) if o.status in SUCCESS else o
         for o in outcomes
     ]
 
 
-# --- building -----------------------------------------------------------------------------------
+# --- serving ------------------------------------------------------------------------------------
 
 
-def _build(
-    settings: Settings,
-    plan: Plan,
-    base: IngestReport,
-    embedder: Embedder,
-    usable: StoredBuild | None,
-    demo: bool,
-    progress: bool,
-) -> IngestReport:
-    log.info("embedding: %d chunks, %d documents", len(plan.chunks), len(plan.documents))
-    previous_units = UnitStore.load(settings.builds_dir / usable.info.build_id) if usable else None
-    vectors = vectors_for(
-        plan.chunks,
-        embedder=embedder,
-        previous=usable,
-        batch_size=settings.embedding_batch_size * 4,
-        progress=progress,
-        unit_vectors=settings.unit_vectors,
-        previous_units=previous_units,
+def _serve(settings: Settings, sink: BuildSink, base: IngestReport) -> IngestReport:
+    """Finish the streamed build, validate it, swap it in and prune old builds."""
+    info = sink.finish()
+    counts = sink.counts
+    log.info(
+        "wrote build %s: %d embedded, %d reused", info.build_id, counts.embedded, counts.reused
     )
-    units = (
-        vectors.units
-        if vectors.units is not None
-        else UnitStore.from_chunks(plan.chunks, embedder, previous_units)
-    )
-    content = BuildContent(
-        documents=plan.documents,
-        chunks=plan.chunks,
-        pages=plan.pages,
-        vectors=vectors.matrix,
-        embedding_model=embedder.name,
-        embedding_route=route_of(embedder),
-        tokenizer=f"{tokens.ENCODING_NAME}; chunk_tokens={settings.chunk_tokens}; "
-        f"overlap={settings.chunk_overlap}; embed={EMBED_FORMAT}",
-        is_demo=demo,
-        units=units,
-        sources=plan.sources,
-    )
-    log.info("writing build: %d embedded, %d reused", vectors.embedded, vectors.reused)
-    info = write_build(settings, content)
-    log.info("validating build %s", info.build_id)
     try:
         validate_build(settings, info.build_id)
     except Exception as exc:
@@ -396,9 +357,9 @@ def _build(
         base,
         build_id=info.build_id,
         previous_build_id=previous_id or "",
-        chunks_embedded=vectors.embedded,
-        chunks_reused=vectors.reused,
-        units_embedded=units.embedded,
+        chunks_embedded=counts.embedded,
+        chunks_reused=counts.reused,
+        units_embedded=counts.units_embedded,
         swapped=True,
     )
 

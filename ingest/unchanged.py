@@ -119,9 +119,13 @@ class Loading:
             return replace(earlier, source=source.shown)
         return replace(self.preparer.prepare(source, digest), key=key)
 
-    def unread_note(self, prepared: Sequence[Prepared]) -> list[str]:
+    def is_unread(self, item: Prepared) -> bool:
+        """Whether ``item`` was taken from the served build rather than read."""
+        return self.unchanged.get(item.key) is not None
+
+    @staticmethod
+    def unread_note(unread: int) -> list[str]:
         """The report's note on files taken from the served build instead of being read."""
-        unread = sum(1 for p in prepared if self.unchanged.get(p.key) is not None)
         if not unread:
             return []
         return [f"{unread} file(s) unchanged since the served build were not read again"]

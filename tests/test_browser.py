@@ -44,7 +44,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Fake
     data = tmp_path_factory.mktemp("browser-build")
     write_small_build(web_settings(data, data / "unused.sqlite3"))
     app = make_app(data, data / "web.sqlite3", rate_limit="1000/minute")
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True)
+    server = waitress.create_server(
+        app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}", app.extensions["rla"].assistants.get()
@@ -316,7 +318,9 @@ def real_base_url(
         update={"database_url": f"sqlite:///{db}", "rate_limit": "1000/minute"}
     )
     app = create_app(settings, assistant=build_assistant(settings, embedder=real_embedder))
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True)
+    server = waitress.create_server(
+        app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True
+    )
     threading.Thread(target=server.run, daemon=True).start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()

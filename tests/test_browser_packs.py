@@ -38,7 +38,9 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     app = create_app(
         web_settings(data, data / "web.sqlite3", rate_limit="1000/minute"), assistant=source
     )
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True)
+    server = waitress.create_server(
+        app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.effective_port}"

@@ -144,3 +144,24 @@ def test_new_code_writes_a_new_build_even_when_the_chunks_are_the_same(
     # and a third run under the same new code changes nothing
     third = run_ingest(settings, [library], embedder=HashingEmbedder())
     assert not third.swapped and served_build_id(settings) == again.build_id
+
+
+def _open_files() -> int:
+    import os
+
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="needs /proc to count open files")
+def test_ingesting_again_and_again_does_not_keep_files_open(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each build's Chroma client is closed once written, validated or dropped: a long-lived
+    # ingest service (or test session) used to keep a dozen descriptors per build open
+    library = write_library(tmp_path / "lib", ("alpha", "beta"))
+    run_ingest(settings, [library], embedder=HashingEmbedder())
+    before = _open_files()
+    for i in range(4):
+        monkeypatch.setattr("ingest.unchanged.code_digest", lambda i=i: f"code version {i}")
+        assert run_ingest(settings, [library], embedder=HashingEmbedder()).swapped
+    assert _open_files() - before < 8, "files left open by each new build"

@@ -17,12 +17,13 @@ prunes old builds, rolls back and opens the served one.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -76,6 +77,26 @@ def chroma_client(settings: Settings, build_dir: Path) -> Any:
         raise BuildError(f"cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
 
 
+def open_collection(settings: Settings, build_dir: Path, info: BuildInfo) -> tuple[Any, Any]:
+    """(client, collection): a written build's vector collection and the client that holds it
+    open (``close_client`` it when done). Raises BuildError."""
+    client = chroma_client(settings, build_dir)
+    try:
+        return client, client.get_collection(info.collection)
+    except Exception as exc:
+        close_client(client)
+        raise BuildError(f"build {info.build_id}: vector collection unavailable: {exc}") from exc
+
+
+def close_client(client: Any) -> None:
+    """Release a Chroma client's files and threads (an embedded client keeps its SQLite and index
+    files open until closed: one set per build opened, otherwise, for the life of the process)."""
+    close = getattr(client, "close", None)
+    if close is not None:
+        with contextlib.suppress(Exception):
+            close()
+
+
 def collection_name(build_id: str) -> str:
     return f"rla-{build_id}"
 
@@ -119,14 +140,6 @@ def new_build_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ") + "-" + secrets.token_hex(3)
 
 
-def _write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    with path.open("w", encoding="utf-8") as fh:
-        for row in rows:
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
 def read_jsonl(path: Path) -> list[dict[str, Any]]:
     with path.open(encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
@@ -151,81 +164,50 @@ class BuildContent:
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-def write_build(settings: Settings, content: BuildContent, *, batch: int = 2000) -> BuildInfo:
-    """Write a complete new build (not yet served). Raises BuildError; leaves CURRENT alone."""
+def write_build(settings: Settings, content: BuildContent, *, batch: int = 100) -> BuildInfo:
+    """Write a complete new build (not yet served) from content held in memory, through the same
+    writer an ingest streams documents into. Raises BuildError; leaves CURRENT alone."""
+    from assistant.build.writer import BuildSpec, BuildWriter
+
     if len(content.chunks) != len(content.vectors):
         raise BuildError(f"{len(content.chunks)} chunks but {len(content.vectors)} vectors")
     if not content.chunks:
         raise BuildError("no chunks to build")
-    build_id = new_build_id()
-    build_dir = settings.builds_dir / build_id
-    build_dir.mkdir(parents=True)
-    docs_by_id = {d.doc_id: d for d in content.documents}
     vectors = np.asarray(content.vectors, dtype=np.float32)
-    _write_jsonl(build_dir / "documents.jsonl", (d.to_dict() for d in content.documents))
-    _write_jsonl(build_dir / "chunks.jsonl", (c.to_dict() for c in content.chunks))
-    _write_jsonl(build_dir / "pages.jsonl", (p.to_dict() for p in content.pages))
-    np.save(build_dir / "vectors.npy", vectors)
-    if content.units is not None:
-        content.units.save(build_dir, [c.chunk_id for c in content.chunks])
-    keyword = KeywordIndex.build([_keyword_text(c, docs_by_id[c.doc_id]) for c in content.chunks])
-    keyword.save(build_dir / "keyword")
-    client = chroma_client(settings, build_dir)
-    name = collection_name(build_id)
-    try:
-        collection = client.create_collection(
-            name=name, metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
-        for start in range(0, len(content.chunks), batch):
-            part = content.chunks[start : start + batch]
-            collection.add(
-                ids=[c.chunk_id for c in part],
-                embeddings=vectors[start : start + len(part)],
-                metadatas=[chunk_metadata(c, docs_by_id[c.doc_id]) for c in part],
-            )
-    except Exception as exc:
-        raise BuildError(f"writing the vector collection failed: {exc}") from exc
-    import chromadb
-
-    info = BuildInfo(
-        build_id=build_id,
-        created=datetime.now(UTC).isoformat(timespec="seconds"),
-        embedding_model=content.embedding_model,
+    spec = BuildSpec(
         dimensions=int(vectors.shape[1]),
-        chunk_count=len(content.chunks),
-        document_count=len(content.documents),
-        chromadb_version=chromadb.__version__,
-        chroma_mode="server" if settings.chroma_url else "embedded",
-        collection=name,
+        embedding_model=content.embedding_model,
+        embedding_route=content.embedding_route,
         tokenizer=content.tokenizer,
         is_demo=content.is_demo,
-        embedding_route=content.embedding_route,
-        keyword_tokenizer=keyword.tokenizer,
+        units=content.units is not None,
         unit_vectors=content.units.kind if content.units is not None else "",
     )
-    manifest = {
-        "format": FORMAT_VERSION,
-        **info.to_dict(),
-        "chroma_url": settings.chroma_url,
-        "documents": {
-            d.doc_id: {
-                "digest": d.digest,
-                "path": d.path,
-                "title": d.title,
-                **content.sources.get(d.doc_id, {}),
-            }
-            for d in content.documents
-        },
-    }
-    _fsync_tree(build_dir)  # everything on disk before the manifest says "complete"
-    tmp = build_dir / (MANIFEST + ".tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        fh.write(json.dumps(manifest, indent=2, ensure_ascii=False))
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, build_dir / MANIFEST)
-    fsync_dir(build_dir)
-    return info
+    rows: dict[str, list[int]] = {}
+    for i, chunk in enumerate(content.chunks):
+        rows.setdefault(chunk.doc_id, []).append(i)
+    order = [i for d in content.documents for i in rows.get(d.doc_id, [])]
+    if order != list(range(len(content.chunks))):  # row i must stay chunk i
+        raise BuildError("chunks must come grouped by document, in the documents' order")
+    pages: dict[str, list[Page]] = {}
+    for page in content.pages:
+        pages.setdefault(page.doc_id, []).append(page)
+    writer = BuildWriter.open(settings, spec, batch=batch)
+    try:
+        for document in content.documents:
+            mine = rows.get(document.doc_id, [])
+            writer.add(
+                document,
+                [content.chunks[i] for i in mine],
+                pages.get(document.doc_id, []),
+                vectors[mine],
+                content.units,
+                content.sources.get(document.doc_id, {}),
+            )
+        return writer.finish()
+    except BaseException:
+        writer.discard()
+        raise
 
 
 def fsync_dir(path: Path) -> None:
@@ -241,7 +223,7 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _fsync_tree(root: Path) -> None:
+def fsync_tree(root: Path) -> None:
     """fsync every file and directory under ``root`` (Chroma's files included)."""
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
@@ -253,7 +235,7 @@ def _fsync_tree(root: Path) -> None:
         fsync_dir(Path(dirpath))
 
 
-def _keyword_text(chunk: Chunk, document: Document) -> str:
+def keyword_text(chunk: Chunk, document: Document) -> str:
     """What BM25 indexes: the chunk, its heading path and its document's title."""
     return " ".join([document.title, " ".join(chunk.section), chunk.text])
 
@@ -305,6 +287,7 @@ class Index:
             )
         self._settings = settings
         self._chroma: Any = None  # opened on first use: small libraries are searched exactly
+        self._client: Any = None
         self._vectors: np.ndarray | None = None
         self.rows = RowFilter(self.documents, self.chunks)
         self.dense = DenseSearch(
@@ -317,14 +300,14 @@ class Index:
     @property
     def _collection(self) -> Any:
         if self._chroma is None:
-            client = chroma_client(self._settings, self.build_dir)
-            try:
-                self._chroma = client.get_collection(self.info.collection)
-            except Exception as exc:
-                raise BuildError(
-                    f"build {self.build_id}: vector collection unavailable: {exc}"
-                ) from exc
+            self._client, self._chroma = open_collection(self._settings, self.build_dir, self.info)
         return self._chroma
+
+    def close(self) -> None:
+        """Release the vector collection's client (files, threads); searching opens it again."""
+        client, self._client, self._chroma = self._client, None, None
+        if client is not None:
+            close_client(client)
 
     @property
     def build_id(self) -> str:

@@ -24,8 +24,10 @@ from assistant.build.index import (
     MANIFEST,
     Index,
     chroma_client,
+    close_client,
     collection_name,
     fsync_dir,
+    open_collection,
     read_jsonl,
 )
 from assistant.errors import BuildError, NoBuildError
@@ -111,10 +113,15 @@ def prune(settings: Settings) -> list[str]:
 
 
 def drop_server_collection(settings: Settings, build_dir: Path) -> None:
+    client = None
     try:
-        chroma_client(settings, build_dir).delete_collection(collection_name(build_dir.name))
+        client = chroma_client(settings, build_dir)
+        client.delete_collection(collection_name(build_dir.name))
     except Exception as exc:  # best effort: an orphaned server collection is harmless
         log.warning("could not drop server collection for %s: %s", build_dir.name, exc)
+    finally:
+        if client is not None:
+            close_client(client)
 
 
 def open_served(settings: Settings) -> Index:
@@ -129,35 +136,96 @@ def open_served(settings: Settings) -> Index:
 
 
 def validate_build(settings: Settings, build_id: str, *, probes: int = 3) -> None:
-    """Open a freshly written build and check it answers: counts agree, and probe queries made
-    with stored vectors find their own chunks first. Raises BuildError."""
-    index = Index(settings, build_id)
-    expected = index.info.chunk_count
-    if len(index.chunks) != expected:
-        raise BuildError(f"build {build_id}: {len(index.chunks)} chunks, manifest says {expected}")
-    if index.count() != expected:
-        raise BuildError(f"build {build_id}: collection holds {index.count()}, expected {expected}")
-    vectors = index.vectors()
-    if vectors.shape != (expected, index.info.dimensions):
+    """Check a freshly written build answers before it is served: every file parses, counts
+    agree, and probe queries made with stored vectors find their own chunks first in the vector
+    collection. Reads the files a row at a time (nothing the size of the library is held), so
+    validating costs no more memory for a large library than for a small one. Raises BuildError."""
+    build_dir = settings.builds_dir / build_id
+    info = read_info(settings, build_id)
+    expected = info.chunk_count
+    try:
+        vectors = np.load(build_dir / "vectors.npy", mmap_mode="r")
+        rows = sorted({0, expected // 2, expected - 1})[:probes] if expected else []
+        chunks, chunk_ids = _scan(build_dir / "chunks.jsonl", rows, "chunk_id")
+        documents, _ = _scan(build_dir / "documents.jsonl", [], "doc_id")
+        _scan(build_dir / "pages.jsonl", [], "doc_id")
+        keyword = json.loads((build_dir / "keyword" / "params.index.json").read_text("utf-8"))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise BuildError(f"build {build_id} cannot be read: {exc}") from exc
+    counts = {
+        "chunks": (chunks, expected),
+        "documents": (documents, info.document_count),
+        "keyword rows": (keyword.get("num_docs"), expected),
+    }
+    for what, (found, wanted) in counts.items():
+        if found != wanted:
+            raise BuildError(f"build {build_id}: {found} {what}, manifest says {wanted}")
+    if vectors.shape != (expected, info.dimensions):
         raise BuildError(f"build {build_id}: vectors {vectors.shape} do not match the chunks")
-    if index.keyword.size != expected:
-        raise BuildError(f"build {build_id}: keyword index size {index.keyword.size}")
-    rows = sorted({0, expected // 2, expected - 1})[:probes]
-    for row in rows:
-        _probe(index, row, np.asarray(vectors[row], dtype=np.float32))
+    _check_units(build_dir, expected)
+    client, collection = open_collection(settings, build_dir, info)
+    try:
+        held = int(collection.count())
+        if held != expected:
+            raise BuildError(f"build {build_id}: collection holds {held}, expected {expected}")
+        for row in rows:
+            _probe(collection, build_id, chunk_ids[row], np.asarray(vectors[row], np.float32))
+    except BuildError:
+        raise
+    except Exception as exc:
+        raise BuildError(f"build {build_id}: vector collection failed: {exc}") from exc
+    finally:
+        close_client(client)
 
 
-def _probe(index: Index, row: int, vector: np.ndarray) -> None:
-    chunk = index.chunks[row]
-    found = index.chroma_search(vector, 1)  # the vector collection itself, not the exact path
-    if not found:
-        raise BuildError(f"build {index.build_id}: probe for {chunk.chunk_id} found nothing")
-    hit, score = index.chunks[found[0][0]], found[0][1]
+def _scan(path: Path, rows: list[int], key: str) -> tuple[int, dict[int, str]]:
+    """Parse every line of a JSON-lines file, one at a time: how many rows it holds, and the
+    ``key`` field of the rows asked for."""
+    wanted = set(rows)
+    found: dict[int, str] = {}
+    count = 0
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            value = json.loads(line)[key]
+            if count in wanted:
+                found[count] = str(value)
+            count += 1
+    return count, found
+
+
+def _check_units(build_dir: Path, chunks: int) -> None:
+    """The unit files, when the build has them, cover every chunk and agree with each other."""
+    from assistant.build.unit_store import LINES_FILE, STARTS_FILE, UNITS_FILE, VECTORS_FILE
+
+    if not (build_dir / UNITS_FILE).is_file():
+        return
+    try:
+        starts = np.load(build_dir / STARTS_FILE, mmap_mode="r")
+        lines = np.load(build_dir / LINES_FILE, mmap_mode="r")
+        vectors = np.load(build_dir / VECTORS_FILE, mmap_mode="r")
+        size = (build_dir / UNITS_FILE).stat().st_size
+    except (OSError, ValueError) as exc:
+        raise BuildError(f"build {build_dir.name}: unit files unreadable: {exc}") from exc
+    units = len(lines) - 1
+    if len(starts) != chunks + 1 or int(starts[-1]) != units or len(vectors) != units:
+        raise BuildError(f"build {build_dir.name}: unit files do not match the chunks")
+    if int(lines[-1]) != size:
+        raise BuildError(f"build {build_dir.name}: units.jsonl is {size} bytes, not {lines[-1]}")
+
+
+def _probe(collection: Any, build_id: str, chunk_id: str, vector: np.ndarray) -> None:
+    result = collection.query(
+        query_embeddings=[vector.tolist()], n_results=1, include=["distances"]
+    )
+    ids = result["ids"][0] if result["ids"] else []
+    if not ids:
+        raise BuildError(f"build {build_id}: probe for {chunk_id} found nothing")
+    hit, score = ids[0], 1.0 - float(result["distances"][0][0])
     # An identical text elsewhere (a repeated boilerplate paragraph) may come first: same vector.
-    if hit.chunk_id != chunk.chunk_id and score < 0.9999:
-        raise BuildError(
-            f"build {index.build_id}: probe for {chunk.chunk_id} found {hit.chunk_id} ({score:.3f})"
-        )
+    if hit != chunk_id and score < 0.9999:
+        raise BuildError(f"build {build_id}: probe for {chunk_id} found {hit} ({score:.3f})")
 
 
 @dataclass

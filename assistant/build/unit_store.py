@@ -21,10 +21,11 @@ import mmap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import overload
+from typing import Protocol, overload
 
 import numpy as np
 
+from assistant.build.appending import JsonLines, NpyAppender
 from assistant.embedding.embedder import Embedder, embed_matrix
 from assistant.embedding.pooling import ENCODED
 from assistant.text.units import Unit, units
@@ -36,6 +37,12 @@ UNITS_FILE = "units.jsonl"
 VECTORS_FILE = "unit_vectors.npy"
 LINES_FILE = "unit_lines.npy"
 STARTS_FILE = "unit_starts.npy"
+
+
+class KnownUnits(Protocol):
+    """Unit vectors already made, by text (a previous build's store, or an ingest's run so far)."""
+
+    def vector_by_text(self) -> Mapping[str, np.ndarray]: ...
 
 
 @dataclass
@@ -62,7 +69,7 @@ class UnitStore:
         cls,
         chunks: Sequence[Chunk],
         embedder: Embedder,
-        previous: UnitStore | None = None,
+        previous: KnownUnits | None = None,
     ) -> UnitStore:
         """Split every chunk into units and embed those whose text the previous store lacks."""
         by_chunk: dict[str, tuple[int, int]] = {}
@@ -78,22 +85,14 @@ class UnitStore:
     # -- files -------------------------------------------------------------------------------
 
     def save(self, build_dir: Path, chunk_order: Iterable[str]) -> None:
-        chunk_ids = list(chunk_order)
-        lines, starts = [0], [0]
-        with (build_dir / UNITS_FILE).open("wb") as fh:
-            for chunk_id in chunk_ids:
-                for unit in self.for_chunk(chunk_id)[0]:
-                    row = {"chunk_id": chunk_id, **asdict(unit)}
-                    line = (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8")
-                    fh.write(line)
-                    lines.append(lines[-1] + len(line))
-                starts.append(len(lines) - 1)
-        np.save(build_dir / LINES_FILE, np.asarray(lines, dtype=np.int64))
-        np.save(build_dir / STARTS_FILE, np.asarray(starts, dtype=np.int64))
-        order = [i for cid in chunk_ids for i in range(*self.by_chunk.get(cid, (0, 0)))]
-        in_order = order == list(range(len(self.vectors)))  # as made: no reordered copy
-        vectors = self.vectors if in_order else self.vectors[order]
-        np.save(build_dir / VECTORS_FILE, np.asarray(vectors, dtype=np.float16))
+        files = UnitFiles(build_dir, self.vectors.shape[1])
+        try:
+            for chunk_id in chunk_order:
+                files.add(chunk_id, *self.for_chunk(chunk_id))
+        except BaseException:
+            files.abandon()
+            raise
+        files.close()
 
     @classmethod
     def load(cls, build_dir: Path, chunk_rows: Mapping[str, int] | None = None) -> UnitStore | None:
@@ -121,8 +120,42 @@ class UnitStore:
             return None
         return cls(by_chunk, rows, vectors)
 
-    def vector_by_text(self) -> dict[str, np.ndarray]:
+    def vector_by_text(self) -> Mapping[str, np.ndarray]:
         return {u.text: self.vectors[i] for i, u in enumerate(self.rows)}
+
+
+class UnitFiles:
+    """A build's unit files written chunk by chunk, in build order (``UnitStore.save`` and the
+    streaming build writer both use it): the units, their vectors and both offset files."""
+
+    def __init__(self, build_dir: Path, dimensions: int) -> None:
+        self._lines = JsonLines(build_dir / UNITS_FILE)
+        self._offsets = NpyAppender(build_dir / LINES_FILE, np.int64)
+        self._starts = NpyAppender(build_dir / STARTS_FILE, np.int64)
+        self.vectors = NpyAppender(build_dir / VECTORS_FILE, np.float16, dimensions)
+        self._offsets.append(np.zeros(1, dtype=np.int64))
+        self._starts.append(np.zeros(1, dtype=np.int64))
+
+    def add(self, chunk_id: str, found: Sequence[Unit], vectors: np.ndarray) -> None:
+        """The next chunk's units with their vectors (row i = unit i)."""
+        if len(found) != len(vectors):
+            raise ValueError(f"{len(found)} units but {len(vectors)} vectors for {chunk_id}")
+        offsets = []
+        for unit in found:
+            self._lines.write({"chunk_id": chunk_id, **asdict(unit)})
+            offsets.append(self._lines.offset)
+        if offsets:
+            self._offsets.append(np.asarray(offsets, dtype=np.int64))
+            self.vectors.append(np.asarray(vectors, dtype=np.float16))
+        self._starts.append(np.asarray([self.vectors.rows], dtype=np.int64))
+
+    def close(self) -> None:
+        for part in (self._lines, self._offsets, self._starts, self.vectors):
+            part.close()
+
+    def abandon(self) -> None:
+        for part in (self._lines, self._offsets, self._starts, self.vectors):
+            part.abandon()
 
 
 def _mapped(build_dir: Path, chunk_rows: Mapping[str, int]) -> UnitStore | None:
@@ -188,7 +221,7 @@ class _Rows(Sequence[Unit]):
         return Unit(**data)
 
 
-def _vectors(texts: list[str], embedder: Embedder, previous: UnitStore | None) -> np.ndarray:
+def _vectors(texts: list[str], embedder: Embedder, previous: KnownUnits | None) -> np.ndarray:
     """float16 rows (as saved): each distinct new text embedded once, the rest reused."""
     known = previous.vector_by_text() if previous is not None else {}
     todo = list(dict.fromkeys(t for t in texts if t not in known))
@@ -200,7 +233,7 @@ def _vectors(texts: list[str], embedder: Embedder, previous: UnitStore | None) -
     return out
 
 
-def embedded_count(texts: Sequence[str], previous: UnitStore | None) -> int:
+def embedded_count(texts: Sequence[str], previous: KnownUnits | None) -> int:
     """How many distinct unit texts a store made from ``texts`` would have to embed."""
     known = previous.vector_by_text() if previous is not None else {}
     return len({t for t in texts if t not in known})

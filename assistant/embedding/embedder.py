@@ -64,6 +64,10 @@ class SentenceTransformerEmbedder:
     """sentence-transformers model on the CPU, normalised vectors (cosine = dot product).
     ``bf16=True`` runs it in bfloat16 (route torch-bf16); vectors are returned as float32."""
 
+    # Its tokenizer changes its own truncation settings on every call, so counting tokens while
+    # another thread embeds is unsafe: an ingest takes turns (``ingest.stream``).
+    counts_concurrently = False
+
     def __init__(
         self,
         model: str = "",

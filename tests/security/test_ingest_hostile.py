@@ -230,7 +230,9 @@ def test_a_new_build_is_served_without_a_restart(tmp_path: Path) -> None:
     embedder = HashingEmbedder()
     run_ingest(settings, [library], embedder=embedder)
     app = create_app(settings, assistant=build_assistant(settings, embedder=embedder))
-    server = waitress.create_server(app, host="127.0.0.1", port=0, threads=2, asyncore_use_poll=True)
+    server = waitress.create_server(
+        app, host="127.0.0.1", port=0, threads=2, asyncore_use_poll=True
+    )
     threading.Thread(target=server.run, daemon=True).start()
     base = f"http://127.0.0.1:{server.effective_port}"
 

@@ -262,7 +262,9 @@ def served(hostile_app: Any) -> Iterator[str]:
         )
     import waitress
 
-    server = waitress.create_server(hostile_app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True)
+    server = waitress.create_server(
+        hostile_app, host="127.0.0.1", port=0, threads=4, asyncore_use_poll=True
+    )
     threading.Thread(target=server.run, daemon=True).start()
     yield f"http://127.0.0.1:{server.effective_port}"
     server.close()
