@@ -495,6 +495,7 @@ class BuildInfo:
     embedding_route: str = ""  # e.g. openvino-int8; "" in builds made before routes existed
     keyword_tokenizer: str = ""  # e.g. snowball-english; "" in builds made before it was recorded
     unit_vectors: str = ""  # encoded | pooled (ADR 0024); "" in builds made before: encoded
+    embedding_artefact: str = ""  # the exported model's version (ADR 0023); "" for torch routes
 
     def to_dict(self) -> dict[str, Any]:
         return _plain(self)  # type: ignore[no-any-return]

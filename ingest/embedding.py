@@ -22,7 +22,7 @@ import numpy as np
 
 from assistant.build.lifecycle import StoredBuild
 from assistant.build.unit_store import UnitStore
-from assistant.embedding.embedder import Embedder, embed_matrix, route_of
+from assistant.embedding.embedder import Embedder, artefact_of, embed_matrix, route_of
 from assistant.embedding.pooling import (
     ENCODED,
     LEGACY_KIND,
@@ -61,6 +61,8 @@ def reusable(
         return None
     if (info.unit_vectors or LEGACY_KIND) != unit_vector_kind(unit_vectors, embedder):
         return None
+    if info.embedding_artefact != artefact_of(embedder):
+        return None  # another export of the model (a fixed quantisation): its vectors differ
     return previous
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from assistant.build.lifecycle import StoredBuild
 from assistant.build.unit_store import UnitStore
 from assistant.build.writer import BuildSpec, BuildWriter
-from assistant.embedding.embedder import Embedder, route_of
+from assistant.embedding.embedder import Embedder, artefact_of, route_of
 from assistant.embedding.pooling import POOLED
 from assistant.text import tokens
 from assistant.types import BuildInfo, Chunk, Document, Page
@@ -126,6 +126,7 @@ class BuildSink:
             f"overlap={settings.chunk_overlap}; embed={EMBED_FORMAT}",
             is_demo=self.demo,
             unit_vectors=unit_vector_kind(settings.unit_vectors, embedder),
+            embedding_artefact=artefact_of(embedder),
         )
         self.writer = BuildWriter.open(settings, spec)
         self._chunks = RunChunks(self.writer.vectors)

@@ -165,3 +165,23 @@ def test_ingesting_again_and_again_does_not_keep_files_open(
         monkeypatch.setattr("ingest.unchanged.code_digest", lambda i=i: f"code version {i}")
         assert run_ingest(settings, [library], embedder=HashingEmbedder()).swapped
     assert _open_files() - before < 8, "files left open by each new build"
+
+
+def test_vectors_from_another_export_of_the_model_are_not_reused(
+    tmp_path: Path, settings: Settings
+) -> None:
+    # a fixed quantisation (ADR 0023) changes the vectors of the same route: a build made with the
+    # old export must not lend them to the next ingest
+    library = write_library(tmp_path / "lib", ("alpha", "beta"))
+    old = HashingEmbedder()
+    old.artefact = "openvino-int8; builder 2"  # type: ignore[attr-defined]
+    first = run_ingest(settings, [library], embedder=old)
+    assert open_served(settings).info.embedding_artefact == "openvino-int8; builder 2"
+    new = HashingEmbedder()
+    new.artefact = "openvino-int8; builder 3"  # type: ignore[attr-defined]
+    again = run_ingest(settings, [library], embedder=new)
+    assert again.swapped and again.chunks_embedded == first.chunks_embedded > 0
+    assert open_served(settings).info.embedding_artefact == "openvino-int8; builder 3"
+    same = HashingEmbedder()
+    same.artefact = "openvino-int8; builder 3"  # type: ignore[attr-defined]
+    assert run_ingest(settings, [library], embedder=same).chunks_embedded == 0

@@ -71,6 +71,7 @@ class BuildSpec:
     is_demo: bool = False
     units: bool = True  # write units of evidence (builds for old tests may have none)
     unit_vectors: str = ""  # encoded | pooled (ADR 0024): how the units' vectors were made
+    embedding_artefact: str = ""  # the exported model's version, where the route exports one
 
 
 def return_freed_memory() -> None:
@@ -233,6 +234,7 @@ class BuildWriter:
             embedding_route=spec.embedding_route,
             keyword_tokenizer=self._keyword.tokenizer,
             unit_vectors=spec.unit_vectors,
+            embedding_artefact=spec.embedding_artefact,
         )
 
     def _release_client(self) -> None:

@@ -187,6 +187,11 @@ def route_of(embedder: Any) -> str:
     return str(getattr(embedder, "route", ""))
 
 
+def artefact_of(embedder: Any) -> str:
+    """The exported model an embedder runs ("" for the packaged model itself, and for fakes)."""
+    return str(getattr(embedder, "artefact", ""))
+
+
 def build_embedder(
     settings: Settings,
     *,
@@ -225,7 +230,12 @@ def build_embedder(
 
 
 def _openvino_embedder(settings: Settings, route: str, throughput: bool) -> Embedder:
-    from assistant.embedding.export import calibration_texts, default_cache_dir, ensure_model
+    from assistant.embedding.export import (
+        artefact_version,
+        calibration_texts,
+        default_cache_dir,
+        ensure_model,
+    )
     from assistant.embedding.runtime import OpenVinoEmbedder
 
     if settings.embedding_model:
@@ -247,6 +257,7 @@ def _openvino_embedder(settings: Settings, route: str, throughput: bool) -> Embe
         precision=precision,
         throughput=throughput,
         compile_cache=cache / "compiled",
+        artefact=artefact_version(route),
     )
     if not throughput:
         embedder.warm_up()

@@ -56,6 +56,13 @@ QUANTISATION = Quantisation(kept_float=(ATTENTION_SCORES,))  # recorded in artef
 Builder = Callable[[Path, str, Path, list[str]], None]
 
 
+def artefact_version(route: str) -> str:
+    """What makes this route's vectors what they are, stable across installs: the route, the
+    builder version (export and quantisation) and the openvino version. A build records it, and a
+    re-ingest reuses vectors only from a build with the same one."""
+    return f"{route}; builder {BUILDER_VERSION}; openvino {_openvino_version()}"
+
+
 def default_cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "rla" / "models"

@@ -155,10 +155,12 @@ class OpenVinoEmbedder:
         throughput: bool = False,
         token_budget: int = 1024,  # padded tokens a batch: least CPU and memory here (ADR 0022)
         compile_cache: Path | None = None,
+        artefact: str = "",
     ) -> None:
         ov = openvino_without_telemetry()
         self.name = name
         self.route = route
+        self.artefact = artefact  # which export of the model: vectors are reused only within one
         self.token_budget = token_budget
         self._pieces = WordPieces.from_model_dir(model_dir)
         self.max_tokens = self._pieces.max_tokens
