@@ -39,7 +39,7 @@ import numpy as np
 from assistant.build.index import Index
 from assistant.checks.guardrails import instruction_like
 from assistant.embedding.embedder import Embedder
-from assistant.text.question import Question, Subject, analyse, topic_heads
+from assistant.text.question import Question, Subject, analyse, head_subjects, topic_heads
 from assistant.text.terms import LibraryTerms, stems
 from assistant.text.units import Unit, units
 from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Document, Passage, Status
@@ -308,6 +308,9 @@ class EvidenceSelector:
             vector = np.asarray(self.embedder.embed_query(text), np.float32)
         scored, part_best = self._score_with_parts(question, passages, vector)
         absent = tuple(s for s in question.subjects if not self.in_library(s))
+        absent += tuple(  # the noun the question is about, when nothing else names it
+            s for s in head_subjects(text, question.subjects) if not self.in_library(s)
+        )
         missing = tuple(dict.fromkeys(s.shown for s in absent))
         best = scored[0].score if scored else 0.0
         cal = self.calibration

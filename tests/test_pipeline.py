@@ -362,3 +362,9 @@ def test_an_absent_topic_is_refused_though_the_group_it_concerns_is_covered(assi
     )
     assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
     assert answer.missing == ("sextortion",)
+
+
+def test_a_topic_head_the_library_lacks_is_refused_and_named(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("What is the learning on self-harm among Black girls at school?")
+    assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
+    assert answer.missing == ("self-harm",)

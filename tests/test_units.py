@@ -342,3 +342,16 @@ def test_the_head_of_the_topic_phrase_is_found(question: str, head: str) -> None
     from assistant.text.question import topic_heads
 
     assert topic_heads(question) == (head,)
+
+
+def test_a_national_or_ethnic_origin_is_a_group_even_opening_the_question() -> None:
+    found = {s.label: s.group for s in analyse("Chinese heritage children: any findings?").subjects}
+    assert found.get("Chinese") is True
+
+
+def test_a_topic_head_no_subject_names_becomes_one() -> None:
+    from assistant.text.question import head_subjects
+
+    question = "What is the learning on self-harm among Black teenage girls?"
+    heads = head_subjects(question, analyse(question).subjects)
+    assert [(s.label, s.phrase) for s in heads] == [("self-harm", "self harm")]

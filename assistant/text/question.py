@@ -108,7 +108,10 @@ _LIST_Q = re.compile(
 # children"): subjects like any name, so the library's coverage of each is checked.
 GROUP_NAMES = re.compile(
     r"\b(white|black|asian|mixed[ -](?:heritage|race|ethnicity)|dual heritage|muslim|sikh|hindu|"
-    r"jewish|christian|gypsy|roma|travell?ers?)\b",
+    r"jewish|christian|gypsy|roma|travell?ers?|"
+    # national and ethnic origins the output checks know as groups (assistant.checks.output)
+    r"caribbean|african|pakistani|bangladeshi|indian|chinese|arab|somali|nigerian|ghanaian|"
+    r"eritrean|afghan|kurdish|polish|romanian|eastern european|catholic|buddhist)\b",
     re.IGNORECASE,
 )
 
@@ -321,7 +324,9 @@ def _phrase(text: str) -> str:
 # "What does the library say about <topic> of/among/in ...": the phrase after a topic marker, up to
 # its first preposition or conjunction, ends with the noun the question is about (its head).
 _TOPIC = re.compile(
-    r"\b(?:about|regarding|concerning|on the subject of)\s+(?:the\s+|a\s+|an\s+)?"
+    r"\b(?:about|regarding|concerning|on the subject of|(?:learning|guidance|advice|findings?|"
+    r"research|evidence|information|training|policy|position|says?|said)\s+on)\s+"
+    r"(?:the\s+|a\s+|an\s+)?"
     r"(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)"
     r"(?=\s+(?:of|among|amongst|in|for|with|by|and|or|from|to|at|within|between)\b|\s*[?.,;:!]|\s*$)",
     re.IGNORECASE,
@@ -332,3 +337,19 @@ def topic_heads(text: str) -> tuple[str, ...]:
     """The head word (last word) of each topic phrase ("sextortion" in "say about sextortion of
     Black teenage boys", "crime" in "found about knife crime among teenagers")."""
     return tuple(m.group("topic").split()[-1] for m in _TOPIC.finditer(text))
+
+
+def head_subjects(text: str, known: tuple[Subject, ...]) -> tuple[Subject, ...]:
+    """Specific topic heads (rare in general English, or hyphenated compounds) that no subject
+    already stands for, as subjects ("self-harm" in "the learning on self-harm among Black
+    teenage girls": a hyphenated head must occur as written)."""
+    out = []
+    for head in topic_heads(text):
+        word = head.strip("'’").lower()
+        toks = tuple(tokenize(word))
+        if not toks or word in FRAME_WORDS or any(word in s.label.lower() for s in known):
+            continue
+        if "-" not in word and zipf(word) >= SPECIFIC_ZIPF:
+            continue  # a common word ("word for word"): only a specific one names a topic
+        out.append(Subject(word, toks, _phrase(word) if "-" in word else ""))
+    return tuple(out)
