@@ -210,7 +210,8 @@ def searchable_titles(documents: Sequence[Document]) -> dict[str, str]:
 
 
 def diversify(ranked: Sequence[_Candidate], k: int, per_document: int) -> list[_Candidate]:
-    """Greedy pick: a document's further passages are discounted, and capped at ``per_document``."""
+    """Greedy pick: a document's further passages are discounted, and capped at ``per_document``
+    while other documents have candidates; places still free then go to the best remaining."""
     remaining = [(cand.fused, cand) for cand in ranked]  # fused once, not per comparison
     chosen: list[_Candidate] = []
     taken: dict[str, int] = {}
@@ -228,4 +229,7 @@ def diversify(ranked: Sequence[_Candidate], k: int, per_document: int) -> list[_
         cand = remaining.pop(best_i)[1]
         chosen.append(cand)
         taken[cand.chunk.doc_id] = taken.get(cand.chunk.doc_id, 0) + 1
+    # the cap spreads passages over documents; it must not starve a question whose candidates
+    # come from few documents (one long guidance PDF): the free places go to the best left
+    chosen += [cand for _, cand in remaining[: k - len(chosen)]]
     return chosen

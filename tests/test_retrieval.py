@@ -107,9 +107,18 @@ def test_diversify_brings_a_new_document_forward() -> None:
     assert [c.chunk.chunk_id for c in chosen] == ["a#0", "b#0", "a#1"]
 
 
-def test_diversify_caps_each_document() -> None:
-    ranked = [_cand("a", i, i + 1) for i in range(6)]
-    assert len(diversify(ranked, 5, per_document=2)) == 2
+def test_diversify_caps_a_document_while_others_have_candidates() -> None:
+    ranked = [_cand("a", i, i + 1) for i in range(6)] + [_cand(d, 0, 10) for d in "bcd"]
+    chosen = [c.chunk.chunk_id for c in diversify(ranked, 5, per_document=2)]
+    assert sum(c.startswith("a#") for c in chosen) == 2
+    assert {"b#0", "c#0", "d#0"} <= set(chosen)
+
+
+def test_diversify_fills_free_places_when_one_document_holds_every_candidate() -> None:
+    # a question about one long guidance PDF: the cap must not leave it with three passages
+    ranked = [_cand("a", i, i + 1) for i in range(6)] + [_cand("b", 0, 7)]
+    chosen = [c.chunk.chunk_id for c in diversify(ranked, 5, per_document=2)]
+    assert chosen == ["a#0", "b#0", "a#1", "a#2", "a#3"]
 
 
 def test_named_documents_match_quoted_titles(index) -> None:  # type: ignore[no-untyped-def]
