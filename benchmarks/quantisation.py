@@ -23,6 +23,7 @@ import json
 import resource
 import shutil
 import sys
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -223,7 +224,12 @@ def variants() -> dict[str, tuple[Any, list[str]]]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--work", type=Path, default=Path("/tmp/rla-quantisation"))
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "rla-quantisation",
+        help="where variant models are kept between runs",
+    )
     parser.add_argument("--xml", type=Path, nargs="*", default=[], help="score existing models")
     parser.add_argument("--precision", default="")
     parser.add_argument("--variants", nargs="*", default=[])
