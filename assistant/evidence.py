@@ -57,11 +57,10 @@ MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
 NEW_WORDS = 3  # a unit adding fewer new word stems than this repeats what it is compared with
 PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
-ABSENT_SHARE = 0.5
-_JOINS = re.compile(r"\s(?:in|on|for|at|of)\s")
+ABSENT_SHARE = 0.5  # absent subjects carrying this share of the question's weight: no answer
 MAX_PARTS = 3
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
-THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)  # absent subjects carrying this share of the question's weight: no answer
+THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)
 RELATED = 2  # units offered as related material with a refusal
 CACHE_CHUNKS = 4096
 
@@ -78,6 +77,7 @@ class Calibration:
 CALIBRATIONS: dict[str, Calibration] = {
     "all-MiniLM-L6-v2": Calibration(no_evidence=0.40, answered=0.50, relative=0.65),
 }
+_JOINS = re.compile(r"\s(?:in|on|for|at|of)\s")  # prepositions that join two names into one run
 DEFAULT_CALIBRATION = Calibration(no_evidence=0.40, answered=0.50, relative=0.65)
 # Units whose vectors were pooled from their chunk's run (RLA_UNIT_VECTORS=pooled, ADR 0024) score
 # on their own scale; a model without an entry here uses its encoded calibration. Fitted on the
@@ -200,6 +200,12 @@ class EvidenceSelector:
             p and (" " not in p or self._phrase_in_library(p)) for p in pieces
         )
 
+    def absent(self, question: Question) -> tuple[Subject, ...]:
+        """The question's subjects the library never mentions, with the noun the question is
+        about when no subject names it."""
+        candidates = (*question.subjects, *head_subjects(question.text, question.subjects))
+        return tuple(s for s in candidates if not self.in_library(s))
+
     def _phrase_in_library(self, phrase: str) -> bool:
         hits = self.index.keyword_search(phrase, 200)
         pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, phrase.split())) + r"\b")
@@ -307,10 +313,7 @@ class EvidenceSelector:
         if vector is None:
             vector = np.asarray(self.embedder.embed_query(text), np.float32)
         scored, part_best = self._score_with_parts(question, passages, vector)
-        absent = tuple(s for s in question.subjects if not self.in_library(s))
-        absent += tuple(  # the noun the question is about, when nothing else names it
-            s for s in head_subjects(text, question.subjects) if not self.in_library(s)
-        )
+        absent = self.absent(question)
         missing = tuple(dict.fromkeys(s.shown for s in absent))
         best = scored[0].score if scored else 0.0
         cal = self.calibration
@@ -398,8 +401,7 @@ class EvidenceSelector:
             return True  # the noun the question is about is what the library lacks
         weights = self.weights(question)
         total = sum(weights.values()) or 1.0
-        gone = {t for s in absent for t in s.terms}
-        return sum(w for t, w in weights.items() if t in gone) / total >= ABSENT_SHARE
+        return sum(w for t, w in weights.items() if t in gone_terms) / total >= ABSENT_SHARE
 
     def _refusal(
         self,
@@ -440,7 +442,7 @@ class EvidenceSelector:
         question = analyse(text)
         if vector is None:
             vector = np.asarray(self.embedder.embed_query(text), np.float32)
-        absent = [s for s in question.subjects if not self.in_library(s)]
+        absent = self.absent(question)
         rows = []
         for doc_id, passages in passages_by_document.items():
             document = self.index.document(doc_id)
