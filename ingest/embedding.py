@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from assistant.build.lifecycle import StoredBuild
-from assistant.build.unit_store import UnitStore
+from assistant.build.unit_store import UnitStore, units_by_chunk
 from assistant.embedding.embedder import Embedder, artefact_of, embed_matrix, route_of
 from assistant.embedding.pooling import (
     ENCODED,
@@ -32,7 +32,7 @@ from assistant.embedding.pooling import (
 )
 from assistant.embedding.routes import same_route
 from assistant.errors import ConfigurationError, ModelError
-from assistant.text.units import Unit, units
+from assistant.text.units import Unit
 from assistant.types import Chunk
 from ingest.chunking import embed_text
 
@@ -162,14 +162,16 @@ def _pooled(
     progress: bool,
 ) -> Vectors:
     embed_tokens = embedder.embed_tokens  # type: ignore[attr-defined]
-    made = _kept(chunks, previous, previous_units)
+    by_id = units_by_chunk(chunks)
+    found = {c.digest: by_id[c.chunk_id] for c in reversed(chunks)}  # a digest's first chunk
+    made = _kept(chunks, previous, previous_units, found)
     kept = set(made)
     todo = list({c.digest: c for c in chunks if c.digest not in kept}.values())
     bar = _progress_bar(len(todo), progress)
     try:
         for start in range(0, len(todo), batch_size):
             part = todo[start : start + batch_size]
-            made.update(_run_pooled(part, embedder, embed_tokens))
+            made.update(_run_pooled(part, embedder, embed_tokens, found))
             if bar is not None:
                 bar.update(len(part))
     finally:
@@ -185,7 +187,10 @@ def _pooled(
 
 
 def _kept(
-    chunks: Sequence[Chunk], previous: StoredBuild | None, previous_units: UnitStore | None
+    chunks: Sequence[Chunk],
+    previous: StoredBuild | None,
+    previous_units: UnitStore | None,
+    units_of: Mapping[str, list[Unit]],
 ) -> dict[str, _Made]:
     """Chunks whose vector and unit vectors the previous build holds (same digest, and every unit
     the chunk has now): they are not run again."""
@@ -197,7 +202,7 @@ def _kept(
         row = rows.get(chunk.digest)
         if row is None or chunk.digest in out:
             continue
-        found = units(chunk.text)
+        found = units_of[chunk.digest]
         old_units, old_vectors = previous_units.for_chunk(previous.chunks[row].chunk_id)
         by_text = {u.text: v for u, v in zip(old_units, old_vectors, strict=True)}
         if all(u.text in by_text for u in found):
@@ -208,7 +213,9 @@ def _kept(
     return out
 
 
-def _run_pooled(part: list[Chunk], embedder: Embedder, embed_tokens: Any) -> dict[str, _Made]:
+def _run_pooled(
+    part: list[Chunk], embedder: Embedder, embed_tokens: Any, units_of: Mapping[str, list[Unit]]
+) -> dict[str, _Made]:
     """Run ``part`` once: each chunk's vector, and its units' vectors pooled from its token
     states (NaN rows for units to encode on their own)."""
     texts = [embed_text(c) for c in part]
@@ -216,7 +223,7 @@ def _run_pooled(part: list[Chunk], embedder: Embedder, embed_tokens: Any) -> dic
     vectors = _checked(run.vectors, embedder)
     out: dict[str, _Made] = {}
     for i, chunk in enumerate(part):
-        found = units(chunk.text)
+        found = units_of[chunk.digest]
         pooled = pooled_units(
             texts[i], chunk.text, [u.text for u in found], run.states[i], run.offsets[i]
         )
