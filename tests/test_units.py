@@ -474,3 +474,24 @@ def test_a_unit_not_found_on_its_chunks_pages_is_never_scored() -> None:
     vector = np.asarray(embedder.embed_query("Who deferred to the police?"), np.float32)
     found = [s.unit.text for s in selector.score(analyse("Who deferred?"), [passage], vector)]
     assert found == ["Staff deferred to the police."]
+
+
+def test_a_sentence_listing_after_a_colon_answers_a_list_question() -> None:
+    from assistant.evidence import kind_matches
+
+    six = Unit(
+        "Six practice themes: the child's daily life; reluctant engagement; challenge; "
+        "changing risk; information sharing; and leadership.",
+        "labelled",
+        0,
+        0,
+    )
+    three = Unit(
+        "Three themes were chosen: mental health, babies and harm outside.", "sentence", 0, 0
+    )
+    assert kind_matches(analyse("What were the six practice themes?"), six)
+    assert not kind_matches(analyse("What were the four practice themes?"), six)
+    assert kind_matches(analyse("What are the three themes?"), three)
+    assert not kind_matches(
+        analyse("What are the three themes?"), Unit("The themes: see below.", "sentence", 0, 0)
+    )

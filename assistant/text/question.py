@@ -23,6 +23,7 @@ from assistant.text.terms import fold, stem_pairs
 from assistant.text.terms import stems as tokenize
 from assistant.text.units import NUMBER_WORDS as COUNT_WORDS
 
+SHORT_WORD = 3  # a lower-case word this short is no topic of its own ("wat")
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
 
 FRAME_WORDS = frozenset(
@@ -254,6 +255,8 @@ def subjects(text: str) -> tuple[Subject, ...]:
             continue
         if low.endswith("ed") and "-" not in low:
             continue  # a verb's past form ("concentrated", "commissioned") names no topic
+        if len(low) <= SHORT_WORD and word.islower():
+            continue  # "wat", "thx": chat spelling of a common word, not a topic
         if zipf(low) < SPECIFIC_ZIPF and not any(low in s.label.lower() for s in out.values()):
             out.setdefault(low, Subject(word, toks))
     return tuple(out.values())
