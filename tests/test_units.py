@@ -141,6 +141,8 @@ def test_unpunctuated_paragraphs_without_a_count_are_not_swept_into_a_list() -> 
         ("What's the timescale for a rapid review?", "number"),
         ("How long does a local authority have to notify the Panel?", "number"),
         ("How long ago did the review start?", "date"),
+        ("Up to what age does the framework cover care leavers?", "number"),
+        ("and how old was she at the time?", "number"),
     ],
 )
 def test_when_asks_for_a_date_only_where_it_heads_a_question(question: str, kind: str) -> None:

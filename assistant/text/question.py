@@ -86,7 +86,9 @@ _NUMBER_Q = re.compile(
     r"\b(?:how many|how much|what (?:number|proportion|percentage|share|fraction)|how often|"
     r"what (?:was|is) the (?:number|total|count|rate)|"
     # a duration is a number of days, weeks or months ("within 15 working days")
-    r"how long|how soon|how quickly|time ?scales?|time limits?|deadlines?|within what time)\b",
+    r"how long|how soon|how quickly|time ?scales?|time limits?|deadlines?|within what time|"
+    # an age is a number of years
+    r"what age|how old|which age|aged what)\b",
     re.IGNORECASE,
 )
 _AGENT_Q = re.compile(
