@@ -497,3 +497,12 @@ def test_a_sentence_listing_after_a_colon_answers_a_list_question() -> None:
     assert not kind_matches(
         analyse("What are the three themes?"), Unit("The themes: see below.", "sentence", 0, 0)
     )
+
+
+def test_note_asterisks_stay_in_a_quote_and_markdown_bold_does_not() -> None:
+    found = texts(
+        "**Fostering.** A private fostering arrangement in which someone who is not a close "
+        "relative* looks after the child for 28 days or more** (section 66)***"
+    )
+    assert any("28 days or more** (section 66)***" in t for t in found)
+    assert not any(t.startswith("**") for t in found)
