@@ -651,6 +651,8 @@ def kind_matches(question: Question, unit: Unit) -> bool:
     if kind == "attribution":
         who = set(stems(question.attributed_to))
         return bool(who & set(stems(text))) and bool(_SAYING.search(text))
+    if kind == "condition":
+        return bool(_CONDITION.search(text))
     if kind == "list":
         if unit.kind != "list":
             return _lists_inline(unit.text, question.count)
@@ -672,6 +674,11 @@ def _lists_inline(text: str, count: int | None) -> bool:
     return len(items) == count or stated_count(head) == count
 
 
+_CONDITION = re.compile(
+    r"\b(?:if|unless|provided(?: that)?|as long as|only when|only where|where necessary|"
+    r"conditions?|circumstances)\b",
+    re.IGNORECASE,
+)
 _SEMICOLONS = re.compile(r";\s*(?:and\s+)?")
 _COMMAS = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
 INLINE_ITEMS = 3  # a sentence listing this many after a colon is a list

@@ -134,8 +134,9 @@ def test_unpunctuated_paragraphs_without_a_count_are_not_swept_into_a_list() -> 
         ("What should staff do when the lead is away?", "any"),
         ("How many reviews did the Panel analyse?", "number"),
         # "when" with a modal asks in what circumstances, not for a date
-        ("Under the duty of confidence, when can I share what I was told?", "any"),
-        ("When should a practitioner make a referral?", "any"),
+        ("Under the duty of confidence, when can I share what I was told?", "condition"),
+        ("When should a practitioner make a referral?", "condition"),
+        ("What has to be true before I can pass it on?", "condition"),
         ("When did the Act come into force?", "date"),
         ("When will the next report be published?", "date"),
         ("What's the timescale for a rapid review?", "number"),
@@ -506,3 +507,19 @@ def test_note_asterisks_stay_in_a_quote_and_markdown_bold_does_not() -> None:
     )
     assert any("28 days or more** (section 66)***" in t for t in found)
     assert not any(t.startswith("**") for t in found)
+
+
+def test_a_condition_question_is_answered_by_a_condition() -> None:
+    from assistant.evidence import kind_matches
+
+    question = analyse("When can I share something told to me in confidence?")
+    assert question.kind == "condition"
+    assert kind_matches(
+        question, Unit("You may share it if a court orders you to.", "sentence", 0, 0)
+    )
+    assert not kind_matches(question, Unit("The duty applies to confidences.", "sentence", 0, 0))
+
+
+def test_a_pointer_to_further_information_is_context() -> None:
+    assert is_context("Further information about the duty can be found in the NHS guidance.")
+    assert not is_context("Further checks are needed before a child is placed.")

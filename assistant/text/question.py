@@ -156,7 +156,7 @@ class Question:
     text: str
     terms: tuple[str, ...]
     subjects: tuple[Subject, ...]
-    kind: str  # date | number | agent | attribution | list | any
+    kind: str  # date | number | agent | attribution | list | condition | any
     count: int | None = None
     attributed_to: str = ""
     parts: tuple[str, ...] = ()  # the separate questions a compound question asks, if several
@@ -220,7 +220,19 @@ def answer_kind(text: str) -> tuple[str, int | None, str]:
         return "number", None, ""
     if _AGENT_Q.search(text):
         return "agent", None, ""
+    if _CONDITION_Q.search(text):
+        return "condition", None, ""
     return "any", None, ""
+
+
+# In what circumstances something may or must be done: the answer is a condition ("if ...",
+# "unless ...", "one of the following conditions ...").
+_CONDITION_Q = re.compile(
+    r"\b(?:when (?:can|could|may|might|should|must|do|does|is it|are)|in what circumstances|"
+    r"under what (?:conditions|circumstances)|what (?:has|needs|have) to (?:be true|happen)|"
+    r"what conditions|on what (?:basis|grounds))\b",
+    re.IGNORECASE,
+)
 
 
 def subjects(text: str) -> tuple[Subject, ...]:

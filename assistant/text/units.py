@@ -130,7 +130,13 @@ def clean(text: str) -> str:
     return " ".join(unemphasised(text).split())
 
 
-_CROSS_REFERENCE = re.compile(r"^\W*see (?:also )?(?:the |our |its )?\w", re.IGNORECASE)
+_CROSS_REFERENCE = re.compile(
+    r"^\W*see (?:also )?(?:the |our |its )?\w|"
+    # a pointer elsewhere: "Further information about the duty can be found in ..."
+    r"^(?:further|more|additional) (?:information|guidance|details|advice|resources)\b"
+    r"[^.]{0,100}\b(?:can be found|is available|are available|is provided|is set out)\b",
+    re.IGNORECASE,
+)
 
 
 def is_context(text: str) -> bool:
