@@ -523,3 +523,11 @@ def test_a_condition_question_is_answered_by_a_condition() -> None:
 def test_a_pointer_to_further_information_is_context() -> None:
     assert is_context("Further information about the duty can be found in the NHS guidance.")
     assert not is_context("Further checks are needed before a child is placed.")
+
+
+def test_british_past_forms_and_apostrophe_less_stop_words_meet_their_usual_forms() -> None:
+    from assistant.text.terms import stems
+
+    assert stems("smelt") == stems("smelled") and stems("learnt") == stems("learned")
+    assert stems("whats the link") == stems("what's the link") == ["link"]
+    assert stems("bus news") == ["bus", "news"]  # words that only end like a plural

@@ -37,9 +37,27 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# British past forms in -t, which the stemmer leaves apart from their -ed forms
+_PAST_IN_T = {
+    "smelt": "smelled",
+    "learnt": "learned",
+    "spelt": "spelled",
+    "burnt": "burned",
+    "dreamt": "dreamed",
+    "spoilt": "spoiled",
+    "spilt": "spilled",
+    "leapt": "leaped",
+}
+
+
 def words(text: str) -> list[str]:
     found = (w.removesuffix("'s").removesuffix("'") for w in _WORD.findall(fold(text)))
-    return [w for w in found if w and w not in STOPWORDS]
+    return [_PAST_IN_T.get(w, w) for w in found if w and not _stopword(w)]
+
+
+def _stopword(word: str) -> bool:
+    """A stop word, or one typed without its apostrophe ("whats", "hows")."""
+    return word in STOPWORDS or (word.endswith("s") and len(word) <= 6 and word[:-1] in STOPWORDS)
 
 
 def stems(text: str) -> list[str]:
