@@ -22,7 +22,6 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +96,6 @@ class _Span:
 
 def instrument(spans: Spans) -> None:
     """Wrap the functions an ingest spends its time in (where the callers look them up)."""
-    import assistant.build.lifecycle as lifecycle
     import assistant.build.writer as writer
     import ingest.chunking as chunking
     import ingest.embedding as embedding
@@ -157,7 +155,6 @@ def instrument(spans: Spans) -> None:
         spans.wrap(SentenceTransformerEmbedder, "embed_tokens", "embed: model (torch)")
     except ImportError:
         pass
-
 
 
 def one_run(

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from assistant.embedding.pooling import (
     LEGACY_KIND,
     POOLED,
     UNIT_VECTOR_KINDS,
+    TokenStates,
     pooled_units,
 )
 from assistant.embedding.routes import same_route
@@ -35,6 +35,7 @@ from assistant.errors import ConfigurationError, ModelError
 from assistant.text.units import Unit, units
 from assistant.types import Chunk
 from ingest.chunking import embed_text
+from ingest.stream import one_ahead
 
 log = logging.getLogger(__name__)
 
@@ -165,11 +166,14 @@ def _pooled(
     made = _kept(chunks, previous, previous_units)
     kept = set(made)
     todo = list({c.digest: c for c in chunks if c.digest not in kept}.values())
+    parts = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+    texts = [[embed_text(c) for c in part] for part in parts]
     bar = _progress_bar(len(todo), progress)
     try:
-        for start in range(0, len(todo), batch_size):
-            part = todo[start : start + batch_size]
-            made.update(_run_pooled(part, embedder, embed_tokens))
+        # the model runs one part ahead in a second thread while this one pools the part before
+        # (the model releases the GIL; pooling is Python): the cores never wait for pooling
+        for part, part_texts, run in zip(parts, texts, one_ahead(texts, embed_tokens), strict=True):
+            made.update(_pooled_part(part, part_texts, run, embedder))
             if bar is not None:
                 bar.update(len(part))
     finally:
@@ -208,11 +212,11 @@ def _kept(
     return out
 
 
-def _run_pooled(part: list[Chunk], embedder: Embedder, embed_tokens: Any) -> dict[str, _Made]:
-    """Run ``part`` once: each chunk's vector, and its units' vectors pooled from its token
-    states (NaN rows for units to encode on their own)."""
-    texts = [embed_text(c) for c in part]
-    run = embed_tokens(texts)
+def _pooled_part(
+    part: list[Chunk], texts: list[str], run: TokenStates, embedder: Embedder
+) -> dict[str, _Made]:
+    """From ``part``'s one run (``texts`` as the model read them): each chunk's vector, and its
+    units' vectors pooled from its token states (NaN rows for units to encode on their own)."""
     vectors = _checked(run.vectors, embedder)
     out: dict[str, _Made] = {}
     for i, chunk in enumerate(part):

@@ -3,6 +3,8 @@
 - ``prepared_in_background``: files are loaded, cleaned, chunked and tagged in a second thread,
   at most ``depth`` documents ahead, while the caller embeds and writes the ones before them (the
   exported model releases the GIL while it computes, so preparing and embedding overlap).
+- ``one_ahead``: a function applied to a list of inputs in a second thread, one input ahead of
+  the caller (the model computes the next part while the caller pools the last one).
 - ``Turns``: an embedder whose tokenizer cannot count in one thread while it embeds in another
   (sentence-transformers; it says so with ``counts_concurrently = False``) is used in turns.
 - ``RunChunks`` and ``RunUnits``: vectors already written in this run (and the served build's
@@ -17,10 +19,11 @@ import json
 import logging
 import queue
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -123,6 +126,26 @@ def prepared_in_background(results: Iterator[Result], *, depth: int = 2) -> Iter
     finally:
         stop.set()
         thread.join()
+
+
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+def one_ahead(inputs: Sequence[In], compute: Callable[[In], Out]) -> Iterator[Out]:
+    """``compute(x)`` for each input in order, each computed in a second thread while the caller
+    handles the result before it (at most two results exist at once). An error in ``compute`` is
+    raised to the caller; leaving the loop early waits only for the result being computed."""
+    if len(inputs) < 2:
+        yield from (compute(x) for x in inputs)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rla-embed") as worker:
+        future = worker.submit(compute, inputs[0])
+        for following in inputs[1:]:
+            done = future.result()
+            future = worker.submit(compute, following)
+            yield done
+        yield future.result()
 
 
 class Turns:

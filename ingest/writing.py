@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-GROUP_CHUNKS = 256  # chunks embedded together: large enough to batch by width, small to hold
+GROUP_CHUNKS = (
+    64  # chunks embedded together: enough to batch by width; small, so embedding starts early
+)
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ class BuildSink:
                 chunks,
                 embedder=self.embedder,
                 previous=self.usable,
-                batch_size=self.settings.embedding_batch_size * 4,
+                batch_size=self.settings.embedding_batch_size * 2,  # 64: two parts in flight
                 known=run_chunks,
                 unit_vectors=self.settings.unit_vectors,
                 previous_units=self._previous_units,
