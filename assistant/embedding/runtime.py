@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -109,22 +110,37 @@ def pad(encoded: Sequence[Sequence[int]], width: int, rows: int) -> dict[str, np
     return {"input_ids": input_ids, "attention_mask": mask}
 
 
-def token_batches(
-    lengths: Sequence[int], budget: int, most: int, *, tight_tail: bool = False
-) -> list[tuple[np.ndarray, int]]:
+def token_batches(lengths: Sequence[int], budget: int, most: int) -> list[tuple[np.ndarray, int]]:
     """(rows, batch size) pairs: texts grouped by padded width, ``budget // width`` rows a batch
     (fewer, rounded up to a power of two, when fewer texts have that width), so short texts
-    (units of evidence) go in big batches, long ones in small, and one question in a batch of 1.
-    ``tight_tail`` (ingest) gives each width's last, partial batch its own smaller power of two:
-    a few more shapes, far fewer dummy rows."""
+    (units of evidence) go in big batches, long ones in small, and one question in a batch of 1."""
     widths = np.asarray([bucket(n, most) for n in lengths])
     batches: list[tuple[np.ndarray, int]] = []
     for width in sorted(set(widths.tolist())):
         rows = np.flatnonzero(widths == width)
         size = min(max(1, budget // width), _power_of_two(len(rows)))
         for i in range(0, len(rows), size):
-            part = rows[i : i + size]
-            batches.append((part, min(size, _power_of_two(len(part))) if tight_tail else size))
+            batches.append((rows[i : i + size], size))
+    return batches
+
+
+def longest_first_batches(
+    lengths: Sequence[int], budget: int, most: int
+) -> list[tuple[np.ndarray, int]]:
+    """Ingest's (rows, batch size) pairs: texts longest first, each batch as many rows as
+    ``budget`` allows at the padded width of its longest text, so only the last batch of a call
+    is partial (its size the least power of two that holds it, at most the full size). Batching
+    each width apart left a partial batch per width, each with dummy rows and often a shape of
+    its own that OpenVINO prepares anew; with ingest's parts of 64 chunks this costs about 15%
+    less CPU, in fewer shapes (13 against 36 on the real corpus)."""
+    order = np.argsort(-np.asarray(lengths, dtype=np.int64), kind="stable")
+    batches: list[tuple[np.ndarray, int]] = []
+    start = 0
+    while start < len(order):
+        full = max(1, budget // bucket(int(lengths[order[start]]), most))
+        rows = order[start : start + full]
+        batches.append((rows, full if len(rows) == full else min(full, _power_of_two(len(rows)))))
+        start += full
     return batches
 
 
@@ -184,6 +200,8 @@ class OpenVinoEmbedder:
         self.dimensions = int(self._compiled.output(0).get_partial_shape()[1].get_length())
         # output 1: token states (models exported before ADR 0024 have none)
         self._token_output = 1 if len(self._compiled.outputs) > 1 else None
+        self._queue: Any = None  # ingest's parallel requests, made at the first call
+        self._queue_lock = threading.Lock()
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
         return self.embed_matrix(texts).tolist()  # type: ignore[no-any-return]
@@ -213,9 +231,8 @@ class OpenVinoEmbedder:
     ) -> None:
         """Fill ``out`` (and ``states``, each text's token states, when given) batch by batch."""
         lengths = [len(ids) for ids in encoded]
-        batches = token_batches(
-            lengths, self.token_budget, self.max_tokens, tight_tail=self.requests > 1
-        )
+        batch = longest_first_batches if self.requests > 1 else token_batches
+        batches = batch(lengths, self.token_budget, self.max_tokens)
 
         def keep(request: Any, rows: np.ndarray) -> None:
             out[rows] = request.get_output_tensor(0).data[: len(rows)]
@@ -234,11 +251,13 @@ class OpenVinoEmbedder:
                 request.infer(inputs(rows, size))
                 keep(request, rows)
             return
-        queue = self._ov.AsyncInferQueue(self._compiled, self.requests)
-        queue.set_callback(keep)
-        for rows, size in batches:
-            queue.start_async(inputs(rows, size), rows)
-        queue.wait_all()
+        with self._queue_lock:  # one call at a time uses the requests (made once, reused)
+            if self._queue is None:
+                self._queue = self._ov.AsyncInferQueue(self._compiled, self.requests)
+            self._queue.set_callback(keep)
+            for rows, size in batches:
+                self._queue.start_async(inputs(rows, size), rows)
+            self._queue.wait_all()
 
     def warm_up(self) -> None:
         """Prepare the shapes most questions take (up to 32 word pieces), so the first questions
