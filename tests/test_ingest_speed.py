@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from ingest.stream import one_ahead
@@ -42,3 +44,39 @@ def test_one_ahead_raises_the_workers_error_and_stops_when_the_caller_leaves() -
     assert computed == [0, 1]
     assert not [t for t in threading.enumerate() if t.name.startswith("rla-embed")]
     assert list(one_ahead([], lambda x: x)) == [] and list(one_ahead([5], lambda x: -x)) == [-5]
+
+
+@pytest.mark.integration
+def test_word_pieces_counted_at_chunking_are_what_the_model_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Chunking counts each chunk's embedded text with the model's tokenizer; ingest keeps those
+    pieces for the model instead of tokenizing the text again. What the model is given must be
+    what a fresh encoding gives, and a text is taken once."""
+    from assistant.embedding.embedder import packaged_model_dir
+    from assistant.embedding.runtime import WordPieces
+
+    fresh = WordPieces.from_model_dir(Path(packaged_model_dir()))
+    kept = WordPieces.from_model_dir(Path(packaged_model_dir()))
+    kept.keep_counted(2)
+    long = "safeguarding " * 400  # past the model's limit: truncated when encoded, never kept
+    texts = ["Child Q was strip searched at school.", "Adultification bias » In practice", long]
+    for text in texts:
+        assert kept.count(text) == fresh.count(text)
+    encoded: list[list[str]] = []
+    real = kept._encodings
+    monkeypatch.setattr(kept, "_encodings", lambda t: encoded.append(list(t)) or real(t))
+    ids, offsets = kept.encode_with_offsets([*texts, "not counted"])
+    want_ids, want_offsets = fresh.encode_with_offsets([*texts, "not counted"])
+    assert encoded == [[long, "not counted"]]  # the two counted texts that fit were taken
+    assert [list(i) for i in ids] == [list(i) for i in want_ids]
+    assert len(ids[2]) == fresh.max_tokens
+    for got, want in zip(offsets, want_offsets, strict=True):
+        np.testing.assert_array_equal(got, want)
+    kept.encode_with_offsets(texts[:1])
+    assert encoded[-1] == texts[:1]  # taken once: encoded afresh the second time
+    for n in range(3):  # at most two kept: the oldest goes first
+        kept.count(f"text {n}")
+    kept.encode_with_offsets(["text 0", "text 1", "text 2"])
+    assert encoded[-1] == ["text 0"]
+    assert fresh.encode(texts[:2]) == kept.encode(texts[:2])

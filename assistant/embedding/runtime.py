@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,9 @@ class WordPieces:
         self._counting = counting
         self._truncating = truncating
         self.max_tokens = max_tokens
+        self._keep = 0  # texts counted whose word pieces are kept for encoding (0: none)
+        self._counted: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._counted_lock = threading.Lock()
 
     @classmethod
     def from_model_dir(cls, model_dir: Path) -> WordPieces:
@@ -64,21 +68,52 @@ class WordPieces:
         truncating.enable_truncation(max_tokens)
         return cls(counting, truncating, max_tokens)
 
+    def keep_counted(self, texts: int) -> None:
+        """Keep the word pieces of up to ``texts`` recently counted texts that fit the model, so
+        encoding one of them again (ingest: chunking counts each chunk's embedded text, then the
+        model reads it) takes the pieces counted instead of running the tokenizer twice. A text
+        is taken once; the oldest are dropped first. Off by default (serving counts questions)."""
+        self._keep = texts
+
     def count(self, text: str) -> int:
-        return len(self._counting.encode(text, add_special_tokens=True).ids)
+        encoding = self._counting.encode(text, add_special_tokens=True)
+        ids = encoding.ids
+        if self._keep and len(ids) <= self.max_tokens:  # truncation would leave it as it is
+            pieces = (np.asarray(ids, dtype=np.int64), _offsets(encoding))
+            with self._counted_lock:
+                self._counted[text] = pieces
+                self._counted.move_to_end(text)
+                while len(self._counted) > self._keep:
+                    self._counted.popitem(last=False)
+        return len(ids)
 
     def encode(self, texts: Sequence[str]) -> list[list[int]]:
         """Word-piece ids of each text, truncated to ``max_tokens`` (special tokens included)."""
-        return [e.ids for e in self._encodings(texts)]
+        return [ids.tolist() for ids, _ in self._pieces(texts)]
 
-    def encode_with_offsets(self, texts: Sequence[str]) -> tuple[list[list[int]], list[np.ndarray]]:
+    def encode_with_offsets(
+        self, texts: Sequence[str]
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Word-piece ids and each piece's ``[start, end)`` character offsets in its text
         (``(0, 0)`` for the special tokens), truncated like ``encode``."""
-        found = self._encodings(texts)
-        offsets = [np.asarray(e.offsets, dtype=np.int64).reshape(-1, 2) for e in found]
-        return [e.ids for e in found], offsets
+        found = self._pieces(texts)
+        return [ids for ids, _ in found], [offsets for _, offsets in found]
+
+    def _pieces(self, texts: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(ids, offsets) of each text: taken from the texts counted when kept, else encoded."""
+        found: list[tuple[np.ndarray, np.ndarray] | None] = [None] * len(texts)
+        if self._counted:
+            with self._counted_lock:
+                for i, text in enumerate(texts):
+                    found[i] = self._counted.pop(text, None)
+        missing = [i for i, pieces in enumerate(found) if pieces is None]
+        for i, encoding in zip(missing, self._encodings([texts[i] for i in missing]), strict=True):
+            found[i] = (np.asarray(encoding.ids, dtype=np.int64), _offsets(encoding))
+        return found  # type: ignore[return-value]
 
     def _encodings(self, texts: Sequence[str]) -> list[Any]:
+        if not texts:
+            return []
         if len(texts) == 1:  # encode_batch's thread pool costs more than one text takes
             return [self._truncating.encode(texts[0])]
         return list(self._truncating.encode_batch(list(texts)))
@@ -87,6 +122,10 @@ class WordPieces:
         """input_ids and attention_mask, truncated to ``max_tokens``, padded to the longest."""
         encoded = self.encode(texts)
         return pad(encoded, max(len(ids) for ids in encoded), len(encoded))
+
+
+def _offsets(encoding: Any) -> np.ndarray:
+    return np.asarray(encoding.offsets, dtype=np.int64).reshape(-1, 2)
 
 
 WIDTH_STEP = 16  # padded lengths are multiples of this: few distinct shapes to compile
@@ -157,6 +196,11 @@ def _max_seq_length(model_dir: Path) -> int:
         return 256
 
 
+# Counted texts whose word pieces ingest keeps for the model (about 5 KB each): more than the
+# chunks of the documents prepared ahead of the one being embedded, in most libraries.
+COUNTED_KEPT = 2048
+
+
 class OpenVinoEmbedder:
     """The exported all-MiniLM-L6-v2 on OpenVINO's CPU plugin (int8 or fp32 weights)."""
 
@@ -180,6 +224,8 @@ class OpenVinoEmbedder:
         self.token_budget = token_budget
         self._pieces = WordPieces.from_model_dir(model_dir)
         self.max_tokens = self._pieces.max_tokens
+        if throughput:  # ingest: chunking counts each chunk's text just before it is embedded
+            self._pieces.keep_counted(COUNTED_KEPT)
         config: dict[str, Any] = {
             "INFERENCE_PRECISION_HINT": precision,
             # ingest: parallel requests, one per core; queries: one request over every core
@@ -227,7 +273,7 @@ class OpenVinoEmbedder:
         return TokenStates(out, tuple(states), tuple(offsets))
 
     def _run(
-        self, encoded: list[list[int]], out: np.ndarray, states: list[np.ndarray] | None
+        self, encoded: Sequence[Sequence[int]], out: np.ndarray, states: list[np.ndarray] | None
     ) -> None:
         """Fill ``out`` (and ``states``, each text's token states, when given) batch by batch."""
         lengths = [len(ids) for ids in encoded]
