@@ -273,7 +273,7 @@ class OpenVinoEmbedder:
         return TokenStates(out, tuple(states), tuple(offsets))
 
     def _run(
-        self, encoded: Sequence[Sequence[int]], out: np.ndarray, states: list[np.ndarray] | None
+        self, encoded: Sequence[Sequence[int] | np.ndarray], out: np.ndarray, states: list[np.ndarray] | None
     ) -> None:
         """Fill ``out`` (and ``states``, each text's token states, when given) batch by batch."""
         lengths = [len(ids) for ids in encoded]
