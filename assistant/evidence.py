@@ -39,7 +39,15 @@ import numpy as np
 from assistant.build.index import Index
 from assistant.checks.guardrails import instruction_like
 from assistant.embedding.embedder import Embedder
-from assistant.text.question import Question, Subject, analyse, head_subjects, topic_heads
+from assistant.text.question import (
+    Question,
+    Subject,
+    analyse,
+    compound_subjects,
+    head_subjects,
+    topic_heads,
+    topic_phrases,
+)
 from assistant.text.terms import LibraryTerms, stems
 from assistant.text.units import Unit, units
 from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Document, Passage, Status
@@ -62,6 +70,7 @@ MAX_PARTS = 3
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
 THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)
 RELATED = 2  # units offered as related material with a refusal
+EVERYWHERE_SHARE = 0.25  # a topic word in this share of chunks is what the library is about
 CACHE_CHUNKS = 4096
 
 
@@ -203,7 +212,9 @@ class EvidenceSelector:
     def absent(self, question: Question) -> tuple[Subject, ...]:
         """The question's subjects the library never mentions, with the noun the question is
         about when no subject names it."""
-        candidates = (*question.subjects, *head_subjects(question.text, question.subjects))
+        heads = head_subjects(question.text, question.subjects)
+        compounds = compound_subjects(question.text, (*question.subjects, *heads))
+        candidates = (*question.subjects, *heads, *compounds)
         return tuple(s for s in candidates if not self.in_library(s))
 
     def _phrase_in_library(self, phrase: str) -> bool:
@@ -389,16 +400,27 @@ class EvidenceSelector:
                     best[key] = u
         return sorted(best.values(), key=lambda u: -u.score), part_best
 
+    def _everywhere(self, subject: Subject) -> bool:
+        """A plain topic word in a large share of the library's chunks ("safeguarding"): what
+        the whole library is about, so holding it says nothing about this question."""
+        if subject.name or subject.group or not subject.terms:
+            return False
+        n = max(self.terms.n, 1)
+        return all(self.terms.frequency(t, slack=0) >= EVERYWHERE_SHARE * n for t in subject.terms)
+
     def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
         gone_terms = {t for s in absent for t in s.terms}
         if question.parts and any(not gone_terms & set(stems(p)) for p in question.parts):
             return False  # a compound question with a part about what the library holds
-        present = [s for s in question.subjects if s not in absent]
+        present = [s for s in question.subjects if s not in absent and not self._everywhere(s)]
         if not present or any(s.work for s in absent):
             return True  # nothing else asked about, or a named document the library lacks
         heads = {t for head in topic_heads(question.text) for t in stems(head)}
         if heads & gone_terms:
             return True  # the noun the question is about is what the library lacks
+        topics = {" ".join(p.lower().split()) for p in topic_phrases(question.text)}
+        if any(s.label in topics for s in absent):
+            return True  # so is the kind of thing it is about ("knife crime")
         weights = self.weights(question)
         total = sum(weights.values()) or 1.0
         return sum(w for t, w in weights.items() if t in gone_terms) / total >= ABSENT_SHARE

@@ -25,12 +25,15 @@ NAMES = (
     "unseen-real-v1",
     "unseen-demo-v2",
     "unseen-real-v2",
+    "unseen-demo-v3",
+    "unseen-real-v3",
 )
 UNSEEN_V1 = ("unseen-demo-v1", "unseen-real-v1")
 UNSEEN_V2 = ("unseen-demo-v2", "unseen-real-v2")  # a second set, written blind to the answerer
-UNSEEN = UNSEEN_V1 + UNSEEN_V2
-UNSEEN_DEMO = ("unseen-demo-v1", "unseen-demo-v2")
-UNSEEN_REAL = ("unseen-real-v1", "unseen-real-v2")
+UNSEEN_V3 = ("unseen-demo-v3", "unseen-real-v3")  # a third, independent blind set
+UNSEEN = UNSEEN_V1 + UNSEEN_V2 + UNSEEN_V3
+UNSEEN_DEMO = ("unseen-demo-v1", "unseen-demo-v2", "unseen-demo-v3")
+UNSEEN_REAL = ("unseen-real-v1", "unseen-real-v2", "unseen-real-v3")
 KINDS = {
     "absent",
     "partial",
@@ -146,13 +149,32 @@ def test_blind_unseen_sets_meet_their_quotas() -> None:
     answerable = [c for c in cases if c.answerable and c.kind != "partial" and c.key_facts]
     assert len(answerable) >= 50 and kinds["absent"] >= 30 and kinds["partial"] >= 12
     assert kinds["request"] + kinds["out-of-scope"] >= 12
+    assert len(_personal_data(cases)) >= 4
+    assert {c.id[:3] for c in cases} == {"u2d", "u2r"}
+    _covers_every_document(cases)
+
+
+def _personal_data(cases: list[Case]) -> list[Case]:
     personal = [c for c in cases if c.expected_status == ("personal_data",)]
-    assert len(personal) >= 4
     for c in personal:  # an invented name with an age; the answer must not repeat the name
         assert c.attack == "personal_data" and c.must_not_contain, c.id
         assert all(re.search(p, c.question, re.IGNORECASE) for p in c.must_not_contain), c.id
         assert re.search(r"\b(1[0-7]|[1-9])\b", c.question), c.id
-    assert {c.id[:3] for c in cases} == {"u2d", "u2r"}
+    return personal
+
+
+def test_third_blind_sets_meet_their_quotas() -> None:
+    """The v3 sets: a third unseen set, written blind and independently of v1 and v2."""
+    cases = _unseen(UNSEEN_V3)
+    kinds = Counter(c.kind for c in cases)
+    answerable = [c for c in cases if c.answerable and c.kind != "partial" and c.key_facts]
+    real = [c for c in answerable if c.id.startswith("u3r")]
+    assert len(cases) >= 160 and len(answerable) >= 65 and len(real) >= 20
+    assert 3 * len(real) >= len(answerable)  # at least a third on the long real PDFs
+    assert kinds["absent"] >= 45 and kinds["partial"] >= 15
+    assert kinds["request"] + kinds["out-of-scope"] >= 15
+    assert len(_personal_data(cases)) >= 5
+    assert {c.id[:3] for c in cases} == {"u3d", "u3r"}
     _covers_every_document(cases)
 
 
@@ -194,7 +216,7 @@ def test_every_case_has_a_fixed_split() -> None:
         splits = Counter(dataset.split_of(c.id) for c in dataset.load(dataset.resolve(name)))
         assert set(splits) <= set(dataset.SPLITS), name
         assert splits["tune"] and splits["test"], name  # both splits hold questions
-    for names in (UNSEEN_V1, UNSEEN_V2):  # each generation has every kind in both splits
+    for names in (UNSEEN_V1, UNSEEN_V2, UNSEEN_V3):  # each generation has every kind in both splits
         unseen = _unseen(names)
         for kind in ("absent", "partial", "factual", "out-of-scope", "request"):
             splits = {dataset.split_of(c.id) for c in unseen if c.kind == kind}
@@ -222,6 +244,23 @@ def test_unseen_real_key_facts_and_absent_subjects(name: str, real_pdfs: Path) -
                 assert _loose(item["text"]) in page, (row["id"], item)
         if row["kind"] == "absent":
             assert _loose(row["subject"]) not in everything, (row["id"], row["subject"])
+
+
+def test_third_set_absent_subjects_occur_in_neither_library(real_pdfs: Path) -> None:
+    """v3 checks each absent subject, and each word of it, against the demo library and the real
+    corpus alike, so the subject is absent whichever of the two libraries the set is run on."""
+    cache: dict[tuple[Path, int], str] = {}
+    pdfs = sorted(real_pdfs.glob("*.pdf"))
+    texts = [_loose(p.read_text(encoding="utf-8")) for p in DEMO_LIBRARY.glob("*.md")]
+    texts += [_loose(p.read_text(encoding="utf-8")) for p in real_pdfs.glob("*.txt")]
+    texts += [_loose(_page_text(pdf, i, cache)) for pdf in pdfs for i in range(1, _pages(pdf) + 1)]
+    everything = " ".join(texts)
+    subjects = [c.subject for c in _unseen(UNSEEN_V3) if c.kind == "absent"]
+    assert len(subjects) >= 45
+    for subject in subjects:
+        assert _loose(subject) not in everything, subject
+        for word in re.findall(r"[\w'-]+", _loose(subject)):
+            assert not re.search(rf"(?<!\w){re.escape(word)}(?!\w)", everything), (subject, word)
 
 
 def _pages(pdf: Path) -> int:

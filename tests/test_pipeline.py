@@ -368,3 +368,44 @@ def test_a_topic_head_the_library_lacks_is_refused_and_named(assistant) -> None:
     answer = assistant.ask("What is the learning on self-harm among Black girls at school?")
     assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
     assert answer.missing == ("self-harm",)
+
+
+def test_a_topic_whose_kind_the_library_never_names_is_refused(assistant) -> None:  # type: ignore[no-untyped-def]
+    # "search" and "school" are held; "knife" is not, so "knife crime at school" is absent
+    answer = assistant.ask("What have reviews found about knife crime at school?")
+    assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
+    assert answer.missing == ("knife crime",)
+    # the held topic asked the same way is answered
+    assert assistant.ask("What have reviews found about strip search at school?").status in (
+        "answered",
+        "partial",
+    )
+
+
+def test_a_law_the_library_does_not_hold_is_refused(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask("How does the Zebrowski Act apply to the strip search of a Black girl?")
+    assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
+    assert "Zebrowski" not in answer.text
+
+
+def test_a_group_the_library_never_names_is_refused_beside_words_it_is_all_about(
+    tmp_path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    # every chunk here is about safeguarding: holding the word says nothing about Polish families
+    specs = [
+        DocSpec(f"d{i}", f"Review {i}", [f"Safeguarding lesson {i}: {text}"])
+        for i, text in enumerate(
+            [
+                "Black boys were seen as older than they were.",
+                "Interpreters were not used with Somali mothers.",
+                "Practitioners did not ask about faith or culture.",
+            ]
+        )
+    ]
+    settings = _settings(tmp_path)
+    index = write_pages_build(settings, specs, embedder)
+    helper = build_assistant(settings, embedder=embedder, index=index)
+    answer = helper.ask("Any learning on safeguarding Polish families?")
+    assert answer.status == "no_evidence" and answer.missing == ("Polish",)
+    # a group the library does name, asked the same way, is not refused as absent
+    assert helper.ask("Any learning on safeguarding Somali families?").refusal != "absent_subject"

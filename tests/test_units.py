@@ -24,6 +24,36 @@ def test_existential_there_opens_a_unit_that_a_following_they_can_join() -> None
     assert any(t.startswith("There are several") and "UN Convention" in t for t in found)
 
 
+def test_a_pronoun_after_a_short_phrase_without_a_comma_brings_its_antecedent() -> None:
+    found = texts(
+        "Annie Hudson launched the national review in May 2022. At the launch she described "
+        "how each professional held one piece of the jigsaw."
+    )
+    assert not any(t.startswith("At the launch") for t in found)
+    assert any(t.startswith("Annie Hudson") and "jigsaw" in t for t in found)
+
+
+def test_a_short_sentence_naming_again_what_the_one_before_named_is_also_kept_with_it() -> None:
+    found = texts(
+        "The Voyeurism (Offences) Act 2019 made upskirting a specific offence. "
+        "The Act came into force on 12 April 2019."
+    )
+    assert "The Act came into force on 12 April 2019." in found
+    assert any(t.startswith("The Voyeurism") and t.endswith("12 April 2019.") for t in found)
+    # a noun the sentence before did not use refers to nothing there: the sentence stands alone
+    alone = texts("The Panel published its report in 2020. The review found gaps in practice.")
+    assert not any("2020. The review" in t for t in alone)
+
+
+def test_a_footnote_number_is_not_part_of_the_quoted_text() -> None:
+    found = texts("140 The Voyeurism (Offences) Act 2019 amends the Sexual Offences Act 2003.")
+    assert found == ["The Voyeurism (Offences) Act 2019 amends the Sexual Offences Act 2003."]
+    # a number that is a quantity stays: a lower-case word follows it
+    assert texts("21 young people were interviewed for the review.") == [
+        "21 young people were interviewed for the review."
+    ]
+
+
 def test_there_as_a_reference_still_needs_its_antecedent() -> None:
     # "There" meaning "in that place" depends on the sentence before: alone it is not a unit
     assert texts("There, the officers searched her without an appropriate adult present.") == []
@@ -103,6 +133,14 @@ def test_unpunctuated_paragraphs_without_a_count_are_not_swept_into_a_list() -> 
         ("Who can a practitioner ask for advice when unsure about the law?", "agent"),
         ("What should staff do when the lead is away?", "any"),
         ("How many reviews did the Panel analyse?", "number"),
+        # "when" with a modal asks in what circumstances, not for a date
+        ("Under the duty of confidence, when can I share what I was told?", "any"),
+        ("When should a practitioner make a referral?", "any"),
+        ("When did the Act come into force?", "date"),
+        ("When will the next report be published?", "date"),
+        ("What's the timescale for a rapid review?", "number"),
+        ("How long does a local authority have to notify the Panel?", "number"),
+        ("How long ago did the review start?", "date"),
     ],
 )
 def test_when_asks_for_a_date_only_where_it_heads_a_question(question: str, kind: str) -> None:
@@ -355,3 +393,45 @@ def test_a_topic_head_no_subject_names_becomes_one() -> None:
     question = "What is the learning on self-harm among Black teenage girls?"
     heads = head_subjects(question, analyse(question).subjects)
     assert [(s.label, s.phrase) for s in heads] == [("self-harm", "self harm")]
+
+
+@pytest.mark.parametrize(
+    ("question", "compound"),
+    [
+        ("What have reviews found about knife crime among teenagers?", "knife crime"),
+        ("Does the library have anything on honour-based abuse?", "honour-based abuse"),
+        # a group is judged as a group, and a common modifier names no kind of topic
+        ("What does the library say about Black boys?", None),
+        ("What does the library say about the main points?", None),
+    ],
+)
+def test_a_topic_whose_modifier_names_its_kind_is_a_subject(
+    question: str, compound: str | None
+) -> None:
+    from assistant.text.question import compound_subjects
+
+    found = [s.label for s in compound_subjects(question, analyse(question).subjects)]
+    assert found == ([compound] if compound else [])
+
+
+@pytest.mark.parametrize(
+    ("question", "work"),
+    [
+        ("How does the Equality Act 2010 apply to decisions about Black children?", "Equality Act"),
+        ("What does the advice say about disclosures under Clare's Law?", "Clare"),
+        ("What did the inquiry into child sexual exploitation in Rotherham find?", "Rotherham"),
+    ],
+)
+def test_a_law_or_a_place_naming_an_inquiry_is_a_named_work(question: str, work: str) -> None:
+    found = {s.label: s.work for s in analyse(question).subjects}
+    assert found.get(work) is True
+
+
+def test_a_place_that_names_no_work_is_not_one() -> None:
+    found = {s.label: s.work for s in analyse("What did reviews in Rotherham find?").subjects}
+    assert found.get("Rotherham") is False
+
+
+def test_a_longer_group_name_replaces_the_shorter_one_it_holds() -> None:
+    labels = [s.label for s in analyse("Irish Traveller children and exclusion?").subjects]
+    assert "Irish Traveller" in labels and "Traveller" not in labels

@@ -75,12 +75,17 @@ _DATE_Q = re.compile(
 # inside a clause it is a conjunction ("Was anyone present when ...", "Who can I ask when unsure").
 _WHEN_Q = re.compile(
     r"^\s*(?:(?:and|so|but|then|also|or)\s+)?(?:(?:please\s+)?(?:can|could) you (?:tell|say)(?: me)?\s+|"
-    r"(?:tell|show) me\s+|do you know\s+)?(?:since |until |till |from )?when\b",
+    r"(?:tell|show) me\s+|do you know\s+)?(?:since |until |till |from )?when\b"
+    # "when can I share ...?", "when should a referral be made?": in what circumstances, not a
+    # date; "when did / was / will ..." asks for one
+    r"(?!\s+(?:can|could|should|must|may|might|would|do|does|need|ought)\b)",
     re.IGNORECASE,
 )
 _NUMBER_Q = re.compile(
     r"\b(?:how many|how much|what (?:number|proportion|percentage|share|fraction)|how often|"
-    r"what (?:was|is) the (?:number|total|count|rate))\b",
+    r"what (?:was|is) the (?:number|total|count|rate)|"
+    # a duration is a number of days, weeks or months ("within 15 working days")
+    r"how long|how soon|how quickly|time ?scales?|time limits?|deadlines?|within what time)\b",
     re.IGNORECASE,
 )
 _AGENT_Q = re.compile(
@@ -108,7 +113,7 @@ _LIST_Q = re.compile(
 # children"): subjects like any name, so the library's coverage of each is checked.
 GROUP_NAMES = re.compile(
     r"\b(white|black|asian|mixed[ -](?:heritage|race|ethnicity)|dual heritage|muslim|sikh|hindu|"
-    r"jewish|christian|gypsy|roma|travell?ers?|"
+    r"jewish|christian|gypsy|roma|irish travell?ers?|travell?ers?|"
     # national and ethnic origins the output checks know as groups (assistant.checks.output)
     r"caribbean|african|pakistani|bangladeshi|indian|chinese|arab|somali|nigerian|ghanaian|"
     r"eritrean|afghan|kurdish|polish|romanian|eastern european|catholic|buddhist)\b",
@@ -235,6 +240,8 @@ def subjects(text: str) -> tuple[Subject, ...]:
     for found in GROUP_NAMES.finditer(text):
         name = found.group(0)
         if not any(name.lower() in s.label.lower() for s in out.values()):
+            for key in [k for k in out if k in name.lower()]:
+                del out[key]  # "Irish Traveller" is the group asked about, not "Traveller"
             words = name.replace("-", " ").split()
             out[name.lower()] = Subject(
                 name, tuple(tokenize(name)), _phrase(name) if len(words) > 1 else "", group=True
@@ -245,7 +252,7 @@ def subjects(text: str) -> tuple[Subject, ...]:
         toks = tuple(tokenize(low))
         if not toks or toks[0] in FRAME_WORDS or low in QUESTION_OPENERS:
             continue
-        if low.endswith("ed"):
+        if low.endswith("ed") and "-" not in low:
             continue  # a verb's past form ("concentrated", "commissioned") names no topic
         if zipf(low) < SPECIFIC_ZIPF and not any(low in s.label.lower() for s in out.values()):
             out.setdefault(low, Subject(word, toks))
@@ -299,15 +306,21 @@ def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
 
 
 # A document named after a person, place or case: "the Casey review", "the Laming Inquiry", "the
-# Rochdale serious case review". Asked about, such a name is the question's whole topic.
-_WORK_NOUN = r"(?:review|report|inquiry|inquest|investigation|study|audit|evaluation)s?"
+# Rochdale serious case review"; or a law ("the Equality Act", "Clare's Law"). Asked about, such a
+# name is the question's whole topic.
+_WORK_NOUN = (
+    r"(?:review|report|inquiry|inquest|investigation|study|audit|evaluation|act|law|bill)s?"
+)
 _WORK = re.compile(_WORK_NOUN + r"$", re.IGNORECASE)
 # A child or family named as a case: a review's pseudonym ("Baby P", "Child LH", "Family A"), or a
 # name after "the death of", "the case of", "the review into" ...: the question is about that case.
 _CASE_NAME = re.compile(r"(?:Baby|Child|Family|Sibling|Adult|Young Person)\s+[A-Z]{1,3}")
 _CASE_BEFORE = re.compile(
     r"\b(?:death|murder|killing|case|abuse|neglect|story|life)\s+of\s+(?:the\s+)?$|"
-    r"\b(?:review|inquiry|inquest|investigation)\s+into\s+(?:the\s+)?$",
+    r"\b(?:review|inquiry|inquest|investigation)\s+into\s+(?:the\s+)?$|"
+    # "the inquiry into child sexual exploitation in Rotherham": the place names the inquiry
+    r"\b(?:review|inquiry|inquest|investigation)\s+(?:into|of)\s+[^?.,;:]{3,60}?\s+(?:in|at)\s+"
+    r"(?:the\s+)?$",
     re.IGNORECASE,
 )
 _WORK_AFTER = re.compile(
@@ -325,7 +338,8 @@ def _phrase(text: str) -> str:
 # its first preposition or conjunction, ends with the noun the question is about (its head).
 _TOPIC = re.compile(
     r"\b(?:about|regarding|concerning|on the subject of|(?:learning|guidance|advice|findings?|"
-    r"research|evidence|information|training|policy|position|says?|said)\s+on)\s+"
+    r"research|evidence|information|training|policy|position|says?|said|anything|something|"
+    r"nothing|much|material|resources?)\s+on)\s+"
     r"(?:the\s+|a\s+|an\s+)?"
     r"(?P<topic>[\w'’-]+(?:\s+[\w'’-]+){0,3}?)"
     r"(?=\s+(?:of|among|amongst|in|for|with|by|and|or|from|to|at|within|between)\b|\s*[?.,;:!]|\s*$)",
@@ -337,6 +351,41 @@ def topic_heads(text: str) -> tuple[str, ...]:
     """The head word (last word) of each topic phrase ("sextortion" in "say about sextortion of
     Black teenage boys", "crime" in "found about knife crime among teenagers")."""
     return tuple(m.group("topic").split()[-1] for m in _TOPIC.finditer(text))
+
+
+COMPOUND_ZIPF = 5.0  # a topic's modifier this rare or rarer says which kind of the head is meant
+
+
+def topic_phrases(text: str) -> tuple[str, ...]:
+    """The topic phrases ("knife crime" in "found about knife crime among teenagers")."""
+    return tuple(m.group("topic") for m in _TOPIC.finditer(text))
+
+
+def compound_subjects(text: str, known: tuple[Subject, ...]) -> tuple[Subject, ...]:
+    """A two- or three-word topic whose modifiers say what kind of thing the head is ("knife
+    crime", "honour-based abuse", "forced marriage"): every word must be in the library, or the
+    library does not hold the topic, however common the head word is."""
+    out = []
+    for phrase in topic_phrases(text):
+        words = [w.strip("'’").lower() for w in phrase.split()]
+        if not 2 <= len(words) <= 3 or any(
+            w in FRAME_WORDS or w in QUESTION_OPENERS for w in words
+        ):
+            continue
+        modifiers = words[:-1]
+        if any(GROUP_NAMES.fullmatch(w) or w in CONNECTORS for w in words):
+            continue  # "Black boys": a group's coverage is judged as a group
+        if not any(zipf(w) < COMPOUND_ZIPF or "-" in w for w in modifiers):
+            continue  # "the main points": nothing names a kind of topic
+        label = " ".join(words)
+        if any(label in s.label.lower() for s in known):
+            continue
+        # the modifiers must be held: an absent head is head_subjects' to judge, and a head
+        # swept in by an idiom ("racism word for word") is no topic
+        toks = tuple(t for w in modifiers for t in tokenize(w))
+        if toks:
+            out.append(Subject(label, toks))
+    return tuple(out)
 
 
 def head_subjects(text: str, known: tuple[Subject, ...]) -> tuple[Subject, ...]:

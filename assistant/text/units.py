@@ -169,16 +169,54 @@ _FRONTED_PRONOUN = re.compile(
 )
 
 
+# The same without a comma after a short phrase of time or place: "At the launch she described
+# ...", "In 2019 they published ...".
+_FRONTED_PRONOUN_BARE = re.compile(
+    r"^(?:at|in|on|during|after|before|by|following|later|earlier|then|since)\s+[^,.;:]{1,40}?\s+"
+    r"(?:she|he|they)\s+[a-z]",
+    re.IGNORECASE,
+)
+
+
 def _opens_with_reference(text: str) -> bool:
     bare = text.lstrip("\"“‘'(")
     first = re.split(r"[\s,]", bare, maxsplit=1)[0].lower()
     if first == "there" and _EXISTENTIAL.match(bare):
         return False  # "There are several principles ...": existential, refers to nothing
-    return first in OPENERS or bool(_FRONTED_PRONOUN.match(bare))
+    return (
+        first in OPENERS
+        or bool(_FRONTED_PRONOUN.match(bare))
+        or bool(_FRONTED_PRONOUN_BARE.match(bare))
+    )
 
 
 def _sentences(block: _Block) -> list[str]:
-    return [clean(s.text) for s in sentence_spans(_EMPHASIS.sub("", block.text), lines_break=False)]
+    found = [
+        clean(s.text) for s in sentence_spans(_EMPHASIS.sub("", block.text), lines_break=False)
+    ]
+    if found:  # a footnote's own number ("140 The Voyeurism ...") is not part of its text
+        found[0] = _NOTE_NUMBER.sub("", found[0], count=1)
+    return [s for s in found if s]
+
+
+# A paragraph opening with a bare number and then a capitalised word: the number of a footnote
+# moved to the page's foot ("140 The Voyeurism (Offences) Act 2019 ...", "40Public Health ...").
+# A numbered paragraph has a full stop ("135. Governing bodies"); a quantity, a lower-case word.
+_NOTE_NUMBER = re.compile(r"^\d{1,3}\s?(?=[A-Z][a-z])")
+# "The Act came into force on 12 April 2019." after a sentence naming "the Voyeurism (Offences)
+# Act 2019": a definite noun phrase naming again what the sentence before named.
+_DEFINITE = re.compile(r"^The\s+([A-Za-z][a-z]{2,})\b(?!\s+(?:of|that|which|who)\b)")
+DEFINITE_WORDS = 25  # longer sentences usually say enough to stand alone
+
+
+def _names_again(sentence: str, previous: str) -> bool:
+    """A short sentence opening "The <noun>" whose noun the sentence before also used."""
+    found = _DEFINITE.match(sentence)
+    if not found or len(sentence.split()) > DEFINITE_WORDS:
+        return False
+    noun = found.group(1).lower()
+    said = set(re.findall(r"[a-z]+", previous.lower()))
+    return noun in said or f"{noun}s" in said or noun.rstrip("s") in said
 
 
 def _block_units(block: _Block) -> list[tuple[str, str]]:
@@ -212,10 +250,17 @@ def _block_units(block: _Block) -> list[tuple[str, str]]:
             else:
                 run = []
             continue
-        run = [sentence]
+        previous, run = run[-1] if run else "", [sentence]
         labelled = bool(_LABEL.match(sentence)) and not out
         if quotable(sentence, labelled=labelled):
             out.append(("labelled" if labelled else "sentence", sentence))
+            if (
+                previous
+                and _names_again(sentence, previous)
+                and quotable(previous)
+                and not is_context(previous)
+            ):  # kept alone too: the pair is for a question whose words the first one holds
+                out.append(("sentence", f"{previous} {sentence}"))
     return out
 
 
