@@ -165,7 +165,7 @@ class BuildSink:
                 chunks,
                 embedder=self.embedder,
                 previous=self.usable,
-                batch_size=self.settings.embedding_batch_size * 2,  # 64: two parts in flight
+                batch_size=self.settings.embedding_batch_size * 4,
                 known=run_chunks,
                 unit_vectors=self.settings.unit_vectors,
                 previous_units=self._previous_units,
