@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import functools
 import os
+import resource
 import sys
 import tempfile
 import threading
@@ -188,7 +189,8 @@ def one_run(
     print(
         f"route {route_of(embedder)}: {report.chunks} chunks, {report.units_embedded} units, "
         f"wall {wall:.2f} s ({report.chunks / wall:.1f} chunks/s), process CPU {cpu:.2f} s "
-        f"({report.chunks / cpu:.1f} chunks/CPU-s), load {os.getloadavg()[0]:.1f}"
+        f"({report.chunks / cpu:.1f} chunks/CPU-s), load {os.getloadavg()[0]:.1f}, "
+        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
     )
     print_table(spans, wall)
     if timeline:

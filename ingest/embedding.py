@@ -170,9 +170,12 @@ def _pooled(
     texts = [[embed_text(c) for c in part] for part in parts]
     bar = _progress_bar(len(todo), progress)
     try:
-        # the model runs one part ahead in a second thread while this one pools the part before
-        # (the model releases the GIL; pooling is Python): the cores never wait for pooling
-        for part, part_texts, run in zip(parts, texts, one_ahead(texts, embed_tokens), strict=True):
+        # the exported model runs one part ahead in a second thread while this one pools the
+        # part before (its requests release the GIL; pooling is Python), so the cores do not
+        # wait for pooling; the torch model's outputs for a part are large, so it runs in turn
+        ahead = getattr(embedder, "runs_ahead", False)
+        runs = one_ahead(texts, embed_tokens) if ahead else (embed_tokens(t) for t in texts)
+        for part, part_texts, run in zip(parts, texts, runs, strict=True):
             made.update(_pooled_part(part, part_texts, run, embedder))
             if bar is not None:
                 bar.update(len(part))

@@ -204,6 +204,10 @@ COUNTED_KEPT = 2048
 class OpenVinoEmbedder:
     """The exported all-MiniLM-L6-v2 on OpenVINO's CPU plugin (int8 or fp32 weights)."""
 
+    # Ingest may run the next texts in a second thread while it pools the last ones: inference
+    # releases the GIL, and a part's outputs are small (``ingest.embedding``).
+    runs_ahead = True
+
     def __init__(
         self,
         model_xml: Path,
@@ -273,7 +277,10 @@ class OpenVinoEmbedder:
         return TokenStates(out, tuple(states), tuple(offsets))
 
     def _run(
-        self, encoded: Sequence[Sequence[int] | np.ndarray], out: np.ndarray, states: list[np.ndarray] | None
+        self,
+        encoded: Sequence[Sequence[int] | np.ndarray],
+        out: np.ndarray,
+        states: list[np.ndarray] | None,
     ) -> None:
         """Fill ``out`` (and ``states``, each text's token states, when given) batch by batch."""
         lengths = [len(ids) for ids in encoded]
