@@ -38,7 +38,9 @@ import numpy as np
 
 from assistant.build.index import Index
 from assistant.checks.guardrails import instruction_like
+from assistant.citations import pages_text
 from assistant.embedding.embedder import Embedder
+from assistant.text.normalisation import quote_key
 from assistant.text.question import (
     Question,
     Subject,
@@ -181,6 +183,7 @@ class EvidenceSelector:
         self._terms: LibraryTerms | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[list[Unit], np.ndarray]] = OrderedDict()
+        self._placed: OrderedDict[tuple[str, int], bool] = OrderedDict()
 
     # -- the library's words ---------------------------------------------------------------
 
@@ -265,6 +268,22 @@ class EvidenceSelector:
                 self._cache.popitem(last=False)
         return found, vectors
 
+    def _on_page(self, unit: Unit, passage: Passage) -> bool:
+        """The unit's text is on its chunk's pages (normalised as citations are checked)."""
+        chunk = passage.chunk
+        key = (chunk.chunk_id, unit.position)
+        with self._lock:
+            if key in self._placed:
+                return self._placed[key]
+        text = pages_text(self.index.pages(chunk.doc_id), chunk.page_start, chunk.page_end)
+        # a build without page texts (a test's fake) has nothing to check against
+        placed = not text or quote_key(unit.text) in text
+        with self._lock:
+            self._placed[key] = placed
+            while len(self._placed) > CACHE_CHUNKS * 8:
+                self._placed.popitem(last=False)
+        return placed
+
     # -- scoring ---------------------------------------------------------------------------
 
     def score(
@@ -277,6 +296,8 @@ class EvidenceSelector:
         for unit, uvec, passage in self.units_of(passages):
             if unit.context or instruction_like(unit.text):
                 continue  # about the document itself, or orders planted for a model: not evidence
+            if not self._on_page(unit, passage):
+                continue  # a quote must be found word for word on the pages it will cite
             cid = passage.chunk.chunk_id
             if cid not in contexts:
                 contexts[cid] = set(

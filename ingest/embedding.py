@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.build.lifecycle import StoredBuild
-from assistant.build.unit_store import UnitStore
+from assistant.build.unit_store import UnitStore, units_by_chunk
 from assistant.embedding.embedder import Embedder, artefact_of, embed_matrix, route_of
 from assistant.embedding.pooling import (
     ENCODED,
@@ -32,7 +32,7 @@ from assistant.embedding.pooling import (
 )
 from assistant.embedding.routes import same_route
 from assistant.errors import ConfigurationError, ModelError
-from assistant.text.units import Unit, units
+from assistant.text.units import Unit
 from assistant.types import Chunk
 from ingest.chunking import embed_text
 from ingest.stream import one_ahead
@@ -163,7 +163,9 @@ def _pooled(
     progress: bool,
 ) -> Vectors:
     embed_tokens = embedder.embed_tokens  # type: ignore[attr-defined]
-    made = _kept(chunks, previous, previous_units)
+    by_id = units_by_chunk(chunks)
+    found = {c.digest: by_id[c.chunk_id] for c in reversed(chunks)}  # a digest's first chunk
+    made = _kept(chunks, previous, previous_units, found)
     kept = set(made)
     todo = list({c.digest: c for c in chunks if c.digest not in kept}.values())
     parts = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
@@ -176,7 +178,7 @@ def _pooled(
         ahead = getattr(embedder, "runs_ahead", False)
         runs = one_ahead(texts, embed_tokens) if ahead else (embed_tokens(t) for t in texts)
         for part, part_texts, run in zip(parts, texts, runs, strict=True):
-            made.update(_pooled_part(part, part_texts, run, embedder))
+            made.update(_pooled_part(part, part_texts, run, embedder, found))
             if bar is not None:
                 bar.update(len(part))
     finally:
@@ -192,7 +194,10 @@ def _pooled(
 
 
 def _kept(
-    chunks: Sequence[Chunk], previous: StoredBuild | None, previous_units: UnitStore | None
+    chunks: Sequence[Chunk],
+    previous: StoredBuild | None,
+    previous_units: UnitStore | None,
+    units_of: Mapping[str, list[Unit]],
 ) -> dict[str, _Made]:
     """Chunks whose vector and unit vectors the previous build holds (same digest, and every unit
     the chunk has now): they are not run again."""
@@ -204,7 +209,7 @@ def _kept(
         row = rows.get(chunk.digest)
         if row is None or chunk.digest in out:
             continue
-        found = units(chunk.text)
+        found = units_of[chunk.digest]
         old_units, old_vectors = previous_units.for_chunk(previous.chunks[row].chunk_id)
         by_text = {u.text: v for u, v in zip(old_units, old_vectors, strict=True)}
         if all(u.text in by_text for u in found):
@@ -216,14 +221,18 @@ def _kept(
 
 
 def _pooled_part(
-    part: list[Chunk], texts: list[str], run: TokenStates, embedder: Embedder
+    part: list[Chunk],
+    texts: list[str],
+    run: TokenStates,
+    embedder: Embedder,
+    units_of: Mapping[str, list[Unit]],
 ) -> dict[str, _Made]:
     """From ``part``'s one run (``texts`` as the model read them): each chunk's vector, and its
     units' vectors pooled from its token states (NaN rows for units to encode on their own)."""
     vectors = _checked(run.vectors, embedder)
     out: dict[str, _Made] = {}
     for i, chunk in enumerate(part):
-        found = units(chunk.text)
+        found = units_of[chunk.digest]
         pooled = pooled_units(
             texts[i], chunk.text, [u.text for u in found], run.states[i], run.offsets[i]
         )

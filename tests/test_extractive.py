@@ -65,7 +65,9 @@ def test_every_quote_is_verbatim_on_its_cited_page(demo, question: str) -> None:
     chunks = {p.chunk.chunk_id: p.chunk for p in passages}
     for citation in draft.citations:
         assert f"{citation.quote} [{citation.n}]" in draft.text
-        assert quote_key(citation.quote) in quote_key(chunks[citation.chunk_id].text)
+        # a quote begins in its chunk (it may read on into the next one, on the same page)
+        first_line = quote_key(citation.quote.split("\n")[0])[:60]
+        assert first_line in quote_key(chunks[citation.chunk_id].text)
         page_text = " ".join(
             p.text
             for p in index.pages(citation.doc_id)

@@ -68,3 +68,47 @@ def test_offsets_that_disagree_with_the_build_are_not_trusted(tmp_path: Path) ->
     fewer = {c.chunk_id: i for i, c in enumerate(made[:-1])}  # another build's chunks
     loaded = UnitStore.load(tmp_path, fewer)
     assert loaded is not None and isinstance(loaded.rows, list)  # parsed whole instead
+
+
+LEAD_IN = (
+    "The common law duty applies to what is told in confidence.\n\n"
+    "You may share confidential information when one of the following conditions exists:\n\n"
+    "• you are legally required to share it"
+)
+NEXT = (
+    "• you are legally required to share it\n\n"
+    "• there is an overriding public interest in sharing it\n\n"
+    "• the person has consented to the sharing.\n\n"
+    "Record what you shared and why."
+)
+
+
+def _pair(*, page: int = 3, section: tuple[str, ...] = ("Sharing",)) -> list[Chunk]:
+    return [
+        Chunk("doc#0", "doc", 0, LEAD_IN, 3, 3, "3", "3", section=("Sharing",), digest="a"),
+        Chunk("doc#1", "doc", 1, NEXT, page, page, str(page), str(page), section, digest="b"),
+    ]
+
+
+def test_a_list_cut_by_the_chunk_boundary_is_whole_in_the_chunk_it_begins_in() -> None:
+    from assistant.build.unit_store import units_by_chunk
+
+    made = units_by_chunk(_pair())
+    lists = [u.text for u in made["doc#0"] if u.kind == "list"]
+    assert len(lists) == 1
+    assert lists[0].startswith("You may share") and "overriding public interest" in lists[0]
+    assert "consented" in lists[0] and "Record what" not in lists[0]
+    # what begins in the next chunk stays that chunk's: read on, never read back
+    assert not any(u.text.startswith("Record what") for u in made["doc#0"])
+    assert any(u.text.startswith("Record what") for u in made["doc#1"])
+    assert [u.position for u in made["doc#0"]] == list(range(len(made["doc#0"])))
+
+
+def test_units_do_not_run_on_across_a_page_or_a_heading() -> None:
+    from assistant.build.unit_store import units_by_chunk
+    from assistant.text.units import units
+
+    alone = [u.text for u in units(LEAD_IN)]
+    for pair in (_pair(page=4), _pair(section=("Consent",))):
+        assert [u.text for u in units_by_chunk(pair)["doc#0"]] == alone
+        assert not any("overriding" in t for t in alone)

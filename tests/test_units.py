@@ -435,3 +435,42 @@ def test_a_place_that_names_no_work_is_not_one() -> None:
 def test_a_longer_group_name_replaces_the_shorter_one_it_holds() -> None:
     labels = [s.label for s in analyse("Irish Traveller children and exclusion?").subjects]
     assert "Irish Traveller" in labels and "Traveller" not in labels
+
+
+def test_one_of_the_following_is_a_choice_not_a_count() -> None:
+    from assistant.text.units import stated_count
+
+    assert stated_count("You may share when one of the following conditions exists:") is None
+    assert stated_count("The seven golden rules are:") == 7
+    found = texts(
+        "You may share when one of the following conditions exists:\n\n"
+        "• you are legally required to share it\n\n"
+        "• there is an overriding public interest\n\n"
+        "• the person has consented."
+    )
+    assert any("overriding public interest" in t and "consented" in t for t in found)
+
+
+def test_a_unit_not_found_on_its_chunks_pages_is_never_scored() -> None:
+    from assistant.evidence import EvidenceSelector
+    from assistant.types import Page
+    from tests.fakes import HashingEmbedder
+
+    chunk = Chunk(
+        "d#0", "d", 0, "Staff deferred to the police. Nobody asked the girl.", 2, 2, "2", "2"
+    )
+    passage = Passage(chunk, DOC, 1.0, 1, dense_score=0.9)
+
+    class Pages:  # an index whose page 2 prints only the first sentence
+        units = None
+        documents = [DOC]
+        chunks = [chunk]
+
+        def pages(self, doc_id: str) -> list[Page]:
+            return [Page("d", 2, "2", "Staff deferred to the police. Page footer")]
+
+    embedder = HashingEmbedder(dimensions=64)
+    selector = EvidenceSelector(Pages(), embedder, CAL)  # type: ignore[arg-type]
+    vector = np.asarray(embedder.embed_query("Who deferred to the police?"), np.float32)
+    found = [s.unit.text for s in selector.score(analyse("Who deferred?"), [passage], vector)]
+    assert found == ["Staff deferred to the police."]

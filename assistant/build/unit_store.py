@@ -28,7 +28,7 @@ import numpy as np
 from assistant.build.appending import JsonLines, NpyAppender
 from assistant.embedding.embedder import Embedder, embed_matrix
 from assistant.embedding.pooling import ENCODED
-from assistant.text.units import Unit, units
+from assistant.text.units import Unit, units_read_on
 from assistant.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,28 @@ UNITS_FILE = "units.jsonl"
 VECTORS_FILE = "unit_vectors.npy"
 LINES_FILE = "unit_lines.npy"
 STARTS_FILE = "unit_starts.npy"
+
+
+def reads_on(chunk: Chunk, after: Chunk) -> bool:
+    """``after`` continues ``chunk``'s text on the same page, under the same heading: a unit
+    may run on into it and still be quoted verbatim from the chunk's page."""
+    return (
+        after.doc_id == chunk.doc_id
+        and after.n == chunk.n + 1
+        and after.section == chunk.section
+        and after.page_start == after.page_end == chunk.page_end
+    )
+
+
+def units_by_chunk(chunks: Sequence[Chunk]) -> dict[str, list[Unit]]:
+    """Each chunk's units, in document order, read on into the next chunk where it continues
+    the text (a list cut by the chunk boundary stays whole)."""
+    out: dict[str, list[Unit]] = {}
+    for i, chunk in enumerate(chunks):
+        after = chunks[i + 1] if i + 1 < len(chunks) else None
+        following = after.text if after is not None and reads_on(chunk, after) else ""
+        out[chunk.chunk_id] = units_read_on(chunk.text, following)
+    return out
 
 
 class KnownUnits(Protocol):
@@ -74,8 +96,9 @@ class UnitStore:
         """Split every chunk into units and embed those whose text the previous store lacks."""
         by_chunk: dict[str, tuple[int, int]] = {}
         rows: list[Unit] = []
+        made = units_by_chunk(chunks)
         for chunk in chunks:
-            found = units(chunk.text)
+            found = made[chunk.chunk_id]
             by_chunk[chunk.chunk_id] = (len(rows), len(rows) + len(found))
             rows.extend(found)
         texts = [u.text for u in rows]

@@ -31,7 +31,7 @@ breaks and inner list markers so they can be shown as a list.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.text.sentences import sentence_spans
 
@@ -348,6 +348,32 @@ def _reads_what_precedes(blocks: list[_Block], i: int, listed: dict[int, str]) -
     return text if len(text) <= MAX_LIST_CHARS else None
 
 
+def units_read_on(text: str, following: str) -> list[Unit]:
+    """The units that begin in ``text``, read on into ``following`` (the text that comes next,
+    such as the next chunk's), so that a list or sentence cut off at the end of ``text`` is
+    whole: "one of the following conditions exists:" keeps the items the next chunk holds."""
+    if not following.strip():
+        return units(text)
+    begins = len(_blocks(text))
+    found = [u for u in units(text + _continuation(text, following)) if u.block < begins]
+    return [replace(u, position=i) for i, u in enumerate(found)]
+
+
+OVERLAP_KEY = 12  # characters of the next text looked for in this one, to find their overlap
+
+
+def _continuation(text: str, following: str) -> str:
+    """What ``following`` adds after ``text``: past their overlap (chunks overlap by a few
+    blocks), or all of it as a new block."""
+    key = following[:OVERLAP_KEY]
+    at = text.find(key)
+    while at != -1:
+        if following.startswith(text[at:]):
+            return following[len(text) - at :]
+        at = text.find(key, at + 1)
+    return "\n\n" + following
+
+
 def units(text: str) -> list[Unit]:
     """The units of one chunk's text, in reading order."""
     blocks = _blocks(text)
@@ -417,7 +443,10 @@ NUMBER_WORDS = {
         ]
     )
 }
-_COUNT = re.compile(r"\b(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
+# "one of the following conditions", "two or more of": a choice among the items, not their count
+_COUNT = re.compile(
+    r"\b(\d{1,2}|" + "|".join(NUMBER_WORDS) + r")\b(?!\s+(?:of|or)\b)", re.IGNORECASE
+)
 ITEM_WORDS = 60
 HEADING_LEAD_WORDS = 8  # a paragraph after a lead-in counts as an item when this short
 
@@ -469,6 +498,8 @@ def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
     for block in blocks[i + 1 :]:
         if block.kind == "paragraph" and _lead_in(block, _sentences(block)) == clean(block.text):
             break  # the next heading-like line ends the list
+        if block.kind == "paragraph" and any(b.kind == "item" for b in items):
+            break  # items with markers: a paragraph without one is the text after the list
         if block.kind == "item" or (
             block.kind == "paragraph" and len(block.text.split()) <= ITEM_WORDS
         ):
