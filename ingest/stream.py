@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -21,6 +22,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -88,9 +90,12 @@ class _Raised:
 _DONE = object()
 
 
-def prepared_in_background(results: Iterator[Result], *, depth: int = 2) -> Iterator[Result]:
+def prepared_in_background(
+    results: Iterator[Result], *, depth: int = 2, busy: threading.Event | None = None
+) -> Iterator[Result]:
     """``results`` computed in a second thread, at most ``depth`` ahead of the caller. Leaving
-    the loop early (an error while embedding) stops the thread after its current file."""
+    the loop early (an error while embedding) stops the thread after its current file. ``busy``
+    is set while the thread computes a result (not while it waits for room to hand it over)."""
     ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -105,7 +110,7 @@ def prepared_in_background(results: Iterator[Result], *, depth: int = 2) -> Iter
 
     def work() -> None:
         try:
-            for result in results:
+            while (result := _next(results, busy)) is not _DONE:
                 if not put(result):
                     return
         except BaseException as exc:  # handed to the caller, raised there
@@ -148,16 +153,34 @@ def one_ahead(inputs: Sequence[In], compute: Callable[[In], Out]) -> Iterator[Ou
         yield future.result()
 
 
+def _next(results: Iterator[Result], busy: threading.Event | None) -> Any:
+    if busy is not None:
+        busy.set()
+    try:
+        return next(results, _DONE)
+    finally:
+        if busy is not None:
+            busy.clear()
+
+
 class Turns:
-    """Counting tokens (preparing) and embedding take turns when the embedder needs it."""
+    """Counting tokens (preparing) and embedding take turns when the embedder needs it; and
+    while a file is being prepared, an embedder that can share the cores is asked to."""
 
     def __init__(self, embedder: Any) -> None:
         self.embedder = embedder
+        self.preparing = threading.Event()  # set while the preparing thread works on a file
         self.lock = threading.Lock()
         self.needed = not getattr(embedder, "counts_concurrently", True)
         self.max_tokens = embedder.max_tokens
         # the token limit's model is part of each file's preparation key (ingest.unchanged)
         self.name = getattr(embedder, "name", type(embedder).__name__)
+
+    def sharing_cores(self) -> AbstractContextManager[None]:
+        """While embedding: the exported model runs one request at a time whenever a file is
+        being prepared, so the preparing thread keeps a core (``OpenVinoEmbedder``)."""
+        share = getattr(self.embedder, "sharing_cores", None)
+        return share(self.preparing) if share is not None else contextlib.nullcontext()
 
     def count_tokens(self, text: str) -> int:
         if not self.needed:

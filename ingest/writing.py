@@ -160,7 +160,7 @@ class BuildSink:
         chunks = [c for entry in group for c in entry.chunks]
         log.info("embedding: %d chunks, %d document(s)", len(chunks), len(group))
         turn = self.turns.lock if self.turns.needed else contextlib.nullcontext()
-        with turn:
+        with turn, self.turns.sharing_cores():
             vectors = vectors_for(
                 chunks,
                 embedder=self.embedder,

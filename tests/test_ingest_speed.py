@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from ingest.stream import one_ahead
+from ingest.stream import one_ahead, prepared_in_background
 
 
 def test_one_ahead_keeps_order_and_computes_the_next_input_while_the_caller_works() -> None:
@@ -80,3 +82,61 @@ def test_word_pieces_counted_at_chunking_are_what_the_model_is_given(
     kept.encode_with_offsets(["text 0", "text 1", "text 2"])
     assert encoded[-1] == ["text 0"]
     assert fresh.encode(texts[:2]) == kept.encode(texts[:2])
+
+
+def test_the_preparing_thread_says_when_it_is_busy() -> None:
+    busy = threading.Event()
+    seen: list[bool] = []
+
+    def results() -> Iterator[Any]:
+        for i in range(3):
+            seen.append(busy.is_set())  # computing a result: busy
+            yield i
+
+    assert list(prepared_in_background(results(), busy=busy)) == [0, 1, 2]
+    assert seen == [True, True, True]
+    assert not busy.is_set()  # done (and never left set while waiting to hand a result over)
+
+
+@pytest.mark.integration
+def test_sharing_cores_runs_one_request_at_a_time_while_preparing_and_changes_no_vector() -> None:
+    from assistant.embedding.embedder import build_embedder
+    from assistant.settings import Settings
+
+    embedder = build_embedder(Settings(_env_file=None), throughput=True)
+    if not hasattr(embedder, "sharing_cores") or embedder.requests < 2:
+        pytest.skip("the exported model with parallel requests is not available here")
+    texts = [
+        f"Safeguarding practice note {n}: " + "the child was seen. " * (n % 9) for n in range(40)
+    ]
+    alone = embedder.embed_tokens(texts)
+    calls: list[str] = []
+
+    class Watched:
+        def __init__(self, queue: Any) -> None:
+            self.queue = queue
+
+        def start_async(self, *args: Any) -> None:
+            calls.append("start")
+            self.queue.start_async(*args)
+
+        def wait_all(self) -> None:
+            calls.append("wait")
+            self.queue.wait_all()
+
+        def set_callback(self, callback: Any) -> None:
+            self.queue.set_callback(callback)
+
+    embedder._queue = Watched(embedder._ov.AsyncInferQueue(embedder._compiled, embedder.requests))
+    busy = threading.Event()
+    busy.set()
+    with embedder.sharing_cores(busy):
+        shared = embedder.embed_tokens(texts)
+    assert calls.count("start") > 1
+    assert all(calls[i - 1] == "wait" for i, c in enumerate(calls) if c == "start")
+    np.testing.assert_allclose(shared.vectors, alone.vectors, atol=1e-6)
+    calls.clear()
+    busy.clear()  # nothing being prepared: requests run side by side again
+    with embedder.sharing_cores(busy):
+        embedder.embed_tokens(texts)
+    assert calls[:2] == ["start", "start"]

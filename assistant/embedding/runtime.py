@@ -13,7 +13,8 @@ import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -251,6 +252,7 @@ class OpenVinoEmbedder:
         # output 1: token states (models exported before ADR 0024 have none)
         self._token_output = 1 if len(self._compiled.outputs) > 1 else None
         self._queue: Any = None  # ingest's parallel requests, made at the first call
+        self._sharing: threading.Event | None = None
         self._queue_lock = threading.Lock()
 
     def embed_documents(self, texts: Sequence[str]) -> list[list[float]]:
@@ -309,8 +311,22 @@ class OpenVinoEmbedder:
                 self._queue = self._ov.AsyncInferQueue(self._compiled, self.requests)
             self._queue.set_callback(keep)
             for rows, size in batches:
+                if self._sharing is not None and self._sharing.is_set():
+                    self._queue.wait_all()  # one request at a time: a core for the other work
                 self._queue.start_async(inputs(rows, size), rows)
             self._queue.wait_all()
+
+    @contextmanager
+    def sharing_cores(self, busy: threading.Event) -> Iterator[None]:
+        """Within this block, while ``busy`` is set (ingest's preparing thread is reading a
+        file), run one inference request at a time instead of one per core, so that thread has
+        a core of its own rather than a third of two. The next file is then ready sooner, and the
+        model does not sit idle waiting for it later (ADR 0025)."""
+        self._sharing = busy
+        try:
+            yield
+        finally:
+            self._sharing = None
 
     def warm_up(self) -> None:
         """Prepare the shapes most questions take (up to 32 word pieces), so the first questions
