@@ -42,6 +42,7 @@ from assistant.citations import pages_text
 from assistant.embedding.embedder import Embedder
 from assistant.text.normalisation import quote_key
 from assistant.text.question import (
+    ACRONYMS,
     Question,
     Subject,
     analyse,
@@ -51,7 +52,7 @@ from assistant.text.question import (
     topic_phrases,
 )
 from assistant.text.terms import LibraryTerms, stems
-from assistant.text.units import Unit, units
+from assistant.text.units import Unit, stated_count, units
 from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Document, Passage, Status
 
 Support = Literal["addresses", "mentions", "silent"]
@@ -66,12 +67,15 @@ CHAR_BUDGET = 750  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
 NEW_WORDS = 3  # a unit adding fewer new word stems than this repeats what it is compared with
+WORDED_COVER = 0.5  # a unit holding this share of the question's weighted words answers in part
 PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
 ABSENT_SHARE = 0.5  # absent subjects carrying this share of the question's weight: no answer
 MAX_PARTS = 3
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
 THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)
 RELATED = 2  # units offered as related material with a refusal
+ACRONYMS_LOWER = {k.lower(): v for k, v in ACRONYMS.items()}
+NAME_SLACK = 3  # other words allowed between a name's words said in another order
 EVERYWHERE_SHARE = 0.25  # a topic word in this share of chunks is what the library is about
 CACHE_CHUNKS = 4096
 
@@ -202,10 +206,12 @@ class EvidenceSelector:
         if subject.expansion and all(self.terms.present(t) for t in stems(subject.expansion)):
             return True
         present = self.terms.exactly_present if subject.name else self.terms.related_present
-        if not all(present(t) for t in subject.terms):
+        if not all(present(t) or self._spelled_out(t) for t in subject.terms):
             return False
-        if not subject.phrase or self._phrase_in_library(subject.phrase):
+        if not subject.phrase or any(self._phrase_in_library(p) for p in _spelled(subject.phrase)):
             return True
+        if subject.name and self._words_together(subject.phrase):
+            return True  # "Families Minister" where the library says "Minister for ... Families"
         # "Child C in Waltham Forest": two names joined by a preposition, each held on its own
         pieces = [p.strip() for p in _JOINS.split(subject.phrase)]
         return len(pieces) > 1 and all(
@@ -219,6 +225,28 @@ class EvidenceSelector:
         compounds = compound_subjects(question.text, (*question.subjects, *heads))
         candidates = (*question.subjects, *heads, *compounds)
         return tuple(s for s in candidates if not self.in_library(s))
+
+    def _spelled_out(self, term: str) -> bool:
+        """An acronym the library only spells out ("csa": "child sexual abuse")."""
+        spelled = ACRONYMS_LOWER.get(term)
+        return spelled is not None and all(self.terms.present(t) for t in stems(spelled))
+
+    def _words_together(self, phrase: str) -> bool:
+        """Every word of a name's phrase within a few words of each other, in any order: a
+        title said the other way round ("Minister for Children and Families")."""
+        words = phrase.split()
+        if len(words) < 2:
+            return False
+        span = len(words) + NAME_SLACK
+        for chunk, _ in self.index.keyword_search(phrase, 50):
+            found = re.findall(r"[a-z0-9]+", chunk.text.lower().replace("’", "'"))
+            places = [[i for i, w in enumerate(found) if w == word] for word in words]
+            if any(
+                all(any(abs(i - first) < span for i in at) for at in places[1:])
+                for first in places[0]
+            ):
+                return True
+        return False
 
     def _phrase_in_library(self, phrase: str) -> bool:
         hits = self.index.keyword_search(phrase, 200)
@@ -354,7 +382,8 @@ class EvidenceSelector:
         best_passage = max((p.dense_score or -1.0 for p in passages), default=-1.0)
         if best_passage < self.floor:  # nothing near enough even to offer as related
             return self._refusal(text, question, (), missing, absent=False)
-        if not scored or best < cal.no_evidence:
+        worded = any(u.cover >= WORDED_COVER for u in scored)
+        if not scored or (best < cal.no_evidence and not worded):
             return self._refusal(text, question, scored, missing, absent=False)
         unanswered = tuple(
             p
@@ -622,12 +651,37 @@ def kind_matches(question: Question, unit: Unit) -> bool:
     if kind == "attribution":
         who = set(stems(question.attributed_to))
         return bool(who & set(stems(text))) and bool(_SAYING.search(text))
+    if kind == "condition":
+        return bool(_CONDITION.search(text))
     if kind == "list":
         if unit.kind != "list":
-            return False
+            return _lists_inline(unit.text, question.count)
         items = unit.text.count("\n")
         return question.count is None or items == question.count
     return False
+
+
+def _lists_inline(text: str, count: int | None) -> bool:
+    """A sentence that lists after a colon ("Six practice themes: a; b; ... and f.", "Three
+    themes were chosen: a, b and c."): as many items as asked for, or the count stated."""
+    head, colon, tail = text.partition(":")
+    if not colon or not tail.strip():
+        return False
+    splitter = _SEMICOLONS if ";" in tail else _COMMAS
+    items = [p for p in splitter.split(tail.strip().rstrip(".")) if p.strip()]
+    if count is None:
+        return len(items) >= INLINE_ITEMS
+    return len(items) == count or stated_count(head) == count
+
+
+_CONDITION = re.compile(
+    r"\b(?:if|unless|provided(?: that)?|as long as|only when|only where|where necessary|"
+    r"conditions?|circumstances)\b",
+    re.IGNORECASE,
+)
+_SEMICOLONS = re.compile(r";\s*(?:and\s+)?")
+_COMMAS = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
+INLINE_ITEMS = 3  # a sentence listing this many after a colon is a list
 
 
 def _label_match(question: Question, unit: Unit) -> bool:
@@ -646,3 +700,11 @@ def _title(document: Document | None) -> str:
     if document is None:
         return ""
     return " ".join([document.title, *document.extra.values()])
+
+
+def _spelled(phrase: str) -> tuple[str, ...]:
+    """A phrase, and the same with its known acronyms spelled out ("intrafamilial csa" ->
+    "intrafamilial child sexual abuse")."""
+    words = phrase.split()
+    spelled = " ".join(ACRONYMS_LOWER.get(w, w) for w in words)
+    return (phrase, spelled) if spelled != phrase else (phrase,)

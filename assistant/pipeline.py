@@ -143,7 +143,9 @@ class Assistant:
     ) -> Selection:
         """Evidence selection for ``question`` over what an answer would search (ADR 12)."""
         served = self._served
-        r = served.retriever.retrieve(question, self.settings.retrieval_k, as_filters(filters))
+        r = served.retriever.retrieve(
+            question, self.settings.retrieval_k, as_filters(filters), leading=True
+        )
         return served.selector.select(question, r.passages, r.vector)
 
     def document_support(

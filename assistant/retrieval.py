@@ -27,7 +27,7 @@ the best cosine and explain what was searched.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -103,12 +103,18 @@ class Retriever:
         self._rows = {c.chunk_id: i for i, c in enumerate(index.chunks)}
         self._titles: dict[str, str] | None = None  # made on the first quoted title
 
-    def retrieve(self, query: str, k: int, filters: Filters | None = None) -> Retrieved:
+    def retrieve(
+        self, query: str, k: int, filters: Filters | None = None, *, leading: bool = False
+    ) -> Retrieved:
+        """The k passages for ``query``; ``leading`` adds each retriever's first choice when
+        the per-document cap left it out (for answering, which reads units, not passages)."""
         filters = filters or Filters()
         vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
         pool = self._candidates(query, vector, filters)
         ranked = sorted(pool.values(), key=lambda c: (-c.fused, c.chunk.chunk_id))
         chosen = diversify(ranked, k, self.per_document)
+        if leading:
+            chosen += leaders(pool.values(), chosen)
         passages = tuple(self._passage(c, rank) for rank, c in enumerate(chosen, start=1))
         best = max((c.dense_score or -1.0 for c in pool.values()), default=-1.0)
         return Retrieved(query, filters, passages, float(best), self._nearest(pool), vector)
@@ -207,6 +213,21 @@ def named_documents(
 
 def searchable_titles(documents: Sequence[Document]) -> dict[str, str]:
     return {d.doc_id: quote_key(" ".join([d.title, *d.extra.values()])).lower() for d in documents}
+
+
+def leaders(pool: Iterable[_Candidate], chosen: Sequence[_Candidate]) -> list[_Candidate]:
+    """The best candidate of each retriever (dense and keyword) when the per-document cap left
+    it out: a chunk that one retriever ranks first is worth reading, whatever its document."""
+    taken = {c.chunk.chunk_id for c in chosen}
+    out: list[_Candidate] = []
+    candidates = list(pool)
+    for field in ("dense_rank", "keyword_rank"):
+        ranked = [(rank, c.chunk.chunk_id, c) for c in candidates if (rank := getattr(c, field))]
+        top = min(ranked, key=lambda r: (r[0], r[1]), default=(0, "", None))[2]
+        if top is not None and top.chunk.chunk_id not in taken:
+            out.append(top)
+            taken.add(top.chunk.chunk_id)
+    return out
 
 
 def diversify(ranked: Sequence[_Candidate], k: int, per_document: int) -> list[_Candidate]:

@@ -157,7 +157,7 @@ def retrieve(ctx: Context, a: Services) -> None:
     """One search, and for a compound question one more per part, so each part's evidence is
     among the passages (``Retrieved.merge`` keeps the whole question's ranking first)."""
     k = a.settings.retrieval_k
-    ctx.retrieved = a.retriever.retrieve(ctx.query, k, ctx.filters)
+    ctx.retrieved = a.retriever.retrieve(ctx.query, k, ctx.filters, leading=True)
     for part in parts(ctx.query)[:MAX_PARTS]:
         extra = a.retriever.retrieve(part, max(2, k // 2), ctx.filters)
         ctx.retrieved = ctx.retrieved.merge(extra)

@@ -409,3 +409,41 @@ def test_a_group_the_library_never_names_is_refused_beside_words_it_is_all_about
     assert answer.status == "no_evidence" and answer.missing == ("Polish",)
     # a group the library does name, asked the same way, is not refused as absent
     assert helper.ask("Any learning on safeguarding Somali families?").refusal != "absent_subject"
+
+
+def test_a_name_said_another_way_round_or_with_an_acronym_is_held(tmp_path, embedder) -> None:  # type: ignore[no-untyped-def]
+    specs = [
+        DocSpec(
+            "launch",
+            "Launch of the review",
+            [
+                "The Minister for Children and Families said the findings were abhorrent. "
+                "The national review of intrafamilial child sexual abuse made eight "
+                "recommendations. Schools should give lessons in education about consent."
+            ],
+        )
+    ]
+    settings = _settings(tmp_path)
+    index = write_pages_build(settings, specs, embedder)
+    helper = build_assistant(settings, embedder=embedder, index=index)
+    for question in (
+        "What did the Children and Families Minister say about the findings?",
+        "Intrafamilial CSA national review: how many recommendations did it make?",
+        "wat did the minister say about the findings",
+    ):
+        assert helper.ask(question).refusal != "absent_subject", question
+    # both words are held, but never together: no such minister in the library
+    answer = helper.ask("What did the Education Minister say about the findings?")
+    assert answer.status == "no_evidence" and answer.refusal == "absent_subject"
+
+
+def test_a_unit_holding_most_of_the_questions_words_answers_in_part_below_the_floor(
+    tmp_path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    # the floor is set above any score here: only the question's own words can carry it
+    settings = _settings(tmp_path, evidence_no_evidence=0.9, evidence_answered=0.95)
+    index = write_pages_build(settings, SPECS, embedder, is_demo=True)
+    helper = build_assistant(settings, embedder=embedder, index=index)
+    worded = helper.ask("Did school staff defer to the police over the strip search?")
+    assert worded.status == "partial" and worded.citations
+    assert helper.ask("Which vitamins should toddlers take in winter?").status == "no_evidence"

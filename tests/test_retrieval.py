@@ -121,6 +121,17 @@ def test_diversify_fills_free_places_when_one_document_holds_every_candidate() -
     assert chosen == ["a#0", "b#0", "a#1", "a#2", "a#3"]
 
 
+def test_each_retrievers_first_choice_is_read_though_the_cap_left_it_out() -> None:
+    from assistant.retrieval import leaders
+
+    ranked = [_cand("a", i, i + 1) for i in range(4)] + [_cand(d, 0, 10) for d in "bc"]
+    ranked[3].keyword_rank = 1  # a#3: what the keyword search ranks first
+    chosen = [ranked[i] for i in (0, 1, 4, 5)]  # as a cap of two passages a document leaves it
+    assert [c.chunk.chunk_id for c in leaders(ranked, chosen)] == ["a#3"]
+    # nothing is added twice, or when the first choices are already read
+    assert leaders(ranked, [*chosen, ranked[3]]) == []
+
+
 def test_named_documents_match_quoted_titles(index) -> None:  # type: ignore[no-untyped-def]
     from assistant.retrieval import named_documents
 

@@ -134,13 +134,16 @@ def test_unpunctuated_paragraphs_without_a_count_are_not_swept_into_a_list() -> 
         ("What should staff do when the lead is away?", "any"),
         ("How many reviews did the Panel analyse?", "number"),
         # "when" with a modal asks in what circumstances, not for a date
-        ("Under the duty of confidence, when can I share what I was told?", "any"),
-        ("When should a practitioner make a referral?", "any"),
+        ("Under the duty of confidence, when can I share what I was told?", "condition"),
+        ("When should a practitioner make a referral?", "condition"),
+        ("What has to be true before I can pass it on?", "condition"),
         ("When did the Act come into force?", "date"),
         ("When will the next report be published?", "date"),
         ("What's the timescale for a rapid review?", "number"),
         ("How long does a local authority have to notify the Panel?", "number"),
         ("How long ago did the review start?", "date"),
+        ("Up to what age does the framework cover care leavers?", "number"),
+        ("and how old was she at the time?", "number"),
     ],
 )
 def test_when_asks_for_a_date_only_where_it_heads_a_question(question: str, kind: str) -> None:
@@ -474,3 +477,49 @@ def test_a_unit_not_found_on_its_chunks_pages_is_never_scored() -> None:
     vector = np.asarray(embedder.embed_query("Who deferred to the police?"), np.float32)
     found = [s.unit.text for s in selector.score(analyse("Who deferred?"), [passage], vector)]
     assert found == ["Staff deferred to the police."]
+
+
+def test_a_sentence_listing_after_a_colon_answers_a_list_question() -> None:
+    from assistant.evidence import kind_matches
+
+    six = Unit(
+        "Six practice themes: the child's daily life; reluctant engagement; challenge; "
+        "changing risk; information sharing; and leadership.",
+        "labelled",
+        0,
+        0,
+    )
+    three = Unit(
+        "Three themes were chosen: mental health, babies and harm outside.", "sentence", 0, 0
+    )
+    assert kind_matches(analyse("What were the six practice themes?"), six)
+    assert not kind_matches(analyse("What were the four practice themes?"), six)
+    assert kind_matches(analyse("What are the three themes?"), three)
+    assert not kind_matches(
+        analyse("What are the three themes?"), Unit("The themes: see below.", "sentence", 0, 0)
+    )
+
+
+def test_note_asterisks_stay_in_a_quote_and_markdown_bold_does_not() -> None:
+    found = texts(
+        "**Fostering.** A private fostering arrangement in which someone who is not a close "
+        "relative* looks after the child for 28 days or more** (section 66)***"
+    )
+    assert any("28 days or more** (section 66)***" in t for t in found)
+    assert not any(t.startswith("**") for t in found)
+
+
+def test_a_condition_question_is_answered_by_a_condition() -> None:
+    from assistant.evidence import kind_matches
+
+    question = analyse("When can I share something told to me in confidence?")
+    assert question.kind == "condition"
+    assert kind_matches(
+        question, Unit("You may share it if a court orders you to.", "sentence", 0, 0)
+    )
+    assert not kind_matches(question, Unit("The duty applies to confidences.", "sentence", 0, 0))
+
+
+def test_a_pointer_to_further_information_is_context() -> None:
+    assert is_context("Further information about the duty can be found in the NHS guidance.")
+    assert not is_context("Further checks are needed before a child is placed.")

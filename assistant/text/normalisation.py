@@ -38,6 +38,16 @@ _EMPHASIS = re.compile(r"\*\*|__|`")
 _SPACE = re.compile(r"\s+")
 
 
+# Markdown emphasis: a pair of "**" or "__" around text on one line. A lone or unpaired run of
+# asterisks is text (PDFs mark notes with "*", "**", "***"), so it stays in a quote.
+_EMPHASIS_PAIR = re.compile(r"(\*\*|__)(?=[^\s*_])([^\n]*?[^\s*_])\1(?![*_])")
+
+
+def unemphasised(text: str) -> str:
+    """``text`` without Markdown emphasis markers; any other asterisks kept."""
+    return _EMPHASIS_PAIR.sub(r"\2", text)
+
+
 def quote_key(text: str) -> str:
     """Canonical form for comparing quotes with sources."""
     text = unicodedata.normalize("NFKC", text).translate(_QUOTE_KEY)

@@ -23,6 +23,7 @@ from assistant.text.terms import fold, stem_pairs
 from assistant.text.terms import stems as tokenize
 from assistant.text.units import NUMBER_WORDS as COUNT_WORDS
 
+SHORT_WORD = 3  # a lower-case word this short is no topic of its own ("wat")
 SPECIFIC_ZIPF = 4.0  # below this general-English frequency a word names a specific topic
 
 FRAME_WORDS = frozenset(
@@ -85,7 +86,9 @@ _NUMBER_Q = re.compile(
     r"\b(?:how many|how much|what (?:number|proportion|percentage|share|fraction)|how often|"
     r"what (?:was|is) the (?:number|total|count|rate)|"
     # a duration is a number of days, weeks or months ("within 15 working days")
-    r"how long|how soon|how quickly|time ?scales?|time limits?|deadlines?|within what time)\b",
+    r"how long|how soon|how quickly|time ?scales?|time limits?|deadlines?|within what time|"
+    # an age is a number of years
+    r"what age|how old|which age|aged what)\b",
     re.IGNORECASE,
 )
 _AGENT_Q = re.compile(
@@ -153,7 +156,7 @@ class Question:
     text: str
     terms: tuple[str, ...]
     subjects: tuple[Subject, ...]
-    kind: str  # date | number | agent | attribution | list | any
+    kind: str  # date | number | agent | attribution | list | condition | any
     count: int | None = None
     attributed_to: str = ""
     parts: tuple[str, ...] = ()  # the separate questions a compound question asks, if several
@@ -217,7 +220,19 @@ def answer_kind(text: str) -> tuple[str, int | None, str]:
         return "number", None, ""
     if _AGENT_Q.search(text):
         return "agent", None, ""
+    if _CONDITION_Q.search(text):
+        return "condition", None, ""
     return "any", None, ""
+
+
+# In what circumstances something may or must be done: the answer is a condition ("if ...",
+# "unless ...", "one of the following conditions ...").
+_CONDITION_Q = re.compile(
+    r"\b(?:when (?:can|could|may|might|should|must|do|does|is it|are)|in what circumstances|"
+    r"under what (?:conditions|circumstances)|what (?:has|needs|have) to (?:be true|happen)|"
+    r"what conditions|on what (?:basis|grounds))\b",
+    re.IGNORECASE,
+)
 
 
 def subjects(text: str) -> tuple[Subject, ...]:
@@ -254,6 +269,8 @@ def subjects(text: str) -> tuple[Subject, ...]:
             continue
         if low.endswith("ed") and "-" not in low:
             continue  # a verb's past form ("concentrated", "commissioned") names no topic
+        if len(low) <= SHORT_WORD and word.islower():
+            continue  # "wat", "thx": chat spelling of a common word, not a topic
         if zipf(low) < SPECIFIC_ZIPF and not any(low in s.label.lower() for s in out.values()):
             out.setdefault(low, Subject(word, toks))
     return tuple(out.values())

@@ -13,12 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from assistant.text.normalisation import unemphasised
 from assistant.text.sentences import split_sentences
 
 MIN_WORDS = 4
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•]\s+|\d{1,3}[.)]\s+)")
-_EMPHASIS = re.compile(r"\*\*|__")
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ def split(text: str) -> list[Sentence]:
     """Quotable sentences of ``text`` (at least MIN_WORDS words each), in reading order."""
     out: list[Sentence] = []
     for b, block in enumerate(blocks(text)):
-        clean = " ".join(_EMPHASIS.sub("", block).split())
+        clean = " ".join(unemphasised(block).split())
         clean = _LIST_MARKER.sub("", clean, count=1) if re.match(r"^\d{1,3}\.\s", clean) else clean
         for piece in split_block(clean):
             if len(piece.split()) >= MIN_WORDS:

@@ -33,6 +33,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from assistant.text.normalisation import unemphasised
 from assistant.text.sentences import sentence_spans
 
 UNIT_KINDS = ("sentence", "labelled", "list")
@@ -43,7 +44,6 @@ MAX_LIST_CHARS = 1200
 MAX_RUN = 3  # sentences in a unit that joins reference openers to their antecedent
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•▪◦‣●]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
-_EMPHASIS = re.compile(r"\*\*|__")
 _URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _LABEL = re.compile(r"^([A-Z][\w’'()/&,-]*(?:\s+[\w’'()/&,-]+){0,5}):\s+\S")
 OPENERS = frozenset(
@@ -127,10 +127,16 @@ def _blocks(text: str) -> list[_Block]:
 
 def clean(text: str) -> str:
     """Display form of a span: emphasis markers removed, whitespace collapsed."""
-    return " ".join(_EMPHASIS.sub("", text).split())
+    return " ".join(unemphasised(text).split())
 
 
-_CROSS_REFERENCE = re.compile(r"^\W*see (?:also )?(?:the |our |its )?\w", re.IGNORECASE)
+_CROSS_REFERENCE = re.compile(
+    r"^\W*see (?:also )?(?:the |our |its )?\w|"
+    # a pointer elsewhere: "Further information about the duty can be found in ..."
+    r"^(?:further|more|additional) (?:information|guidance|details|advice|resources)\b"
+    r"[^.]{0,100}\b(?:can be found|is available|are available|is provided|is set out)\b",
+    re.IGNORECASE,
+)
 
 
 def is_context(text: str) -> bool:
@@ -191,9 +197,7 @@ def _opens_with_reference(text: str) -> bool:
 
 
 def _sentences(block: _Block) -> list[str]:
-    found = [
-        clean(s.text) for s in sentence_spans(_EMPHASIS.sub("", block.text), lines_break=False)
-    ]
+    found = [clean(s.text) for s in sentence_spans(unemphasised(block.text), lines_break=False)]
     if found:  # a footnote's own number ("140 The Voyeurism ...") is not part of its text
         found[0] = _NOTE_NUMBER.sub("", found[0], count=1)
     return [s for s in found if s]
