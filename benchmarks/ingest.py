@@ -100,8 +100,26 @@ def child(
         "first_peak_rss_mb": first_peak,  # up to the end of the first ingest
     }
     if keep:
+        out.update(model_only(settings, embedder))
         out.update(quality(settings, embedder, work))
     return out
+
+
+def model_only(settings, embedder) -> dict[str, float]:  # type: ignore[no-untyped-def]
+    """The model alone on the build's chunks, called as ingest calls it (parts of the same size;
+    token states too when unit vectors are pooled), after the ingest so its shapes are warm:
+    wall and CPU seconds, to set beside the whole ingest's."""
+    from assistant.build.lifecycle import open_served
+    from ingest.chunking import embed_text
+
+    texts = [embed_text(c) for c in open_served(settings).chunks]
+    pooled = settings.unit_vectors == "pooled" and hasattr(embedder, "embed_tokens")
+    run = embedder.embed_tokens if pooled else embedder.embed_matrix
+    part = settings.embedding_batch_size * 4  # as ingest.writing passes it
+    wall, cpu = time.perf_counter(), cpu_seconds()
+    for start in range(0, len(texts), part):
+        run(texts[start : start + part])
+    return {"model_s": time.perf_counter() - wall, "model_cpu_s": cpu_seconds() - cpu}
 
 
 def cpu_seconds() -> float:
@@ -239,6 +257,20 @@ def compare(results: dict[str, list[dict[str, object]]], reference: str = REFERE
     embedded = {label: rs[0]["rerun_embedded"] for label, rs in results.items()}
     units = {label: rs[0].get("units_embedded") for label, rs in results.items()}
     print(f"chunks per ingest: {chunks}; chunks embedded by the no-change re-run: {embedded}")
+    print("the model alone on the same chunks (first run, after the ingest) against the ingest:")
+    for label, rs in results.items():
+        r = rs[0]
+        if "model_s" not in r:
+            continue
+        n, model_s, model_cpu = float(r["chunks"]), float(r["model_s"]), float(r["model_cpu_s"])
+        ingest_s, ingest_cpu = float(r["ingest_s"]), float(r["ingest_cpu_s"])
+        print(
+            f"  {label}: model {n / model_s:.1f} chunks/s, {n / model_cpu:.1f} chunks/CPU-s; "
+            f"model {model_s:.1f} of the ingest's {ingest_s:.1f} s wall "
+            f"({100 * model_s / ingest_s:.0f}%), {model_cpu:.1f} of {ingest_cpu:.1f} CPU-s "
+            f"({100 * model_cpu / ingest_cpu:.0f}%); the rest {ingest_s - model_s:.1f} s wall, "
+            f"{ingest_cpu - model_cpu:.1f} CPU-s"
+        )
     print(f"units of evidence made by the first ingest: {units}")
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -28,6 +27,7 @@ from assistant.embedding.pooling import (
     LEGACY_KIND,
     POOLED,
     UNIT_VECTOR_KINDS,
+    TokenStates,
     pooled_units,
 )
 from assistant.embedding.routes import same_route
@@ -35,6 +35,7 @@ from assistant.errors import ConfigurationError, ModelError
 from assistant.text.units import Unit
 from assistant.types import Chunk
 from ingest.chunking import embed_text
+from ingest.stream import one_ahead
 
 log = logging.getLogger(__name__)
 
@@ -167,11 +168,17 @@ def _pooled(
     made = _kept(chunks, previous, previous_units, found)
     kept = set(made)
     todo = list({c.digest: c for c in chunks if c.digest not in kept}.values())
+    parts = [todo[start : start + batch_size] for start in range(0, len(todo), batch_size)]
+    texts = [[embed_text(c) for c in part] for part in parts]
     bar = _progress_bar(len(todo), progress)
     try:
-        for start in range(0, len(todo), batch_size):
-            part = todo[start : start + batch_size]
-            made.update(_run_pooled(part, embedder, embed_tokens, found))
+        # the exported model runs one part ahead in a second thread while this one pools the
+        # part before (its requests release the GIL; pooling is Python), so the cores do not
+        # wait for pooling; the torch model's outputs for a part are large, so it runs in turn
+        ahead = getattr(embedder, "runs_ahead", False)
+        runs = one_ahead(texts, embed_tokens) if ahead else (embed_tokens(t) for t in texts)
+        for part, part_texts, run in zip(parts, texts, runs, strict=True):
+            made.update(_pooled_part(part, part_texts, run, embedder, found))
             if bar is not None:
                 bar.update(len(part))
     finally:
@@ -213,13 +220,15 @@ def _kept(
     return out
 
 
-def _run_pooled(
-    part: list[Chunk], embedder: Embedder, embed_tokens: Any, units_of: Mapping[str, list[Unit]]
+def _pooled_part(
+    part: list[Chunk],
+    texts: list[str],
+    run: TokenStates,
+    embedder: Embedder,
+    units_of: Mapping[str, list[Unit]],
 ) -> dict[str, _Made]:
-    """Run ``part`` once: each chunk's vector, and its units' vectors pooled from its token
-    states (NaN rows for units to encode on their own)."""
-    texts = [embed_text(c) for c in part]
-    run = embed_tokens(texts)
+    """From ``part``'s one run (``texts`` as the model read them): each chunk's vector, and its
+    units' vectors pooled from its token states (NaN rows for units to encode on their own)."""
     vectors = _checked(run.vectors, embedder)
     out: dict[str, _Made] = {}
     for i, chunk in enumerate(part):

@@ -180,7 +180,8 @@ def _stream(
     plan.failures.extend(failures)
     kept = previous.sources if previous is not None else {}
     unread = 0
-    for result in prepared_in_background(prepared_each(settings, loading, sources)):
+    preparing = sink.turns.preparing
+    for result in prepared_in_background(prepared_each(settings, loading, sources), busy=preparing):
         if isinstance(result, DocumentOutcome):
             plan.failures.append(result)
             continue

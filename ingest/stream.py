@@ -3,6 +3,8 @@
 - ``prepared_in_background``: files are loaded, cleaned, chunked and tagged in a second thread,
   at most ``depth`` documents ahead, while the caller embeds and writes the ones before them (the
   exported model releases the GIL while it computes, so preparing and embedding overlap).
+- ``one_ahead``: a function applied to a list of inputs in a second thread, one input ahead of
+  the caller (the model computes the next part while the caller pools the last one).
 - ``Turns``: an embedder whose tokenizer cannot count in one thread while it embeds in another
   (sentence-transformers; it says so with ``counts_concurrently = False``) is used in turns.
 - ``RunChunks`` and ``RunUnits``: vectors already written in this run (and the served build's
@@ -12,15 +14,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import queue
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 
@@ -85,9 +90,12 @@ class _Raised:
 _DONE = object()
 
 
-def prepared_in_background(results: Iterator[Result], *, depth: int = 2) -> Iterator[Result]:
+def prepared_in_background(
+    results: Iterator[Result], *, depth: int = 2, busy: threading.Event | None = None
+) -> Iterator[Result]:
     """``results`` computed in a second thread, at most ``depth`` ahead of the caller. Leaving
-    the loop early (an error while embedding) stops the thread after its current file."""
+    the loop early (an error while embedding) stops the thread after its current file. ``busy``
+    is set while the thread computes a result (not while it waits for room to hand it over)."""
     ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -102,7 +110,7 @@ def prepared_in_background(results: Iterator[Result], *, depth: int = 2) -> Iter
 
     def work() -> None:
         try:
-            for result in results:
+            while (result := _next(results, busy)) is not _DONE:
                 if not put(result):
                     return
         except BaseException as exc:  # handed to the caller, raised there
@@ -125,16 +133,54 @@ def prepared_in_background(results: Iterator[Result], *, depth: int = 2) -> Iter
         thread.join()
 
 
+In = TypeVar("In")
+Out = TypeVar("Out")
+
+
+def one_ahead(inputs: Sequence[In], compute: Callable[[In], Out]) -> Iterator[Out]:
+    """``compute(x)`` for each input in order, each computed in a second thread while the caller
+    handles the result before it (at most two results exist at once). An error in ``compute`` is
+    raised to the caller; leaving the loop early waits only for the result being computed."""
+    if len(inputs) < 2:
+        yield from (compute(x) for x in inputs)
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rla-embed") as worker:
+        future = worker.submit(compute, inputs[0])
+        for following in inputs[1:]:
+            done = future.result()
+            future = worker.submit(compute, following)
+            yield done
+        yield future.result()
+
+
+def _next(results: Iterator[Result], busy: threading.Event | None) -> Any:
+    if busy is not None:
+        busy.set()
+    try:
+        return next(results, _DONE)
+    finally:
+        if busy is not None:
+            busy.clear()
+
+
 class Turns:
-    """Counting tokens (preparing) and embedding take turns when the embedder needs it."""
+    """Counting tokens (preparing) and embedding take turns when the embedder needs it; and
+    while a file is being prepared, an embedder that can share the cores is asked to."""
 
     def __init__(self, embedder: Any) -> None:
         self.embedder = embedder
+        self.preparing = threading.Event()  # set while the preparing thread works on a file
         self.lock = threading.Lock()
         self.needed = not getattr(embedder, "counts_concurrently", True)
         self.max_tokens = embedder.max_tokens
         # the token limit's model is part of each file's preparation key (ingest.unchanged)
         self.name = getattr(embedder, "name", type(embedder).__name__)
+
+    def sharing_cores(self) -> AbstractContextManager[None]:
+        """While embedding: the exported model runs one request at a time whenever a file is
+        being prepared, so the preparing thread keeps a core (``OpenVinoEmbedder``)."""
+        share = getattr(self.embedder, "sharing_cores", None)
+        return share(self.preparing) if share is not None else contextlib.nullcontext()
 
     def count_tokens(self, text: str) -> int:
         if not self.needed:

@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-GROUP_CHUNKS = 256  # chunks embedded together: large enough to batch by width, small to hold
+GROUP_CHUNKS = (
+    64  # chunks embedded together: enough to batch by width; small, so embedding starts early
+)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,7 @@ class BuildSink:
         chunks = [c for entry in group for c in entry.chunks]
         log.info("embedding: %d chunks, %d document(s)", len(chunks), len(group))
         turn = self.turns.lock if self.turns.needed else contextlib.nullcontext()
-        with turn:
+        with turn, self.turns.sharing_cores():
             vectors = vectors_for(
                 chunks,
                 embedder=self.embedder,

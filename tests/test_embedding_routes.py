@@ -254,13 +254,21 @@ def test_batches_cover_every_text_once_with_few_shapes() -> None:
     assert padded["attention_mask"].sum(axis=1).tolist() == [3, 2, 1, 1]  # spare rows: a dummy
 
 
-def test_ingest_batches_give_the_last_partial_batch_fewer_dummy_rows() -> None:
-    from assistant.embedding.runtime import token_batches
+def test_ingest_batches_go_longest_first_with_only_the_last_one_partial() -> None:
+    from assistant.embedding.runtime import bucket, longest_first_batches
 
-    lengths = [30] * 150  # width 32: 128 rows a batch, then 22 left over
-    loose = token_batches(lengths, 4096, 256)
-    tight = token_batches(lengths, 4096, 256, tight_tail=True)
-    assert [(len(rows), size) for rows, size in loose] == [(128, 128), (22, 128)]
-    assert [(len(rows), size) for rows, size in tight] == [(128, 128), (22, 32)]
-    covered = sorted(int(r) for rows, _ in tight for r in rows)
-    assert covered == list(range(150))
+    lengths = [30] * 150  # width 32: 128 rows a batch, then 22 left over in a batch of 32
+    assert [(len(r), size) for r, size in longest_first_batches(lengths, 4096, 256)] == [
+        (128, 128),
+        (22, 32),
+    ]
+    lengths = [40, 250, 200, 180, 250, 12, 130, 201, 199, 90, 33]
+    batches = longest_first_batches(lengths, 1024, 256)
+    covered = sorted(int(r) for rows, _ in batches for r in rows)
+    assert covered == list(range(len(lengths)))
+    longest = [max(lengths[i] for i in rows) for rows, _ in batches]
+    assert longest == sorted(longest, reverse=True)
+    for rows, size in batches[:-1]:  # every batch but the last is full at its width
+        assert len(rows) == size == 1024 // bucket(max(lengths[i] for i in rows), 256)
+    rows, size = batches[-1]
+    assert len(rows) <= size <= 1024 // bucket(max(lengths[i] for i in rows), 256)
