@@ -14,9 +14,11 @@ The taxonomy itself is data in ``ingest.taxonomy``. ``python -m ingest.themes`` 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from ingest.phrase_screen import Screen, Screened, fold, screened
 from ingest.taxonomy import TAXONOMY, Theme
 
 __all__ = ["MIN_SCORE", "TAXONOMY", "THEMES", "Tagging", "Theme", "document_themes", "tag"]
@@ -37,40 +39,77 @@ class Tagging:
 
 
 def tag(text: str, taxonomy: Sequence[Theme] = TAXONOMY) -> Tagging:
-    """Apply the minimum-evidence rule for every theme to ``text``."""
+    """Apply the minimum-evidence rule for every theme to ``text``.
+
+    Patterns that cannot match (none of their needles in the text, see ``ingest.phrase_screen``)
+    are not searched; the result is the same as searching every pattern."""
+    rules = _rules(tuple(taxonomy))
+    candidates = rules.screen.candidates(fold(text))
     themes: list[str] = []
     evidence: dict[str, tuple[str, ...]] = {}
-    for theme in taxonomy:
-        found = _evidence(theme, text)
+    for theme, (scoring, exclude) in zip(taxonomy, rules.by_theme, strict=True):
+        found = _evidence(
+            text,
+            [(rules.all[i], weight) for i, weight in scoring if i in candidates],
+            [rules.all[i] for i in exclude if i in candidates],
+        )
         if found:
             themes.append(theme.theme_id)
             evidence[theme.theme_id] = found
     return Tagging(tuple(themes), evidence)
 
 
-def _evidence(theme: Theme, text: str) -> tuple[str, ...]:
-    """The phrases earning ``theme`` for ``text`` (empty when they score under MIN_SCORE).
+@dataclass(frozen=True)
+class _Rules:
+    """A taxonomy's phrase patterns, screened together; each theme's as positions in ``all``."""
+
+    all: tuple[Screened, ...]
+    by_theme: tuple[tuple[tuple[tuple[int, int], ...], tuple[int, ...]], ...]  # scoring, exclude
+    screen: Screen
+
+
+@functools.cache
+def _rules(taxonomy: tuple[Theme, ...]) -> _Rules:
+    every: list[Screened] = []
+    by_theme = []
+    for theme in taxonomy:
+        scoring: list[tuple[int, int]] = []
+        for kind, weight in (("strong", STRONG), ("weak", WEAK)):
+            for phrase, pattern in theme.rules(kind):
+                scoring.append((len(every), weight))
+                every.append(screened(phrase, pattern))
+        exclude: list[int] = []
+        for phrase, pattern in theme.rules("exclude"):
+            exclude.append(len(every))
+            every.append(screened(phrase, pattern))
+        by_theme.append((tuple(scoring), tuple(exclude)))
+    return _Rules(tuple(every), tuple(by_theme), Screen.of(every))
+
+
+def _evidence(
+    text: str, scoring: Sequence[tuple[Screened, int]], exclude: Sequence[Screened]
+) -> tuple[str, ...]:
+    """The phrases earning a theme for ``text`` (empty when they score under MIN_SCORE), from
+    its strong and weak rules in order (with their weights) and its exclude rules.
 
     Each rule (phrase pattern) counts once. A hit inside an excluded span, or overlapping a hit
     already counted ("racism" inside "institutional racism"), does not count."""
-    either = theme.any_rule()
-    if either is None or either.search(text) is None:  # no phrase anywhere: nothing scores
+    if not scoring:  # no phrase can match anywhere: nothing scores
         return ()
-    blocked = [m.span() for _, pattern in theme.rules("exclude") for m in pattern.finditer(text)]
+    blocked = [m.span() for rule in exclude for m in rule.pattern.finditer(text)]
     score = 0
     found: list[str] = []
-    for kind, weight in (("strong", STRONG), ("weak", WEAK)):
-        for _phrase, pattern in theme.rules(kind):
-            for match in pattern.finditer(text):
-                start, end = match.span()
-                if any(start < e and s < end for s, e in blocked):
-                    continue
-                blocked.append((start, end))
-                score += weight
-                surface = " ".join(match.group(0).lower().split())
-                if surface not in found:
-                    found.append(surface)
-                break
+    for rule, weight in scoring:
+        for match in rule.pattern.finditer(text):
+            start, end = match.span()
+            if any(start < e and s < end for s, e in blocked):
+                continue
+            blocked.append((start, end))
+            score += weight
+            surface = " ".join(match.group(0).lower().split())
+            if surface not in found:
+                found.append(surface)
+            break
     return tuple(found[:MAX_EVIDENCE]) if score >= MIN_SCORE else ()
 
 
