@@ -302,11 +302,17 @@ def _ranges(numbers: Sequence[int]) -> str:
     return ", ".join(parts)
 
 
+_NON_WORDS = re.compile(r"[^\w]+")
+_GLUED_MARK = re.compile(r"(?<=[a-z])\d{1,3}$")  # a footnote mark glued on: "Mental health16"
+_SECTION_NUMBERS = re.compile(r"^(\d+ )+")
+
+
 def _key(text: str) -> str:
     """Lowercase words only, without leading section numbers ("2.1 Findings" -> "findings")."""
-    key = re.sub(r"[^\w]+", " ", text.lower()).strip()
-    key = re.sub(r"(?<=[a-z])\d{1,3}$", "", key)  # a footnote mark glued on: "Mental health16"
-    return re.sub(r"^(\d+ )+", "", key)
+    key = _NON_WORDS.sub(" ", text.lower()).strip()
+    if key[-1:].isdigit():  # (every \d is a digit: the patterns below need one there)
+        key = _GLUED_MARK.sub("", key)
+    return _SECTION_NUMBERS.sub("", key) if key[:1].isdigit() else key
 
 
 def heading_matches(line: str, title: str, *, exact: bool = False) -> bool:
@@ -334,6 +340,7 @@ class _HeadingPlacer:
     def __init__(self, outline: Sequence[HeadingMark]) -> None:
         self._pending = sorted(outline, key=lambda h: h.page_index)
         self._path: list[tuple[int, str]] = []
+        self._title_keys: dict[str, str] = {}  # an outline title's key, computed once
 
     def skip_page(self, page_index: int) -> None:
         for mark in [m for m in self._pending if m.page_index == page_index]:
@@ -378,13 +385,18 @@ class _HeadingPlacer:
             if i + used <= len(lines):
                 text = " ".join(lines[i : i + used])
                 windows.append((used, text, _key(text)))
-        titles = [(mark, _key(mark.title)) for mark in marks]
+        titles = [(mark, self._title_key(mark.title)) for mark in marks]
         for exact in (True, False):  # an exact match anywhere beats a shortened title
             for used, text, key in windows:
                 for mark, title_key in titles:
                     if _keys_match(key, title_key, text, exact=exact):
                         return mark, used
         return None
+
+    def _title_key(self, title: str) -> str:
+        if title not in self._title_keys:
+            self._title_keys[title] = _key(title)
+        return self._title_keys[title]
 
     def _enter(self, mark: HeadingMark) -> None:
         while self._path and self._path[-1][0] >= mark.level:

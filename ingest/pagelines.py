@@ -202,6 +202,10 @@ def to_roman(value: int) -> str:
 
 # a contents entry: some words, then a page number after a space or dotted leaders
 _CONTENTS_LINE = re.compile(r"[^\W\d].*?[\s.·…_](?P<num>\d{1,4}|[ivxlc]{1,6})$")
+# The same entry, its first word character found once: searching the pattern above from every
+# later start costs time quadratic in a line's length where no entry ends it, and a later start
+# cannot succeed where the first failed. It differs only for text holding a line break.
+_CONTENTS_LINE_ANCHORED = re.compile(r"^[\W\d]*+[^\W\d].*?[\s.·…_](?P<num>\d{1,4}|[ivxlc]{1,6})$")
 _LEADER = re.compile(r"(?:\.\s*){4,}|…{2,}|_{4,}")
 
 
@@ -223,13 +227,18 @@ def find_contents_pages(page_lines: Sequence[Sequence[str]], indexes: Sequence[i
     return found
 
 
+def _contents_entry(line: str) -> re.Match[str] | None:
+    pattern = _CONTENTS_LINE if "\n" in line else _CONTENTS_LINE_ANCHORED
+    return pattern.search(line)
+
+
 def _looks_like_contents(lines: Sequence[str], *, previous_was_contents: bool) -> bool:
     filled = [line.strip() for line in lines if line.strip()]
     if len(filled) < 4:
         return False
     numbers = []
     for line in filled:
-        m = _CONTENTS_LINE.search(line) if line[-1:].isalnum() else None
+        m = _contents_entry(line) if line[-1:].isalnum() else None
         if m:
             token = m.group("num")
             value = int(token) if token.isdigit() else roman_to_int(token)
