@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.types import Page
@@ -63,6 +63,24 @@ _DROPPED.update(
 )
 _DROPPED.update(dict.fromkeys(range(0xE0100, 0xE01F0), None))
 _TRANSLATE = str.maketrans({**_SPACES, **_DROPPED})
+
+
+def _runs(codes: Iterable[int]) -> list[tuple[int, int]]:
+    """Consecutive runs (first, last) of the sorted code points ``codes``."""
+    runs: list[tuple[int, int]] = []
+    for code in sorted(codes):
+        if runs and code == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], code)
+        else:
+            runs.append((code, code))
+    return runs
+
+
+# Any character _TRANSLATE changes: most pages hold none, and a search is far cheaper than
+# translate() over non-ASCII text.
+_TRANSLATED = re.compile(
+    "[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _runs(_TRANSLATE)) + "]"
+)
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
 _LINE_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen at a line end (the line break is removed)
 _BULLET = re.compile(r"^\s*(?:[•●▪■◦‣∙·\-–*o§]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\))\s+")
@@ -100,7 +118,8 @@ def normalise_text(text: str) -> str:
     text = text.replace("\x02\n", "-\n")  # older pdfium builds mark line-end hyphens so
     for odd, plain in (*_LIGATURES.items(), *_PRIVATE_BULLETS.items()):
         text = text.replace(odd, plain)
-    text = text.translate(_TRANSLATE)
+    if _TRANSLATED.search(text):
+        text = text.translate(_TRANSLATE)
     text = _CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
