@@ -146,10 +146,18 @@ def _lines_to_last_digit(text: str) -> Iterator[tuple[int, int]]:
     """(start, end) of each line holding a digit, ending just after its last digit: only these
     characters can decide whether a digit is a footnote marker, so only they are measured."""
     for line in _LINE.finditer(text):
-        piece = line.group(0)
-        last = next((k for k in range(len(piece) - 1, -1, -1) if piece[k].isdigit()), -1)
+        last = _last_digit(line.group(0))
         if last >= 0:
             yield line.start(), line.start() + last + 1
+
+
+def _last_digit(piece: str) -> int:
+    """Index of the last character of ``piece`` that ``str.isdigit`` accepts, or -1."""
+    last = max(piece.rfind(d) for d in "0123456789")
+    if piece.isascii():
+        return last
+    tail = range(len(piece) - 1, last, -1)  # a non-ASCII digit ("²", "٣") after the last one
+    return next((k for k in tail if piece[k].isdigit()), last)
 
 
 def _with_gaps(textpage: pdfium.PdfTextPage, text: str) -> str:
@@ -160,13 +168,14 @@ def _with_gaps(textpage: pdfium.PdfTextPage, text: str) -> str:
     boxes: list[tuple[float, float, float] | None] = []
     position = 0
     for line in lines:
-        visible = [position + k for k, c in enumerate(line) if not c.isspace()]
+        # first and last non-space characters (strip() removes exactly what isspace() accepts)
+        first, last = position + len(line) - len(line.lstrip()), position + len(line.rstrip()) - 1
         position += len(line) + 2
-        if not visible or visible[-1] >= count:
+        if first > last or last >= count:
             boxes.append(None)
             continue
-        _, first_bottom, _, top = textpage.get_charbox(visible[0], loose=True)
-        _, bottom, _, _ = textpage.get_charbox(visible[-1], loose=True)
+        _, first_bottom, _, top = textpage.get_charbox(first, loose=True)
+        _, bottom, _, _ = textpage.get_charbox(last, loose=True)
         height = float(top - first_bottom)
         boxes.append((float(top), float(bottom), height) if height > 0 else None)
     filled = [b for b in boxes if b is not None]
