@@ -19,6 +19,7 @@ prefix and the keyword index through the chunk's section (see ``assistant.build.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Sequence
@@ -85,6 +86,11 @@ def embed_text(chunk: Chunk) -> str:
 
 def heading_prefix(section: Sequence[str]) -> str:
     """The heading path, innermost headings kept, within PREFIX_MAX_TOKENS tiktoken tokens."""
+    return _prefix(tuple(section))
+
+
+@functools.lru_cache(maxsize=1024)  # chunking asks again for every chunk of a section
+def _prefix(section: tuple[str, ...]) -> str:
     parts = [s.strip() for s in section if s.strip()]
     while parts:
         text = PREFIX_SEPARATOR.join(parts)
@@ -125,11 +131,11 @@ def _units(blocks: Sequence[Block], target: int) -> list[_Unit]:
         path = tuple(block.heading_path)
         boundary = PARAGRAPH if previous is None else _boundary(previous, path)
         for i, sentence in enumerate(split_sentences(block.text)):
-            for j, piece in enumerate(_cut(sentence, target)):
+            for j, (piece, size) in enumerate(_cut(sentence, target)):
                 units.append(
                     _Unit(
                         text=piece,
-                        tokens=tokens.count(piece),
+                        tokens=size,
                         page_index=block.page_index,
                         page_label=block.page_label,
                         path=path,
@@ -148,10 +154,16 @@ def _boundary(previous: tuple[str, ...], path: tuple[str, ...]) -> int:
     return SUBSECTION
 
 
-def _cut(text: str, max_tokens: int) -> list[str]:
-    """``text`` itself, or pieces of at most ``max_tokens`` tiktoken tokens cut between words."""
-    if tokens.count(text) <= max_tokens:
-        return [text]
+def _cut(text: str, max_tokens: int) -> list[tuple[str, int]]:
+    """``text`` itself, or pieces of at most ``max_tokens`` tiktoken tokens cut between words;
+    each with its token count."""
+    size = tokens.count(text)
+    if size <= max_tokens:
+        return [(text, size)]
+    return [(piece, tokens.count(piece)) for piece in _cut_words(text, max_tokens)]
+
+
+def _cut_words(text: str, max_tokens: int) -> list[str]:
     pieces: list[str] = []
     current: list[str] = []
     size = 0
