@@ -124,7 +124,7 @@ def instrument(spans: Spans) -> None:
         (prepare, "_tagged", "prepare: theme tagging"),
         (prepare, "_with_themes", "prepare: theme tagging"),
         (job, "_status", "plan: compare with served"),
-        (embedding, "units_by_chunk", "embed: unit making (text.units)"),
+        (embedding, "chunk_units", "embed: unit making (text.units)"),
         (embedding, "pooled_units", "embed: pooling unit vectors"),
         (embedding, "embed_text", "embed: embed_text"),
         (embedding, "_checked", "embed: check vectors"),

@@ -14,13 +14,13 @@ depends on its chunk, so it is reused only with its chunk (same digest, same uni
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.build.lifecycle import StoredBuild
-from assistant.build.unit_store import UnitStore, units_by_chunk
+from assistant.build.unit_store import UnitStore, chunk_units
 from assistant.embedding.embedder import Embedder, artefact_of, embed_matrix, route_of
 from assistant.embedding.pooling import (
     ENCODED,
@@ -145,6 +145,28 @@ def _embed(
 # --- pooled unit vectors (ADR 0024) -------------------------------------------------------------
 
 
+class UnitsByDigest(Mapping[str, list[Unit]]):
+    """The units of the first of ``chunks`` with each digest, made when first asked for."""
+
+    def __init__(self, chunks: Sequence[Chunk]) -> None:
+        self._chunks = chunks
+        self._first: dict[str, int] = {}
+        for i, chunk in enumerate(chunks):
+            self._first.setdefault(chunk.digest, i)
+        self._made: dict[str, list[Unit]] = {}
+
+    def __getitem__(self, digest: str) -> list[Unit]:
+        if digest not in self._made:
+            self._made[digest] = chunk_units(self._chunks, self._first[digest])
+        return self._made[digest]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._first)
+
+    def __len__(self) -> int:
+        return len(self._first)
+
+
 @dataclass(frozen=True)
 class _Made:
     """One chunk's vector and its units' vectors (float32 rows; NaN rows still to encode)."""
@@ -163,8 +185,9 @@ def _pooled(
     progress: bool,
 ) -> Vectors:
     embed_tokens = embedder.embed_tokens  # type: ignore[attr-defined]
-    by_id = units_by_chunk(chunks)
-    found = {c.digest: by_id[c.chunk_id] for c in reversed(chunks)}  # a digest's first chunk
+    # units are made as each part's run is pooled, while the model runs the next part, rather
+    # than all before the model starts (the cores would wait for them)
+    found = UnitsByDigest(chunks)
     made = _kept(chunks, previous, previous_units, found)
     kept = set(made)
     todo = list({c.digest: c for c in chunks if c.digest not in kept}.values())

@@ -53,12 +53,15 @@ def reads_on(chunk: Chunk, after: Chunk) -> bool:
 def units_by_chunk(chunks: Sequence[Chunk]) -> dict[str, list[Unit]]:
     """Each chunk's units, in document order, read on into the next chunk where it continues
     the text (a list cut by the chunk boundary stays whole)."""
-    out: dict[str, list[Unit]] = {}
-    for i, chunk in enumerate(chunks):
-        after = chunks[i + 1] if i + 1 < len(chunks) else None
-        following = after.text if after is not None and reads_on(chunk, after) else ""
-        out[chunk.chunk_id] = units_read_on(chunk.text, following)
-    return out
+    return {chunk.chunk_id: chunk_units(chunks, i) for i, chunk in enumerate(chunks)}
+
+
+def chunk_units(chunks: Sequence[Chunk], i: int) -> list[Unit]:
+    """The units of ``chunks[i]``, read on into ``chunks[i + 1]`` where it continues the text."""
+    chunk = chunks[i]
+    after = chunks[i + 1] if i + 1 < len(chunks) else None
+    following = after.text if after is not None and reads_on(chunk, after) else ""
+    return units_read_on(chunk.text, following)
 
 
 class KnownUnits(Protocol):
