@@ -40,6 +40,7 @@ from assistant.build.index import Index
 from assistant.checks.guardrails import instruction_like
 from assistant.citations import pages_text
 from assistant.embedding.embedder import Embedder
+from assistant.text.acronyms import glossary, question_acronyms, with_acronyms
 from assistant.text.normalisation import quote_key
 from assistant.text.question import (
     ACRONYMS,
@@ -74,7 +75,6 @@ MAX_PARTS = 3
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
 THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)
 RELATED = 2  # units offered as related material with a refusal
-ACRONYMS_LOWER = {k.lower(): v for k, v in ACRONYMS.items()}
 NAME_SLACK = 3  # other words allowed between a name's words said in another order
 EVERYWHERE_SHARE = 0.25  # a topic word in this share of chunks is what the library is about
 CACHE_CHUNKS = 4096
@@ -185,6 +185,7 @@ class EvidenceSelector:
         self.floor = floor  # best passage cosine below this: no evidence, whatever the units say
         self.max_units = max_units
         self._terms: LibraryTerms | None = None
+        self._glossary: dict[str, str] | None = None
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[list[Unit], np.ndarray]] = OrderedDict()
         self._placed: OrderedDict[tuple[str, int], bool] = OrderedDict()
@@ -202,13 +203,23 @@ class EvidenceSelector:
             self._terms = LibraryTerms.from_texts(texts)
         return self._terms
 
+    @property
+    def glossary(self) -> dict[str, str]:
+        """Acronym -> long form: the library's own definitions, then the built-in list."""
+        if self._glossary is None:
+            self._glossary = glossary((c.text for c in self.index.chunks), ACRONYMS)
+        return self._glossary
+
     def in_library(self, subject: Subject) -> bool:
-        if subject.expansion and all(self.terms.present(t) for t in stems(subject.expansion)):
+        expansion = subject.expansion or self.glossary.get(subject.label.lower(), "")
+        if expansion and all(self.terms.present(t) for t in stems(expansion)):
             return True
         present = self.terms.exactly_present if subject.name else self.terms.related_present
         if not all(present(t) or self._spelled_out(t) for t in subject.terms):
             return False
-        if not subject.phrase or any(self._phrase_in_library(p) for p in _spelled(subject.phrase)):
+        if not subject.phrase or any(
+            self._phrase_in_library(p) for p in _spelled(subject.phrase, self.glossary)
+        ):
             return True
         if subject.name and self._words_together(subject.phrase):
             return True  # "Families Minister" where the library says "Minister for ... Families"
@@ -228,7 +239,7 @@ class EvidenceSelector:
 
     def _spelled_out(self, term: str) -> bool:
         """An acronym the library only spells out ("csa": "child sexual abuse")."""
-        spelled = ACRONYMS_LOWER.get(term)
+        spelled = self.glossary.get(term)
         return spelled is not None and all(self.terms.present(t) for t in stems(spelled))
 
     def _words_together(self, phrase: str) -> bool:
@@ -319,6 +330,7 @@ class EvidenceSelector:
     ) -> list[ScoredUnit]:
         weights = self.weights(question)
         total = sum(weights.values()) or 1.0
+        acronyms = question_acronyms(question.text, self.glossary, stems)
         out: list[ScoredUnit] = []
         contexts: dict[str, set[str]] = {}
         for unit, uvec, passage in self.units_of(passages):
@@ -331,7 +343,7 @@ class EvidenceSelector:
                 contexts[cid] = set(
                     stems(" ".join([_title(passage.document), *passage.chunk.section]))
                 )
-            own = set(stems(unit.text))
+            own = with_acronyms(set(stems(unit.text)), acronyms)
             cover = (
                 sum(
                     w if t in own else CONTEXT_WEIGHT * w if t in contexts[cid] else 0.0
@@ -372,7 +384,7 @@ class EvidenceSelector:
         question = analyse(text)
         if vector is None:
             vector = np.asarray(self.embedder.embed_query(text), np.float32)
-        scored, part_best = self._score_with_parts(question, passages, vector)
+        scored, part_best, part_answers = self._score_with_parts(question, passages, vector)
         absent = self.absent(question)
         missing = tuple(dict.fromkeys(s.shown for s in absent))
         best = scored[0].score if scored else 0.0
@@ -390,7 +402,7 @@ class EvidenceSelector:
             for p, (score, cover) in part_best.items()
             if score < cal.no_evidence or cover < PART_COVER
         )
-        lead, rest = choose(scored, question, cal, self.max_units)
+        lead, rest = choose(scored, question, cal, self.max_units, part_answers)
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
         thin = self._thin(question, absent)
@@ -426,15 +438,17 @@ class EvidenceSelector:
 
     def _score_with_parts(
         self, question: Question, passages: Sequence[Passage], vector: np.ndarray
-    ) -> tuple[list[ScoredUnit], dict[str, tuple[float, float]]]:
+    ) -> tuple[list[ScoredUnit], dict[str, tuple[float, float]], tuple[ScoredUnit, ...]]:
         """Units scored for the question and, for a compound one, for each part (a unit keeps
-        its best score); with each part's best (score, cover)."""
+        its best score); with each part's best (score, cover), and the unit that best answers
+        each part the library answers."""
         scored = self.score(question, passages, vector)
         if not question.parts:
-            return scored, {}
+            return scored, {}, ()
         best = {(u.passage.chunk.chunk_id, u.unit.position): u for u in scored}
         part_best: dict[str, tuple[float, float]] = {}
-        for part in question.parts[:MAX_PARTS]:
+        answers: list[ScoredUnit] = []
+        for i, part in enumerate(question.parts[:MAX_PARTS]):
             sub = analyse(part)
             if not sub.terms:
                 continue
@@ -448,7 +462,13 @@ class EvidenceSelector:
                 key = (u.passage.chunk.chunk_id, u.unit.position)
                 if key not in best or u.score > best[key].score:
                     best[key] = u
-        return sorted(best.values(), key=lambda u: -u.score), part_best
+            if i > 0 and refers_back(part) and scored:
+                # "..., and who chaired it?": "it" is what the question named first
+                found = [u for u in found if u.document.doc_id == scored[0].document.doc_id]
+            answer = _fitting(found, sub, self.calibration)
+            if answer is not None and _answers_part(answer, self.calibration):
+                answers.append(answer)
+        return sorted(best.values(), key=lambda u: -u.score), part_best, tuple(answers)
 
     def _everywhere(self, subject: Subject) -> bool:
         """A plain topic word in a large share of the library's chunks ("safeguarding"): what
@@ -534,28 +554,36 @@ class EvidenceSelector:
 
 
 def choose(
-    scored: Sequence[ScoredUnit], question: Question, cal: Calibration, max_units: int = MAX_UNITS
+    scored: Sequence[ScoredUnit],
+    question: Question,
+    cal: Calibration,
+    max_units: int = MAX_UNITS,
+    part_answers: Sequence[ScoredUnit] = (),
 ) -> tuple[tuple[ScoredUnit, ...], tuple[ScoredUnit, ...]]:
-    """The lead unit, then the further units worth adding."""
-    best = scored[0]
-    if question.kind != "any" and not best.kind_ok:
-        fitting = next(
-            (u for u in scored if u.kind_ok and u.score >= cal.relative * best.score), None
-        )
-        best = fitting or best
+    """The lead unit (with, for a compound question, the unit answering each further part),
+    then the further units worth adding."""
+    best = _fitting(scored, question, cal) or scored[0]
     lead = [best]
     if echoes(best, question) and (follow := continuation(best, scored)) is not None:
         lead.append(follow)  # the best unit only restates the question: the answer follows it
-    chosen = list(lead)
-    per_doc = {best.document.doc_id: len(lead)}
     budget = CHAR_BUDGET
+    for answer in part_answers:
+        if len(lead) < max_units and not any(
+            _same(answer, u) or redundant(answer, u) for u in lead
+        ):
+            lead.append(answer)  # each part of the question answered up front
+            budget -= len(answer.unit.text)
+    chosen = list(lead)
+    per_doc: dict[str, int] = {}
+    for unit in lead:
+        per_doc[unit.document.doc_id] = per_doc.get(unit.document.doc_id, 0) + 1
     floor = max(cal.relative * scored[0].score, cal.no_evidence)
     for cand in scored:
         if len(chosen) >= max_units or cand.score < floor:
             break
         doc = cand.document.doc_id
         if (
-            any(cand is u for u in lead)
+            any(_same(cand, u) for u in lead)
             or per_doc.get(doc, 0) >= MAX_PER_DOCUMENT
             or len(cand.unit.text) > budget
         ):
@@ -566,6 +594,41 @@ def choose(
         per_doc[doc] = per_doc.get(doc, 0) + 1
         budget -= len(cand.unit.text)
     return tuple(lead), tuple(chosen[len(lead) :])
+
+
+def _fitting(
+    scored: Sequence[ScoredUnit], question: Question, cal: Calibration
+) -> ScoredUnit | None:
+    """The best unit, or, when the question asks for a kind of answer the best does not hold,
+    the best that holds it within ``Calibration.relative`` of the best."""
+    if not scored:
+        return None
+    best = scored[0]
+    if question.kind != "any" and not best.kind_ok:
+        fitting = next(
+            (u for u in scored if u.kind_ok and u.score >= cal.relative * best.score), None
+        )
+        return fitting or best
+    return best
+
+
+def _answers_part(unit: ScoredUnit, cal: Calibration) -> bool:
+    return unit.score >= cal.no_evidence and (unit.cover >= PART_COVER or unit.kind_ok)
+
+
+def _same(a: ScoredUnit, b: ScoredUnit) -> bool:
+    return a is b or (
+        a.passage.chunk.chunk_id == b.passage.chunk.chunk_id and a.unit.position == b.unit.position
+    )
+
+
+_BACK = re.compile(r"\b(?:it|its|he|she|his|her|they|their|them|that|this|those|these)\b", re.I)
+
+
+def refers_back(part: str) -> bool:
+    """A later part of a compound question that points back at what the first named ("and how
+    many people did it hear from?")."""
+    return bool(_BACK.search(part))
 
 
 def redundant(a: ScoredUnit, b: ScoredUnit) -> bool:
@@ -619,8 +682,18 @@ def group(chosen: Sequence[ScoredUnit]) -> tuple[tuple[Document, tuple[ScoredUni
 # --- the kind of answer asked for ---------------------------------------------------------------
 
 _MONTHS = "january february march april may june july august september october november december"
+# a month is a date only when capitalised: "may" and "march" are also a verb
 _DATE = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:" + "|".join(_MONTHS.split()) + r")\b", re.IGNORECASE
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:" + "|".join(m.title() for m in _MONTHS.split()) + r")\b"
+)
+_MONTH = "(?:" + "|".join(m.title() for m in _MONTHS.split()) + ")"
+# numbers that count nothing: dates ("31 October 2015", "in 2019") and references to a part of a
+# text or a law ("section 47", "Article 6", "paragraph 12")
+_NOT_A_QUANTITY = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:\s+\d{4})?\b|\b" + _MONTH + r"\s+\d{4}\b|"
+    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:sections?|articles?|paragraphs?|paras?|pages?|parts?|annex|"
+    r"schedule|chapter|regulation|rule|step|s\.)\s+\d+[A-Za-z]?(?:\(\d+\))*",
+    re.IGNORECASE,
 )
 _NUMBER = re.compile(
     r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
@@ -645,7 +718,7 @@ def kind_matches(question: Question, unit: Unit) -> bool:
     if kind == "date":
         return bool(_DATE.search(text))
     if kind == "number":
-        return bool(_NUMBER.search(_DATE.sub(" ", text)) or _NUMBER.search(text))
+        return bool(_NUMBER.search(_NOT_A_QUANTITY.sub(" ", text)))
     if kind == "agent":
         return bool(_AGENT.search(text[1:]))
     if kind == "attribution":
@@ -702,9 +775,9 @@ def _title(document: Document | None) -> str:
     return " ".join([document.title, *document.extra.values()])
 
 
-def _spelled(phrase: str) -> tuple[str, ...]:
+def _spelled(phrase: str, known: dict[str, str]) -> tuple[str, ...]:
     """A phrase, and the same with its known acronyms spelled out ("intrafamilial csa" ->
     "intrafamilial child sexual abuse")."""
     words = phrase.split()
-    spelled = " ".join(ACRONYMS_LOWER.get(w, w) for w in words)
+    spelled = " ".join(known.get(w, w) for w in words)
     return (phrase, spelled) if spelled != phrase else (phrase,)

@@ -27,7 +27,7 @@ the best cosine and explain what was searched.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -95,8 +95,10 @@ class Retriever:
         *,
         candidates: int = 40,
         per_document: int = 3,
+        expand: Callable[[str], str] | None = None,
     ) -> None:
         self.index = index
+        self.expand = expand  # the query as keyword search reads it (acronyms both ways)
         self.embedder = embedder
         self.candidates = candidates
         self.per_document = per_document
@@ -129,8 +131,9 @@ class Retriever:
         dense = self.index.dense_search(vector.tolist(), self.candidates, filters)
         for rank, (chunk, score) in enumerate(dense, start=1):
             pool[chunk.chunk_id] = _Candidate(chunk, dense_rank=rank, dense_score=score)
+        words = self.expand(query) if self.expand else query
         for rank, (chunk, score) in enumerate(
-            self.index.keyword_search(query, self.candidates, filters), start=1
+            self.index.keyword_search(words, self.candidates, filters), start=1
         ):
             cand = pool.setdefault(chunk.chunk_id, _Candidate(chunk))
             cand.keyword_rank, cand.keyword_score = rank, score

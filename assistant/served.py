@@ -21,6 +21,8 @@ from assistant.generation.extractive import ExtractiveAnswerer
 from assistant.protocols import ChatModel
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
+from assistant.text.acronyms import expanded
+from assistant.text.terms import stems
 
 
 class Served:
@@ -40,13 +42,15 @@ class Served:
         self.embedder = embedder
         self.chat_model = chat_model
         self.index = index
+        self.selector = _selector(settings, index, embedder)
+        selector = self.selector
         self.retriever = Retriever(
             index,
             embedder,
             candidates=settings.retrieval_candidates,
             per_document=settings.max_passages_per_document,
+            expand=lambda query: expanded(query, selector.glossary, stems),
         )
-        self.selector = _selector(settings, index, embedder)
         self.extractive = ExtractiveAnswerer(self.selector, index.pages)
         self._factories = answerers
         self._answerers: dict[str, Answerer] = {}

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from assistant.text.acronyms import singular
 from assistant.text.terms import fold, stem_pairs
 from assistant.text.terms import stems as tokenize
 from assistant.text.units import NUMBER_WORDS as COUNT_WORDS
@@ -80,6 +81,12 @@ _WHEN_Q = re.compile(
     # "when can I share ...?", "when should a referral be made?": in what circumstances, not a
     # date; "when did / was / will ..." asks for one
     r"(?!\s+(?:can|could|should|must|may|might|would|do|does|need|ought)\b)",
+    re.IGNORECASE,
+)
+# A leading "When ..., " or "If ..., " before the question proper sets the scene: a conjunction
+_WHEN_CLAUSE = re.compile(
+    r"^\s*(?:when|whenever|if)\s[^,?]{3,100}?,\s*(?=(?:why|what|how|who|whom|where|which|should|"
+    r"shall|can|could|do|does|did|is|are|must|would|will|may|might)\b)",
     re.IGNORECASE,
 )
 _NUMBER_Q = re.compile(
@@ -198,14 +205,25 @@ _PART_BREAK = re.compile(
 )
 
 
+_ASKS = re.compile(
+    r"\b(?:what|how|who|whom|whose|when|where|which|why|whether|is|are|was|were|do|does|did|has|"
+    r"have|had|can|could|should|would|will|must|may|list|describe|tell|explain|name|give|"
+    r"summari[sz]e|compare|show)\b",
+    re.IGNORECASE,
+)
+
+
 def parts(text: str) -> tuple[str, ...]:
     """The questions of a compound question ("What did X find, and how did Y respond?")."""
     pieces = [p.strip(" ?,;") for p in _PART_BREAK.split(text)]
     pieces = [p for p in pieces if len(tokenize(p)) >= 1]
+    if len(pieces) > 1 and not _ASKS.search(pieces[0]):
+        pieces[:2] = [f"{pieces[0]}, {pieces[1]}"]  # "In a sentence, what is ...": a preamble
     return tuple(pieces) if len(pieces) > 1 else ()
 
 
 def answer_kind(text: str) -> tuple[str, int | None, str]:
+    asked = _WHEN_CLAUSE.sub("", text, count=1)  # "When X happens, why ...?" asks why
     if found := _LIST_Q.search(text):
         raw = (found.group("n") or "").lower()
         count = int(raw) if raw.isdigit() else (COUNT_WORDS[raw] if raw else None)
@@ -214,13 +232,13 @@ def answer_kind(text: str) -> tuple[str, int | None, str]:
         return "list", count, ""
     if found := _ATTRIBUTION_Q.search(text):
         return "attribution", None, found.group("who") or found.group("who2") or ""
-    if _DATE_Q.search(text) or any(_WHEN_Q.match(clause) for clause in (text, *parts(text))):
+    if _DATE_Q.search(text) or any(_WHEN_Q.match(clause) for clause in (asked, *parts(asked))):
         return "date", None, ""
-    if _NUMBER_Q.search(text):
+    if _NUMBER_Q.search(asked):
         return "number", None, ""
-    if _AGENT_Q.search(text):
+    if _AGENT_Q.search(asked):
         return "agent", None, ""
-    if _CONDITION_Q.search(text):
+    if _CONDITION_Q.search(asked):
         return "condition", None, ""
     return "any", None, ""
 
@@ -262,7 +280,7 @@ def subjects(text: str) -> tuple[Subject, ...]:
                 name, tuple(tokenize(name)), _phrase(name) if len(words) > 1 else "", group=True
             )
     for raw in re.findall(r"[A-Za-z][A-Za-z'’-]{2,}", text):
-        word = re.sub(r"['’]s?$", "", raw)
+        word = singular(re.sub(r"['’]s?$", "", raw))  # "DSLs" is "DSL"
         low = word.lower()
         toks = tuple(tokenize(low))
         if not toks or toks[0] in FRAME_WORDS or low in QUESTION_OPENERS:

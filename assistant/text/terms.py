@@ -50,7 +50,12 @@ _PAST_IN_T = {
 }
 
 
+# an acronym's plural ("DSLs", "GPs") is the acronym; one ending in a capital S ("CAMHS") is not
+_ACRONYM_PLURAL = re.compile(r"\b([A-Z][A-Za-z]*[A-Z])s\b")
+
+
 def words(text: str) -> list[str]:
+    text = _ACRONYM_PLURAL.sub(r"\1", text)
     found = (w.removesuffix("'s").removesuffix("'") for w in _WORD.findall(fold(text)))
     return [_PAST_IN_T.get(w, w) for w in found if w and not _stopword(w)]
 

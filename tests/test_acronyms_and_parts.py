@@ -1,0 +1,214 @@
+"""Acronyms the library defines, compound questions answered part by part, and the kinds of
+number and date a unit holds (ADR 12, fourth revision)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from assistant.evidence import (
+    Calibration,
+    EvidenceSelector,
+    ScoredUnit,
+    choose,
+    kind_matches,
+    refers_back,
+)
+from assistant.text.acronyms import (
+    definitions,
+    expanded,
+    glossary,
+    question_acronyms,
+    singular,
+    with_acronyms,
+)
+from assistant.text.question import analyse, answer_kind, parts
+from assistant.text.terms import stems, words
+from assistant.text.units import Unit
+from assistant.types import Chunk, Document, Passage
+
+# --- the library's own acronyms -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("the designated safeguarding lead (DSL) should", ("DSL", "designated safeguarding lead")),
+        (
+            "Multi-agency public protection arrangements (MAPPA): guidance",
+            ("MAPPA", "Multi-agency public protection arrangements"),
+        ),
+        (
+            "staff from Keeping children safe in education (KCSIE) say",
+            ("KCSIE", "Keeping children safe in education"),
+        ),
+        (
+            "ask the LADO (local authority designated officer)",
+            ("LADO", "local authority designated officer"),
+        ),
+        ("all designated safeguarding leads (DSLs) must", ("DSL", "designated safeguarding leads")),
+    ],
+)
+def test_a_definition_is_read_either_way_round(text: str, expected: tuple[str, str]) -> None:
+    assert list(definitions(text)) == [expected]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the review (CSPR) was late",  # the words before do not spell it
+        "see the guidance (Annex B) for more",  # a word, not an acronym
+        "as the Panel said (2019) in its report",
+    ],
+)
+def test_a_bracket_that_the_words_do_not_spell_is_no_definition(text: str) -> None:
+    assert list(definitions(text)) == []
+
+
+def test_the_glossary_prefers_the_library_and_keeps_what_it_never_defines() -> None:
+    found = glossary(
+        ["a designated safeguarding lead (DSL) is", "the DSL (designated safeguarding lead)"],
+        {"DSL": "duty safeguarding lead", "FGM": "female genital mutilation"},
+    )
+    assert found == {"dsl": "designated safeguarding lead", "fgm": "female genital mutilation"}
+
+
+def test_an_acronym_plural_is_the_acronym_but_a_final_capital_s_stays() -> None:
+    assert singular("DSLs") == "DSL"
+    assert singular("GPs") == "GP"
+    assert singular("CAMHS") == "CAMHS"
+    assert stems("two DSLs and the GPs") == stems("two DSL and the GP")
+    assert words("CAMHS") == ["camhs"]
+
+
+GLOSSARY = {"dsl": "designated safeguarding lead", "send": "special educational needs"}
+
+
+def test_a_question_uses_an_acronym_in_capitals_or_when_it_is_no_everyday_word() -> None:
+    assert [a for a, _ in question_acronyms("What does the DSL do?", GLOSSARY, stems)] == ["dsl"]
+    assert [a for a, _ in question_acronyms("what does the dsl do", GLOSSARY, stems)] == ["dsl"]
+    # "send" typed in lower case is the verb
+    assert question_acronyms("Who do I send a referral to?", GLOSSARY, stems) == ()
+    assert [a for a, _ in question_acronyms("Support for SEND pupils", GLOSSARY, stems)] == ["send"]
+    # spelled out in the question: the acronym in a unit counts
+    spelled = question_acronyms("Who is the designated safeguarding lead?", GLOSSARY, stems)
+    assert [a for a, _ in spelled] == ["dsl"]
+
+
+def test_a_unit_holds_an_acronym_when_it_holds_either_form() -> None:
+    pairs = question_acronyms("What does the DSL do?", GLOSSARY, stems)
+    long_form = with_acronyms(set(stems("The designated safeguarding lead refers cases.")), pairs)
+    assert "dsl" in long_form
+    short = with_acronyms(set(stems("The DSL refers cases.")), pairs)
+    assert {"design", "safeguard", "lead"} <= short
+    neither = with_acronyms(set(stems("The lead refers cases.")), pairs)
+    assert "dsl" not in neither
+
+
+def test_keyword_search_reads_the_other_form_too() -> None:
+    assert expanded("Where does the DSL refer?", GLOSSARY, stems) == (
+        "Where does the DSL refer? (designated safeguarding lead)"
+    )
+    assert expanded("Who is the designated safeguarding lead?", GLOSSARY, stems).endswith("(DSL)")
+    assert expanded("Who do I send it to?", GLOSSARY, stems) == "Who do I send it to?"
+
+
+def test_the_selector_finds_the_library_definitions(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from assistant.settings import Settings
+    from tests.answering_support import DocSpec, write_pages_build
+    from tests.fakes import HashingEmbedder
+
+    embedder = HashingEmbedder(dimensions=64)
+    spec = DocSpec(
+        "guide",
+        "A guide",
+        ["Every school has a multi-agency referral form (MARF) for its referrals to the hub."],
+    )
+    index = write_pages_build(Settings(data_dir=tmp_path, _env_file=None), [spec], embedder)
+    selector = EvidenceSelector(index, embedder, Calibration(-1.0, -1.0, 0.5))
+    assert selector.glossary["marf"] == "multi-agency referral form"
+    assert selector.glossary["dsl"] == "designated safeguarding lead"  # the built-in list
+
+
+# --- compound questions -------------------------------------------------------------------------
+
+
+def test_a_preamble_before_the_question_is_not_a_part() -> None:
+    assert parts("In a sentence, what is children's social care for?") == ()
+    assert parts("Briefly, who led it and when was it published?") == (
+        "Briefly, who led it",
+        "when was it published",
+    )
+    assert parts("When was it published, and which areas did it cover?") == (
+        "When was it published",
+        "which areas did it cover",
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When a pupil reports sexual violence, why might some find it harder to tell?", "any"),
+        ("If a child discloses abuse, who should I tell first?", "agent"),
+        ("When did the duty come in?", "date"),
+        ("When, roughly, did it happen?", "date"),
+    ],
+)
+def test_a_leading_when_clause_sets_the_scene_and_the_question_follows(
+    question: str, kind: str
+) -> None:
+    assert answer_kind(question)[0] == kind
+
+
+def test_a_later_part_that_points_back_refers_to_the_first() -> None:
+    assert refers_back("and who received notifications before that")
+    assert refers_back("how many people did it hear from")
+    assert not refers_back("which councils were rated best")
+
+
+DOC_A = Document("a", "The review system", "a.md")
+DOC_B = Document("b", "Another briefing", "b.md")
+CAL = Calibration(no_evidence=0.4, answered=0.5, relative=0.65)
+
+
+def _unit(text: str, score: float, position: int, doc: Document = DOC_A, **kw) -> ScoredUnit:  # type: ignore[no-untyped-def]
+    chunk = Chunk(f"{doc.doc_id}#0", doc.doc_id, 0, text, 1, 1, "1", "1")
+    passage = Passage(chunk, doc, score, 1, dense_score=score)
+    vec = np.eye(8, dtype=np.float32)[position % 8]
+    return ScoredUnit(
+        Unit(text, "sentence", 0, position), passage, score, "addresses", vector=vec, **kw
+    )
+
+
+def test_each_part_of_a_compound_question_is_answered_in_the_lead() -> None:
+    question = analyse("When did the duty come in, and who received notifications before that?")
+    first = _unit("The duty applies to every local authority in England.", 0.8, 0, kind_ok=True)
+    other = _unit("Notifications are made within five working days.", 0.7, 1, DOC_B)
+    dated = _unit("The duty took effect on 29 June 2018; before then, Ofsted.", 0.6, 2)
+    lead, rest = choose([first, other, dated], question, CAL, part_answers=[dated])
+    assert lead == (first, dated)
+    assert dated not in rest
+    # the same unit is not led twice
+    lead, _ = choose([first, other], question, CAL, part_answers=[first])
+    assert lead == (first,)
+
+
+# --- kinds of answer ----------------------------------------------------------------------------
+
+
+def _plain(text: str) -> Unit:
+    return Unit(text, "sentence", 0, 0)
+
+
+def test_dates_and_references_to_sections_count_nothing() -> None:
+    how_many = analyse("How many reports did schools make?")
+    assert not kind_matches(how_many, _plain("Since 31 October 2015 teachers must report."))
+    assert not kind_matches(how_many, _plain("Under section 47 of the Children Act 1989."))
+    assert kind_matches(how_many, _plain("Schools made 53 reports in March 2025."))
+    assert kind_matches(how_many, _plain("About a third of reports came from schools."))
+
+
+def test_may_and_march_in_lower_case_are_verbs_not_dates() -> None:
+    when = analyse("When was the report published?")
+    assert not kind_matches(when, _plain("Staff may march on without a plan."))
+    assert kind_matches(when, _plain("It was published in May."))
