@@ -181,7 +181,8 @@ def _stream(
     kept = previous.sources if previous is not None else {}
     unread = 0
     preparing = sink.turns.preparing
-    for result in prepared_in_background(prepared_each(settings, loading, sources), busy=preparing):
+    results = prepared_each(settings, loading, sources)
+    for result in prepared_in_background(results, busy=preparing, meanwhile=sink.open_now):
         if isinstance(result, DocumentOutcome):
             plan.failures.append(result)
             continue

@@ -91,11 +91,16 @@ _DONE = object()
 
 
 def prepared_in_background(
-    results: Iterator[Result], *, depth: int = 2, busy: threading.Event | None = None
+    results: Iterator[Result],
+    *,
+    depth: int = 2,
+    busy: threading.Event | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> Iterator[Result]:
     """``results`` computed in a second thread, at most ``depth`` ahead of the caller. Leaving
     the loop early (an error while embedding) stops the thread after its current file. ``busy``
-    is set while the thread computes a result (not while it waits for room to hand it over)."""
+    is set while the thread computes a result (not while it waits for room to hand it over).
+    ``meanwhile`` is called once the thread has started, before the first result is awaited."""
     ahead: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()
 
@@ -121,6 +126,8 @@ def prepared_in_background(
     thread = threading.Thread(target=work, name="rla-prepare", daemon=True)
     thread.start()
     try:
+        if meanwhile is not None:
+            meanwhile()
         while True:
             item = ahead.get()
             if item is _DONE:

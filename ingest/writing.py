@@ -94,6 +94,13 @@ class BuildSink:
         self._open()
         self._queue(entry)
 
+    def open_now(self) -> None:
+        """Open the build at once when the run writes one whatever its files hold (no usable
+        served build): the Chroma client and collection are then made while the first file is
+        read, rather than after it, when the model could start."""
+        if self.write and self.must_write:
+            self._open()
+
     def stop(self) -> None:
         """Nothing will be built: drop what is held and write no more."""
         self.write = False
