@@ -1,15 +1,18 @@
 """Fingerprints of what preparing a library produces, to show a speed change altered nothing.
 
-    .venv/bin/python benchmarks/ingest_outputs.py [--corpus DIR ...] [--save FILE] [--compare FILE]
+    .venv/bin/python benchmarks/ingest_outputs.py [--corpus DIR ...] [--build] [--save FILE]
+        [--compare FILE]
 
 Loads, chunks and tags every file under the corpora (default: ../shared/corpus/real and
 library/demo) with the product's own preparation (``ingest.prepare.Preparer``, the packaged
 tokenizer as the token limit), no embedding, and prints one sha256 per file over everything a
 build takes from it: the document's fields, every page's label and text, every block, every
 chunk's id, text, page range and labels, section, token count, digest, themes and theme
-evidence. ``--save`` writes the fingerprints as JSON; ``--compare`` checks them against a saved
-file (for example one written by another checkout) and exits 1 on any difference, naming the
-files and the first differing part.
+evidence. ``--build`` also ingests each corpus into a fresh data directory (the default embedding
+route) and fingerprints every file of the build but the manifest and Chroma's (which hold ids and
+times): rows, vectors, units and their vectors, the keyword index. ``--save`` writes the
+fingerprints as JSON; ``--compare`` checks them against a saved file (for example one written by
+another checkout) and exits 1 on any difference, naming the files and the first differing part.
 """
 
 from __future__ import annotations
@@ -68,6 +71,31 @@ class PackagedLimit:
         return self._pieces.count(text)
 
 
+# files of a build that differ from run to run whatever the content (ids, times, Chroma's own)
+_RUN_SPECIFIC = ("manifest.json", "chroma")
+
+
+def build_of(corpus: Path) -> dict[str, str]:
+    """sha256 per file of a fresh build of ``corpus`` (default route, pooled unit vectors):
+    every row file, vector file and keyword index file."""
+    import tempfile
+
+    from assistant.embedding.embedder import build_embedder
+    from assistant.settings import Settings
+    from ingest.job import run_ingest
+
+    with tempfile.TemporaryDirectory(prefix="rla-outputs-") as tmp:
+        settings = Settings(data_dir=Path(tmp), _env_file=None)
+        embedder = build_embedder(settings, throughput=True)
+        report = run_ingest(settings, [corpus], embedder=embedder, demo=corpus.name == "demo")
+        build = settings.builds_dir / report.build_id
+        return {
+            str(path.relative_to(build)): hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+            for path in sorted(build.rglob("*"))
+            if path.is_file() and path.relative_to(build).parts[0] not in _RUN_SPECIFIC
+        }
+
+
 def _digest(value: Any) -> str:
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
@@ -78,10 +106,16 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, action="append")
     parser.add_argument("--save", type=Path)
     parser.add_argument("--compare", type=Path)
+    parser.add_argument(
+        "--build", action="store_true", help="also ingest each corpus and fingerprint its build"
+    )
     args = parser.parse_args()
     found: dict[str, dict[str, str]] = {}
     limit = PackagedLimit()
     for corpus in args.corpus or DEFAULT_CORPORA:
+        if args.build and corpus.is_dir():
+            found[f"build of {corpus.name}"] = build_of(corpus)
+            print(f"build of {corpus.name:<63} {_digest(found[f'build of {corpus.name}'])}")
         if not corpus.is_dir():
             print(f"skipped: {corpus} not found")
             continue
