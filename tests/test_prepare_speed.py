@@ -1,5 +1,6 @@
-"""Faster preparation, same output: each rewrite made for speed (ADR 0026) against the code it
-replaced, kept here as the reference, over seeded random and adversarial inputs.
+"""Faster ingest, same output: each rewrite made for speed in preparing files and pooling unit
+vectors (ADR 0026) against the code it replaced, kept here as the reference, over seeded random
+and adversarial inputs.
 
 (Theme tagging has its own: tests/test_theme_screen.py. ``benchmarks/ingest_outputs.py`` compares
 whole preparations of two checkouts: chunks, pages, blocks, themes.)
@@ -12,8 +13,10 @@ import re
 import sys
 import unicodedata
 
+import numpy as np
 import pytest
 
+from assistant.embedding import pooling
 from assistant.text import tokens
 from ingest import chunking, cleaning, pagelines
 from ingest.loaders import pdf_headings
@@ -154,3 +157,66 @@ def test_heading_prefix_is_the_same_cached(section: tuple[str, ...]) -> None:
     assert chunking.heading_prefix(section) == uncached
     assert chunking.heading_prefix(list(section)) == uncached  # any sequence, same answer
     assert tokens.count(uncached) <= chunking.PREFIX_MAX_TOKENS
+
+
+def reference_normalised(text: str) -> tuple[str, list[int]]:
+    out: list[str] = []
+    where: list[int] = []
+    for word in re.finditer(r"\S+", text):
+        start, body = word.start(), word.group()
+        plain = "**" not in body and "__" not in body
+        kept = [(start, body)] if plain else pooling._between_markers(body, start)
+        if not kept:
+            continue
+        if out:
+            out.append(" ")
+            where.append(start - 1)
+        for at, piece in kept:
+            out.append(piece)
+            where.extend(range(at, at + len(piece)))
+    return "".join(out), where
+
+
+def test_the_normalised_view_of_a_chunk_is_the_same() -> None:
+    texts = random_texts(3, 2000, 30, alphabet=SPICE + " \u2003\u00a0\x1c\x85*_")
+    texts += ["", "   ", "one", " two  words ", "**bold** and __under__ and ** alone", "a\u3000b"]
+    plain = sum("**" not in t and "__" not in t for t in texts)
+    assert plain > 500  # both ways are compared
+    for text in texts:
+        assert pooling.normalised(text) == reference_normalised(text), repr(text)
+
+
+def test_word_piece_rows_are_found_as_before() -> None:
+    rng = random.Random(4)
+    for _ in range(300):
+        count = rng.randint(0, 12)
+        offsets = np.zeros((count + 2, 2), dtype=np.int64)
+        at = 0
+        for i in range(1, count + 1):
+            width = rng.randint(0, 4)  # zero width: a piece that is not counted
+            offsets[i] = (at, at + width)
+            at += width + rng.randint(0, 2)
+        text = "".join(rng.choice("ab .") for _ in range(at + 5))
+        pieces = pooling._Pieces(offsets)
+        for _ in range(5):
+            spans = [(a, a + rng.randint(0, 6)) for a in rng.sample(range(at + 3), 2)]
+            for given in (text, ""):
+                want = _reference_rows(offsets, spans, given)
+                got = pieces.rows(spans, given)
+                assert (got is None) == (want is None)
+                assert got is None or got.tolist() == want.tolist()  # type: ignore[union-attr]
+
+
+def _reference_rows(offsets: np.ndarray, spans: list[tuple[int, int]], text: str) -> object:
+    real = offsets[:, 1] > offsets[:, 0]
+    if not real.any():
+        return None
+    read = int(offsets[real, 1].max())
+    word = re.compile(r"[^\W_]")
+    if any(end > read and (not text or word.search(text, read, end)) for _, end in spans):
+        return None
+    hit = np.zeros(len(offsets), dtype=bool)
+    for start, end in spans:
+        hit |= real & (offsets[:, 0] < end) & (offsets[:, 1] > start)
+    rows = np.flatnonzero(hit)
+    return rows if len(rows) else None

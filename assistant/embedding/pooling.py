@@ -46,6 +46,8 @@ class TokenStates:
 def normalised(text: str) -> tuple[str, list[int]]:
     """``text`` with emphasis markers removed and whitespace runs made one space (trimmed), and
     for each character of the result the index of the character of ``text`` it came from."""
+    if "**" not in text and "__" not in text:
+        return _plain_view(text)
     out: list[str] = []
     where: list[int] = []
     for word in _RUN.finditer(text):
@@ -61,6 +63,17 @@ def normalised(text: str) -> tuple[str, list[int]]:
             out.append(piece)
             where.extend(range(at, at + len(piece)))
     return "".join(out), where
+
+
+def _plain_view(text: str) -> tuple[str, list[int]]:
+    """``normalised`` of a text without emphasis markers (most chunks), in fewer steps."""
+    where: list[int] = []
+    for word in _RUN.finditer(text):
+        start, end = word.span()
+        if where:
+            where.append(start - 1)
+        where.extend(range(start, end))
+    return " ".join(text.split()), where  # (split() and \S+ part text at the same characters)
 
 
 def _between_markers(word: str, start: int) -> list[tuple[int, str]]:
@@ -109,18 +122,30 @@ def token_rows(
     """Indices of the word pieces overlapping any span (special tokens never). None when a span
     reaches past the last word piece the model read (the text was truncated before it): with
     ``text`` (what the offsets index), only a letter or digit of the span past it is cut off."""
-    offsets = np.asarray(offsets).reshape(-1, 2)
-    real = offsets[:, 1] > offsets[:, 0]
-    if not real.any():
-        return None
-    read = int(offsets[real, 1].max())
-    if any(end > read and (not text or _WORD.search(text, read, end)) for _, end in spans):
-        return None
-    hit = np.zeros(len(offsets), dtype=bool)
-    for start, end in spans:
-        hit |= real & (offsets[:, 0] < end) & (offsets[:, 1] > start)
-    rows = np.flatnonzero(hit)
-    return rows if len(rows) else None
+    return _Pieces(offsets).rows(spans, text)
+
+
+class _Pieces:
+    """One text's word-piece offsets, read once for all the units pooled from it."""
+
+    def __init__(self, offsets: np.ndarray) -> None:
+        offsets = np.asarray(offsets).reshape(-1, 2)
+        self.starts = np.ascontiguousarray(offsets[:, 0])
+        self.ends = np.ascontiguousarray(offsets[:, 1])
+        self.real = self.ends > self.starts
+        self.read = int(self.ends[self.real].max()) if self.real.any() else None
+
+    def rows(self, spans: Sequence[tuple[int, int]], text: str = "") -> np.ndarray | None:
+        read = self.read
+        if read is None:
+            return None
+        if any(end > read and (not text or _WORD.search(text, read, end)) for _, end in spans):
+            return None
+        hit = np.zeros(len(self.starts), dtype=bool)
+        for start, end in spans:
+            hit |= self.real & (self.starts < end) & (self.ends > start)
+        rows = np.flatnonzero(hit)
+        return rows if len(rows) else None
 
 
 def pool(states: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -144,8 +169,9 @@ def pooled_units(
         return [None] * len(unit_texts)
     out: list[np.ndarray | None] = []
     view = normalised(chunk_text)
+    pieces = _Pieces(offsets)
     for text in unit_texts:
         spans = char_spans(chunk_text, text, view)
-        rows = token_rows(offsets, shifted(spans, start), embedded) if spans else None
+        rows = pieces.rows(shifted(spans, start), embedded) if spans else None
         out.append(pool(states, rows) if rows is not None else None)
     return out
