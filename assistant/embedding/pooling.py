@@ -48,6 +48,11 @@ def normalised(text: str) -> tuple[str, list[int]]:
     for each character of the result the index of the character of ``text`` it came from."""
     if "**" not in text and "__" not in text:
         return _plain_view(text)
+    return _marked_view(text)
+
+
+def _marked_view(text: str) -> tuple[str, list[int]]:
+    """``normalised`` of any text, emphasis markers or not, word by word."""
     out: list[str] = []
     where: list[int] = []
     for word in _RUN.finditer(text):
