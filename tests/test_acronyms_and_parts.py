@@ -212,3 +212,49 @@ def test_may_and_march_in_lower_case_are_verbs_not_dates() -> None:
     when = analyse("When was the report published?")
     assert not kind_matches(when, _plain("Staff may march on without a plan."))
     assert kind_matches(when, _plain("It was published in May."))
+
+
+# --- words in other forms, "it" that points forward, and what a further unit adds ----------------
+
+
+def test_a_stem_meets_one_that_differs_only_at_its_end() -> None:
+    from assistant.evidence import near
+
+    asked = {"exclud": 1.0, "school": 1.0, "commun": 1.0}
+    found = near(set(stems("Exclusion from school")), asked)
+    assert {"exclud", "school"} <= found  # excluded / exclusion
+    # short stems and longer differences do not meet
+    assert "commun" not in near(set(stems("They communicated with the family")), asked)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "refers"),
+    [
+        ("It is not usually necessary to undertake a DPIA for a one-off share.", False),
+        ("It is important that the victim understands the next steps.", False),
+        ("It was found that staff did not ask about identity.", False),
+        ("It is a summary of the review's findings.", True),
+        ("It found that staff did not ask about identity.", True),
+    ],
+)
+def test_an_it_that_stands_for_the_clause_after_it_needs_no_antecedent(
+    sentence: str, refers: bool
+) -> None:
+    from assistant.text.units import _opens_with_reference, units
+
+    assert _opens_with_reference(sentence) is refers
+    found = [u.text for u in units(sentence)]
+    assert (sentence in found) is not refers  # alone, it is a unit only when it stands alone
+
+
+def test_a_further_unit_with_a_word_the_chosen_lack_goes_first() -> None:
+    question = analyse("Is a child's ethnicity special category data?")
+    weights = {t: 1.0 for t in question.terms}
+    lead = _unit("Special category data needs a condition under Article 9.", 0.8, 0)
+    again = _unit("Sharing special category data needs a lawful basis too.", 0.75, 1)
+    ethnic = _unit("Special category data includes racial or ethnic origin.", 0.72, 2)
+    cal = Calibration(no_evidence=0.4, answered=0.5, relative=0.65)
+    _, rest = choose([lead, again, ethnic], question, cal, max_units=2, weights=weights)
+    assert rest == (ethnic,)
+    _, rest = choose([lead, again, ethnic], question, cal, max_units=2)
+    assert rest == (again,)  # without the question's words, score order
