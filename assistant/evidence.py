@@ -466,7 +466,8 @@ class EvidenceSelector:
                 if key not in best or u.score > best[key].score:
                     best[key] = u
             if i > 0 and refers_back(part) and scored:
-                # "..., and who chaired it?": "it" is what the question named first
+                # "..., and who chaired it?": "it" is most likely what the question named
+                # first, so the part's answer up front comes from the best document
                 found = [u for u in found if u.document.doc_id == scored[0].document.doc_id]
             answer = _fitting(found, sub, self.calibration)
             if answer is not None and _answers_part(answer, self.calibration):
@@ -617,12 +618,24 @@ def _fitting(
     if not scored:
         return None
     best = scored[0]
-    if question.kind != "any" and not best.kind_ok:
-        fitting = next(
-            (u for u in scored if u.kind_ok and u.score >= cal.relative * best.score), None
-        )
-        return fitting or best
-    return best
+    if question.kind == "any":
+        return best
+    if question.parts:  # the kind asked in the first part; the others have their own leads
+        first = analyse(question.parts[0])
+        fits = [first.kind != "any" and kind_matches(first, u.unit) for u in scored]
+    else:
+        fits = [u.kind_ok for u in scored]
+    if fits[0] or not any(fits):
+        return best
+    fitting = next(
+        (
+            u
+            for u, ok in zip(scored, fits, strict=True)
+            if ok and u.score >= cal.relative * best.score
+        ),
+        None,
+    )
+    return fitting or best
 
 
 def _answers_part(unit: ScoredUnit, cal: Calibration) -> bool:

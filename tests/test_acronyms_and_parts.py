@@ -182,7 +182,7 @@ def _unit(text: str, score: float, position: int, doc: Document = DOC_A, **kw) -
 
 def test_each_part_of_a_compound_question_is_answered_in_the_lead() -> None:
     question = analyse("When did the duty come in, and who received notifications before that?")
-    first = _unit("The duty applies to every local authority in England.", 0.8, 0, kind_ok=True)
+    first = _unit("The duty applies since 2018 to every local authority.", 0.8, 0, kind_ok=True)
     other = _unit("Notifications are made within five working days.", 0.7, 1, DOC_B)
     dated = _unit("The duty took effect on 29 June 2018; before then, Ofsted.", 0.6, 2)
     lead, rest = choose([first, other, dated], question, CAL, part_answers=[dated])
@@ -191,6 +191,15 @@ def test_each_part_of_a_compound_question_is_answered_in_the_lead() -> None:
     # the same unit is not led twice
     lead, _ = choose([first, other], question, CAL, part_answers=[first])
     assert lead == (first,)
+
+
+def test_a_compound_question_leads_with_the_kind_its_first_part_asks_for() -> None:
+    # "how many" in the second part does not make a number the lead's kind
+    question = analyse("Who wrote the update report, and roughly how many people did it hear?")
+    counted = _unit("Some 330 incidents were notified in the year.", 0.8, 0, DOC_B, kind_ok=True)
+    named = _unit("The update report was written by Jim Gamble.", 0.7, 1)
+    lead, _ = choose([counted, named], question, CAL, part_answers=[])
+    assert lead[0] is named
 
 
 # --- kinds of answer ----------------------------------------------------------------------------
