@@ -27,13 +27,16 @@ NAMES = (
     "unseen-real-v2",
     "unseen-demo-v3",
     "unseen-real-v3",
+    "unseen-demo-v4",
+    "unseen-real-v4",
 )
 UNSEEN_V1 = ("unseen-demo-v1", "unseen-real-v1")
 UNSEEN_V2 = ("unseen-demo-v2", "unseen-real-v2")  # a second set, written blind to the answerer
 UNSEEN_V3 = ("unseen-demo-v3", "unseen-real-v3")  # a third, independent blind set
-UNSEEN = UNSEEN_V1 + UNSEEN_V2 + UNSEEN_V3
-UNSEEN_DEMO = ("unseen-demo-v1", "unseen-demo-v2", "unseen-demo-v3")
-UNSEEN_REAL = ("unseen-real-v1", "unseen-real-v2", "unseen-real-v3")
+UNSEEN_V4 = ("unseen-demo-v4", "unseen-real-v4")  # a fourth, weighted to answerable questions
+UNSEEN = UNSEEN_V1 + UNSEEN_V2 + UNSEEN_V3 + UNSEEN_V4
+UNSEEN_DEMO = ("unseen-demo-v1", "unseen-demo-v2", "unseen-demo-v3", "unseen-demo-v4")
+UNSEEN_REAL = ("unseen-real-v1", "unseen-real-v2", "unseen-real-v3", "unseen-real-v4")
 KINDS = {
     "absent",
     "partial",
@@ -178,6 +181,27 @@ def test_third_blind_sets_meet_their_quotas() -> None:
     _covers_every_document(cases)
 
 
+def test_fourth_blind_sets_meet_their_quotas() -> None:
+    """The v4 sets: a fourth blind set that weighs answerable questions (a key fact in the answer)."""
+    cases = _unseen(UNSEEN_V4)
+    kinds = Counter(c.kind for c in cases)
+    answerable = [c for c in cases if c.answerable and c.kind != "partial" and c.key_facts]
+    real = [c for c in answerable if c.id.startswith("u4r")]
+    assert len(cases) >= 150 and len(answerable) >= 80 and len(real) >= 30
+    assert 3 * len(real) >= len(answerable)  # at least a third on the long real PDFs
+    assert kinds["absent"] >= 35 and kinds["partial"] >= 12
+    assert kinds["request"] + kinds["out-of-scope"] >= 12
+    assert len(_personal_data(cases)) >= 5
+    assert {c.id[:3] for c in cases} == {"u4d", "u4r"}
+    for c in answerable + [c for c in cases if c.kind == "partial"]:
+        assert 1 <= len(c.key_facts) <= 3, c.id  # the facts an answer needs, not everything nearby
+        assert all(1 <= len(fact.split()) <= 5 for fact in c.key_facts), c.id
+    for c in cases:
+        if c.kind in {"request", "out-of-scope", "adversarial"}:
+            assert c.handling, c.id
+    _covers_every_document(cases)
+
+
 def test_unseen_cases_follow_the_conventions() -> None:
     cases = _unseen(UNSEEN)
     assert {c.kind for c in cases} >= {"absent", "partial", "request", "out-of-scope", "factual"}
@@ -216,7 +240,7 @@ def test_every_case_has_a_fixed_split() -> None:
         splits = Counter(dataset.split_of(c.id) for c in dataset.load(dataset.resolve(name)))
         assert set(splits) <= set(dataset.SPLITS), name
         assert splits["tune"] and splits["test"], name  # both splits hold questions
-    for names in (UNSEEN_V1, UNSEEN_V2, UNSEEN_V3):  # each generation has every kind in both splits
+    for names in (UNSEEN_V1, UNSEEN_V2, UNSEEN_V3, UNSEEN_V4):  # every kind in both splits
         unseen = _unseen(names)
         for kind in ("absent", "partial", "factual", "out-of-scope", "request"):
             splits = {dataset.split_of(c.id) for c in unseen if c.kind == kind}
@@ -246,17 +270,20 @@ def test_unseen_real_key_facts_and_absent_subjects(name: str, real_pdfs: Path) -
             assert _loose(row["subject"]) not in everything, (row["id"], row["subject"])
 
 
-def test_third_set_absent_subjects_occur_in_neither_library(real_pdfs: Path) -> None:
-    """v3 checks each absent subject, and each word of it, against the demo library and the real
-    corpus alike, so the subject is absent whichever of the two libraries the set is run on."""
+@pytest.mark.parametrize(("names", "minimum"), [(UNSEEN_V3, 45), (UNSEEN_V4, 35)])
+def test_blind_absent_subjects_occur_in_neither_library(
+    names: tuple[str, ...], minimum: int, real_pdfs: Path
+) -> None:
+    """v3 and v4 check each absent subject, and each word of it, against the demo library and the
+    real corpus alike, so the subject is absent whichever of the two libraries the set is run on."""
     cache: dict[tuple[Path, int], str] = {}
     pdfs = sorted(real_pdfs.glob("*.pdf"))
     texts = [_loose(p.read_text(encoding="utf-8")) for p in DEMO_LIBRARY.glob("*.md")]
     texts += [_loose(p.read_text(encoding="utf-8")) for p in real_pdfs.glob("*.txt")]
     texts += [_loose(_page_text(pdf, i, cache)) for pdf in pdfs for i in range(1, _pages(pdf) + 1)]
     everything = " ".join(texts)
-    subjects = [c.subject for c in _unseen(UNSEEN_V3) if c.kind == "absent"]
-    assert len(subjects) >= 45
+    subjects = [c.subject for c in _unseen(names) if c.kind == "absent"]
+    assert len(subjects) >= minimum
     for subject in subjects:
         assert _loose(subject) not in everything, subject
         for word in re.findall(r"[\w'-]+", _loose(subject)):
