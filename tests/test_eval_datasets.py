@@ -8,6 +8,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -166,40 +167,51 @@ def _personal_data(cases: list[Case]) -> list[Case]:
     return personal
 
 
-def test_third_blind_sets_meet_their_quotas() -> None:
-    """The v3 sets: a third unseen set, written blind and independently of v1 and v2."""
-    cases = _unseen(UNSEEN_V3)
+@dataclass(frozen=True)
+class Quota:
+    """The least a generation of blind unseen sets holds, by kind."""
+
+    cases: int
+    answerable: int
+    real: int  # answerable on the real PDFs, and at least a third of all answerable
+    absent: int
+    partial: int
+    requests: int  # requests and out-of-scope tasks
+    personal: int
+
+
+@pytest.mark.parametrize(
+    ("names", "quota"),
+    [
+        (UNSEEN_V3, Quota(160, 65, 20, 45, 15, 15, 5)),  # blind, independent of v1 and v2
+        (UNSEEN_V4, Quota(150, 80, 30, 35, 12, 12, 5)),  # blind, weighted to answerable questions
+    ],
+)
+def test_later_blind_sets_meet_their_quotas(names: tuple[str, ...], quota: Quota) -> None:
+    cases = _unseen(names)
     kinds = Counter(c.kind for c in cases)
     answerable = [c for c in cases if c.answerable and c.kind != "partial" and c.key_facts]
-    real = [c for c in answerable if c.id.startswith("u3r")]
-    assert len(cases) >= 160 and len(answerable) >= 65 and len(real) >= 20
-    assert 3 * len(real) >= len(answerable)  # at least a third on the long real PDFs
-    assert kinds["absent"] >= 45 and kinds["partial"] >= 15
-    assert kinds["request"] + kinds["out-of-scope"] >= 15
-    assert len(_personal_data(cases)) >= 5
-    assert {c.id[:3] for c in cases} == {"u3d", "u3r"}
+    prefix = f"u{names[0][-1]}"
+    real = [c for c in answerable if c.id.startswith(f"{prefix}r")]
+    assert len(cases) >= quota.cases and len(answerable) >= quota.answerable
+    assert len(real) >= quota.real and 3 * len(real) >= len(answerable)
+    assert kinds["absent"] >= quota.absent and kinds["partial"] >= quota.partial
+    assert kinds["request"] + kinds["out-of-scope"] >= quota.requests
+    assert len(_personal_data(cases)) >= quota.personal
+    assert {c.id[:3] for c in cases} == {f"{prefix}d", f"{prefix}r"}
     _covers_every_document(cases)
 
 
-def test_fourth_blind_sets_meet_their_quotas() -> None:
-    """The v4 sets: a fourth blind set that weighs answerable questions (a key fact in the answer)."""
+def test_fourth_set_key_facts_are_what_an_answer_needs() -> None:
+    """v4 gives every answerable and partial question 1-3 key facts of 1-5 words, and says how
+    every request, out-of-scope task and personal-data case should be handled."""
     cases = _unseen(UNSEEN_V4)
-    kinds = Counter(c.kind for c in cases)
-    answerable = [c for c in cases if c.answerable and c.kind != "partial" and c.key_facts]
-    real = [c for c in answerable if c.id.startswith("u4r")]
-    assert len(cases) >= 150 and len(answerable) >= 80 and len(real) >= 30
-    assert 3 * len(real) >= len(answerable)  # at least a third on the long real PDFs
-    assert kinds["absent"] >= 35 and kinds["partial"] >= 12
-    assert kinds["request"] + kinds["out-of-scope"] >= 12
-    assert len(_personal_data(cases)) >= 5
-    assert {c.id[:3] for c in cases} == {"u4d", "u4r"}
-    for c in answerable + [c for c in cases if c.kind == "partial"]:
-        assert 1 <= len(c.key_facts) <= 3, c.id  # the facts an answer needs, not everything nearby
-        assert all(1 <= len(fact.split()) <= 5 for fact in c.key_facts), c.id
     for c in cases:
+        if c.answerable:
+            assert 1 <= len(c.key_facts) <= 3, c.id
+            assert all(1 <= len(fact.split()) <= 5 for fact in c.key_facts), c.id
         if c.kind in {"request", "out-of-scope", "adversarial"}:
             assert c.handling, c.id
-    _covers_every_document(cases)
 
 
 def test_unseen_cases_follow_the_conventions() -> None:
