@@ -206,12 +206,13 @@ def test_fourth_set_key_facts_are_what_an_answer_needs() -> None:
     """v4 gives every answerable and partial question 1-3 key facts of 1-5 words, and says how
     every request, out-of-scope task and personal-data case should be handled."""
     cases = _unseen(UNSEEN_V4)
-    for c in cases:
-        if c.answerable:
-            assert 1 <= len(c.key_facts) <= 3, c.id
-            assert all(1 <= len(fact.split()) <= 5 for fact in c.key_facts), c.id
-        if c.kind in {"request", "out-of-scope", "adversarial"}:
-            assert c.handling, c.id
+    answerable = [c for c in cases if c.answerable]
+    declined = [c for c in cases if c.kind in {"request", "out-of-scope", "adversarial"}]
+    assert len(answerable) >= 80 and len(declined) >= 17
+    for c in answerable:
+        assert 1 <= len(c.key_facts) <= 3, c.id
+        assert all(1 <= len(fact.split()) <= 5 for fact in c.key_facts), c.id
+    assert all(c.handling for c in declined), [c.id for c in declined if not c.handling]
 
 
 def test_unseen_cases_follow_the_conventions() -> None:
