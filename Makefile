@@ -43,8 +43,9 @@ load: install
 	$(PY) -m pytest -m load -q -s tests/test_load.py
 
 ## Issue 8 acceptance: run the unseen sets (the real ones need ../shared), then print the Done-when
-## table per split (tune, test, all): once over the v1 runs, once over the v2 runs and once over the
-## v3 runs (the second and third sets, each written blind to the answerer's rules).
+## table per split (tune, test, all): once over the v1 runs, once over the v2 runs, once over the
+## v3 runs and once over the v4 runs (the second, third and fourth sets, each written blind to the
+## answerer's rules; v4 weighs answerable questions most).
 eval-unseen: install
 	$(RLA) eval run unseen-demo-v1 --name unseen-demo --library library/demo --quiet
 	$(RLA) eval run unseen-real-v1 --name unseen-real --library ../shared/corpus/real --quiet
@@ -52,9 +53,12 @@ eval-unseen: install
 	$(RLA) eval run unseen-real-v2 --name unseen-real-v2 --library ../shared/corpus/real --quiet
 	$(RLA) eval run unseen-demo-v3 --name unseen-demo-v3 --library library/demo --quiet
 	$(RLA) eval run unseen-real-v3 --name unseen-real-v3 --library ../shared/corpus/real --quiet
+	$(RLA) eval run unseen-demo-v4 --name unseen-demo-v4 --library library/demo --quiet
+	$(RLA) eval run unseen-real-v4 --name unseen-real-v4 --library ../shared/corpus/real --quiet
 	$(RLA) eval acceptance unseen-demo unseen-real
 	$(RLA) eval acceptance unseen-demo-v2 unseen-real-v2
 	$(RLA) eval acceptance unseen-demo-v3 unseen-real-v3
+	$(RLA) eval acceptance unseen-demo-v4 unseen-real-v4
 
 ## Re-vendor GOV.UK Frontend (pinned in the script) into web/static/govuk-frontend/; needs npm.
 vendor-govuk:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -67,6 +67,7 @@ MAX_PER_DOCUMENT = 3
 CHAR_BUDGET = 750  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
+W_NEW = 0.2  # weight of the question's words a further unit adds to those already chosen
 NEW_WORDS = 3  # a unit adding fewer new word stems than this repeats what it is compared with
 WORDED_COVER = 0.5  # a unit holding this share of the question's weighted words answers in part
 PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
@@ -343,7 +344,7 @@ class EvidenceSelector:
                 contexts[cid] = set(
                     stems(" ".join([_title(passage.document), *passage.chunk.section]))
                 )
-            own = with_acronyms(set(stems(unit.text)), acronyms)
+            own = near(with_acronyms(set(stems(unit.text)), acronyms), weights)
             cover = (
                 sum(
                     w if t in own else CONTEXT_WEIGHT * w if t in contexts[cid] else 0.0
@@ -402,7 +403,9 @@ class EvidenceSelector:
             for p, (score, cover) in part_best.items()
             if score < cal.no_evidence or cover < PART_COVER
         )
-        lead, rest = choose(scored, question, cal, self.max_units, part_answers)
+        lead, rest = choose(
+            scored, question, cal, self.max_units, part_answers, self.weights(question)
+        )
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
         thin = self._thin(question, absent)
@@ -463,7 +466,8 @@ class EvidenceSelector:
                 if key not in best or u.score > best[key].score:
                     best[key] = u
             if i > 0 and refers_back(part) and scored:
-                # "..., and who chaired it?": "it" is what the question named first
+                # "..., and who chaired it?": "it" is most likely what the question named
+                # first, so the part's answer up front comes from the best document
                 found = [u for u in found if u.document.doc_id == scored[0].document.doc_id]
             answer = _fitting(found, sub, self.calibration)
             if answer is not None and _answers_part(answer, self.calibration):
@@ -559,6 +563,7 @@ def choose(
     cal: Calibration,
     max_units: int = MAX_UNITS,
     part_answers: Sequence[ScoredUnit] = (),
+    weights: Mapping[str, float] | None = None,
 ) -> tuple[tuple[ScoredUnit, ...], tuple[ScoredUnit, ...]]:
     """The lead unit (with, for a compound question, the unit answering each further part),
     then the further units worth adding."""
@@ -566,6 +571,7 @@ def choose(
     lead = [best]
     if echoes(best, question) and (follow := continuation(best, scored)) is not None:
         lead.append(follow)  # the best unit only restates the question: the answer follows it
+    weights = weights or {}
     budget = CHAR_BUDGET
     for answer in part_answers:
         if len(lead) < max_units and not any(
@@ -578,22 +584,30 @@ def choose(
     for unit in lead:
         per_doc[unit.document.doc_id] = per_doc.get(unit.document.doc_id, 0) + 1
     floor = max(cal.relative * scored[0].score, cal.no_evidence)
-    for cand in scored:
-        if len(chosen) >= max_units or cand.score < floor:
-            break
+    pool = [u for u in scored if u.score >= floor and not any(_same(u, v) for v in lead)]
+    total = sum(weights.values()) or 1.0
+    said = set().union(*(stems(u.unit.text) for u in lead)) if weights else set()
+    while pool and len(chosen) < max_units:
+        # a unit saying something the chosen ones have not (a word of the question they lack)
+        # goes before one repeating them
+        cand = max(pool, key=lambda u: u.score + W_NEW * _adds(u, said, weights) / total)
+        pool.remove(cand)
         doc = cand.document.doc_id
-        if (
-            any(_same(cand, u) for u in lead)
-            or per_doc.get(doc, 0) >= MAX_PER_DOCUMENT
-            or len(cand.unit.text) > budget
-        ):
+        if per_doc.get(doc, 0) >= MAX_PER_DOCUMENT or len(cand.unit.text) > budget:
             continue
         if any(redundant(cand, other) for other in chosen):
             continue
         chosen.append(cand)
+        said |= set(stems(cand.unit.text))
         per_doc[doc] = per_doc.get(doc, 0) + 1
         budget -= len(cand.unit.text)
     return tuple(lead), tuple(chosen[len(lead) :])
+
+
+def _adds(unit: ScoredUnit, said: set[str], weights: Mapping[str, float]) -> float:
+    """The weight of the question's words ``unit`` holds that ``said`` does not."""
+    new = set(stems(unit.unit.text)) - said
+    return sum(w for t, w in weights.items() if t in new)
 
 
 def _fitting(
@@ -604,16 +618,45 @@ def _fitting(
     if not scored:
         return None
     best = scored[0]
-    if question.kind != "any" and not best.kind_ok:
-        fitting = next(
-            (u for u in scored if u.kind_ok and u.score >= cal.relative * best.score), None
-        )
-        return fitting or best
-    return best
+    if question.kind == "any":
+        return best
+    if question.parts:  # the kind asked in the first part; the others have their own leads
+        first = analyse(question.parts[0])
+        fits = [first.kind != "any" and kind_matches(first, u.unit) for u in scored]
+    else:
+        fits = [u.kind_ok for u in scored]
+    if fits[0] or not any(fits):
+        return best
+    fitting = next(
+        (
+            u
+            for u, ok in zip(scored, fits, strict=True)
+            if ok and u.score >= cal.relative * best.score
+        ),
+        None,
+    )
+    return fitting or best
 
 
 def _answers_part(unit: ScoredUnit, cal: Calibration) -> bool:
     return unit.score >= cal.no_evidence and (unit.cover >= PART_COVER or unit.kind_ok)
+
+
+NEAR_MIN = 6  # stems this long meet a stem differing only in its last letter
+
+
+def near(found: set[str], asked: Mapping[str, float]) -> set[str]:
+    """``found`` with each asked stem that a found stem differs from only in its last letter
+    ("exclud" for "exclus": excluded / exclusion; "conclud" / "conclus"), but not a longer
+    ending ("commun" is not "communic")."""
+    out = set(found)
+    for term in asked:
+        if term in found or len(term) < NEAR_MIN:
+            continue
+        stem = term[:-1]
+        if any(f.startswith(stem) and len(f) <= len(term) for f in found):
+            out.add(term)
+    return out
 
 
 def _same(a: ScoredUnit, b: ScoredUnit) -> bool:

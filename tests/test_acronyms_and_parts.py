@@ -182,7 +182,7 @@ def _unit(text: str, score: float, position: int, doc: Document = DOC_A, **kw) -
 
 def test_each_part_of_a_compound_question_is_answered_in_the_lead() -> None:
     question = analyse("When did the duty come in, and who received notifications before that?")
-    first = _unit("The duty applies to every local authority in England.", 0.8, 0, kind_ok=True)
+    first = _unit("The duty applies since 2018 to every local authority.", 0.8, 0, kind_ok=True)
     other = _unit("Notifications are made within five working days.", 0.7, 1, DOC_B)
     dated = _unit("The duty took effect on 29 June 2018; before then, Ofsted.", 0.6, 2)
     lead, rest = choose([first, other, dated], question, CAL, part_answers=[dated])
@@ -191,6 +191,15 @@ def test_each_part_of_a_compound_question_is_answered_in_the_lead() -> None:
     # the same unit is not led twice
     lead, _ = choose([first, other], question, CAL, part_answers=[first])
     assert lead == (first,)
+
+
+def test_a_compound_question_leads_with_the_kind_its_first_part_asks_for() -> None:
+    # "how many" in the second part does not make a number the lead's kind
+    question = analyse("Who wrote the update report, and roughly how many people did it hear?")
+    counted = _unit("Some 330 incidents were notified in the year.", 0.8, 0, DOC_B, kind_ok=True)
+    named = _unit("The update report was written by Jim Gamble.", 0.7, 1)
+    lead, _ = choose([counted, named], question, CAL, part_answers=[])
+    assert lead[0] is named
 
 
 # --- kinds of answer ----------------------------------------------------------------------------
@@ -212,3 +221,49 @@ def test_may_and_march_in_lower_case_are_verbs_not_dates() -> None:
     when = analyse("When was the report published?")
     assert not kind_matches(when, _plain("Staff may march on without a plan."))
     assert kind_matches(when, _plain("It was published in May."))
+
+
+# --- words in other forms, "it" that points forward, and what a further unit adds ----------------
+
+
+def test_a_stem_meets_one_that_differs_only_at_its_end() -> None:
+    from assistant.evidence import near
+
+    asked = {"exclud": 1.0, "school": 1.0, "commun": 1.0}
+    found = near(set(stems("Exclusion from school")), asked)
+    assert {"exclud", "school"} <= found  # excluded / exclusion
+    # short stems and longer differences do not meet
+    assert "commun" not in near(set(stems("They communicated with the family")), asked)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "refers"),
+    [
+        ("It is not usually necessary to undertake a DPIA for a one-off share.", False),
+        ("It is important that the victim understands the next steps.", False),
+        ("It was found that staff did not ask about identity.", False),
+        ("It is a summary of the review's findings.", True),
+        ("It found that staff did not ask about identity.", True),
+    ],
+)
+def test_an_it_that_stands_for_the_clause_after_it_needs_no_antecedent(
+    sentence: str, refers: bool
+) -> None:
+    from assistant.text.units import _opens_with_reference, units
+
+    assert _opens_with_reference(sentence) is refers
+    found = [u.text for u in units(sentence)]
+    assert (sentence in found) is not refers  # alone, it is a unit only when it stands alone
+
+
+def test_a_further_unit_with_a_word_the_chosen_lack_goes_first() -> None:
+    question = analyse("Is a child's ethnicity special category data?")
+    weights = {t: 1.0 for t in question.terms}
+    lead = _unit("Special category data needs a condition under Article 9.", 0.8, 0)
+    again = _unit("Sharing special category data needs a lawful basis too.", 0.75, 1)
+    ethnic = _unit("Special category data includes racial or ethnic origin.", 0.72, 2)
+    cal = Calibration(no_evidence=0.4, answered=0.5, relative=0.65)
+    _, rest = choose([lead, again, ethnic], question, cal, max_units=2, weights=weights)
+    assert rest == (ethnic,)
+    _, rest = choose([lead, again, ethnic], question, cal, max_units=2)
+    assert rest == (again,)  # without the question's words, score order

@@ -8,6 +8,7 @@ import json
 import re
 import unicodedata
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -27,13 +28,16 @@ NAMES = (
     "unseen-real-v2",
     "unseen-demo-v3",
     "unseen-real-v3",
+    "unseen-demo-v4",
+    "unseen-real-v4",
 )
 UNSEEN_V1 = ("unseen-demo-v1", "unseen-real-v1")
 UNSEEN_V2 = ("unseen-demo-v2", "unseen-real-v2")  # a second set, written blind to the answerer
 UNSEEN_V3 = ("unseen-demo-v3", "unseen-real-v3")  # a third, independent blind set
-UNSEEN = UNSEEN_V1 + UNSEEN_V2 + UNSEEN_V3
-UNSEEN_DEMO = ("unseen-demo-v1", "unseen-demo-v2", "unseen-demo-v3")
-UNSEEN_REAL = ("unseen-real-v1", "unseen-real-v2", "unseen-real-v3")
+UNSEEN_V4 = ("unseen-demo-v4", "unseen-real-v4")  # a fourth, weighted to answerable questions
+UNSEEN = UNSEEN_V1 + UNSEEN_V2 + UNSEEN_V3 + UNSEEN_V4
+UNSEEN_DEMO = ("unseen-demo-v1", "unseen-demo-v2", "unseen-demo-v3", "unseen-demo-v4")
+UNSEEN_REAL = ("unseen-real-v1", "unseen-real-v2", "unseen-real-v3", "unseen-real-v4")
 KINDS = {
     "absent",
     "partial",
@@ -163,19 +167,52 @@ def _personal_data(cases: list[Case]) -> list[Case]:
     return personal
 
 
-def test_third_blind_sets_meet_their_quotas() -> None:
-    """The v3 sets: a third unseen set, written blind and independently of v1 and v2."""
-    cases = _unseen(UNSEEN_V3)
+@dataclass(frozen=True)
+class Quota:
+    """The least a generation of blind unseen sets holds, by kind."""
+
+    cases: int
+    answerable: int
+    real: int  # answerable on the real PDFs, and at least a third of all answerable
+    absent: int
+    partial: int
+    requests: int  # requests and out-of-scope tasks
+    personal: int
+
+
+@pytest.mark.parametrize(
+    ("names", "quota"),
+    [
+        (UNSEEN_V3, Quota(160, 65, 20, 45, 15, 15, 5)),  # blind, independent of v1 and v2
+        (UNSEEN_V4, Quota(150, 80, 30, 35, 12, 12, 5)),  # blind, weighted to answerable questions
+    ],
+)
+def test_later_blind_sets_meet_their_quotas(names: tuple[str, ...], quota: Quota) -> None:
+    cases = _unseen(names)
     kinds = Counter(c.kind for c in cases)
     answerable = [c for c in cases if c.answerable and c.kind != "partial" and c.key_facts]
-    real = [c for c in answerable if c.id.startswith("u3r")]
-    assert len(cases) >= 160 and len(answerable) >= 65 and len(real) >= 20
-    assert 3 * len(real) >= len(answerable)  # at least a third on the long real PDFs
-    assert kinds["absent"] >= 45 and kinds["partial"] >= 15
-    assert kinds["request"] + kinds["out-of-scope"] >= 15
-    assert len(_personal_data(cases)) >= 5
-    assert {c.id[:3] for c in cases} == {"u3d", "u3r"}
+    prefix = f"u{names[0][-1]}"
+    real = [c for c in answerable if c.id.startswith(f"{prefix}r")]
+    assert len(cases) >= quota.cases and len(answerable) >= quota.answerable
+    assert len(real) >= quota.real and 3 * len(real) >= len(answerable)
+    assert kinds["absent"] >= quota.absent and kinds["partial"] >= quota.partial
+    assert kinds["request"] + kinds["out-of-scope"] >= quota.requests
+    assert len(_personal_data(cases)) >= quota.personal
+    assert {c.id[:3] for c in cases} == {f"{prefix}d", f"{prefix}r"}
     _covers_every_document(cases)
+
+
+def test_fourth_set_key_facts_are_what_an_answer_needs() -> None:
+    """v4 gives every answerable and partial question 1-3 key facts of 1-5 words, and says how
+    every request, out-of-scope task and personal-data case should be handled."""
+    cases = _unseen(UNSEEN_V4)
+    answerable = [c for c in cases if c.answerable]
+    declined = [c for c in cases if c.kind in {"request", "out-of-scope", "adversarial"}]
+    assert len(answerable) >= 80 and len(declined) >= 17
+    for c in answerable:
+        assert 1 <= len(c.key_facts) <= 3, c.id
+        assert all(1 <= len(fact.split()) <= 5 for fact in c.key_facts), c.id
+    assert all(c.handling for c in declined), [c.id for c in declined if not c.handling]
 
 
 def test_unseen_cases_follow_the_conventions() -> None:
@@ -216,7 +253,7 @@ def test_every_case_has_a_fixed_split() -> None:
         splits = Counter(dataset.split_of(c.id) for c in dataset.load(dataset.resolve(name)))
         assert set(splits) <= set(dataset.SPLITS), name
         assert splits["tune"] and splits["test"], name  # both splits hold questions
-    for names in (UNSEEN_V1, UNSEEN_V2, UNSEEN_V3):  # each generation has every kind in both splits
+    for names in (UNSEEN_V1, UNSEEN_V2, UNSEEN_V3, UNSEEN_V4):  # every kind in both splits
         unseen = _unseen(names)
         for kind in ("absent", "partial", "factual", "out-of-scope", "request"):
             splits = {dataset.split_of(c.id) for c in unseen if c.kind == kind}
@@ -246,17 +283,20 @@ def test_unseen_real_key_facts_and_absent_subjects(name: str, real_pdfs: Path) -
             assert _loose(row["subject"]) not in everything, (row["id"], row["subject"])
 
 
-def test_third_set_absent_subjects_occur_in_neither_library(real_pdfs: Path) -> None:
-    """v3 checks each absent subject, and each word of it, against the demo library and the real
-    corpus alike, so the subject is absent whichever of the two libraries the set is run on."""
+@pytest.mark.parametrize(("names", "minimum"), [(UNSEEN_V3, 45), (UNSEEN_V4, 35)])
+def test_blind_absent_subjects_occur_in_neither_library(
+    names: tuple[str, ...], minimum: int, real_pdfs: Path
+) -> None:
+    """v3 and v4 check each absent subject, and each word of it, against the demo library and the
+    real corpus alike, so the subject is absent whichever of the two libraries the set is run on."""
     cache: dict[tuple[Path, int], str] = {}
     pdfs = sorted(real_pdfs.glob("*.pdf"))
     texts = [_loose(p.read_text(encoding="utf-8")) for p in DEMO_LIBRARY.glob("*.md")]
     texts += [_loose(p.read_text(encoding="utf-8")) for p in real_pdfs.glob("*.txt")]
     texts += [_loose(_page_text(pdf, i, cache)) for pdf in pdfs for i in range(1, _pages(pdf) + 1)]
     everything = " ".join(texts)
-    subjects = [c.subject for c in _unseen(UNSEEN_V3) if c.kind == "absent"]
-    assert len(subjects) >= 45
+    subjects = [c.subject for c in _unseen(names) if c.kind == "absent"]
+    assert len(subjects) >= minimum
     for subject in subjects:
         assert _loose(subject) not in everything, subject
         for word in re.findall(r"[\w'-]+", _loose(subject)):

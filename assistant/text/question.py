@@ -198,9 +198,13 @@ def specificity(word: str) -> float:
     return max(0.25, min(1.0, (7.0 - zipf(word)) / 3.0))
 
 
+# a new question after "and", ";", "?" or a comma, perhaps after an adverb ("and roughly how
+# many ..."), or a request after "and" ("... and say who oversees them")
 _PART_BREAK = re.compile(
-    r"(?:,?\s+and\s+|;\s*|\?\s+|,\s+)(?=(?:what|how|who|when|where|which|why|whether|did|does|do|"
-    r"is|are|was|were|has|have|can)\b)",
+    r"(?:,?\s+and\s+|;\s*|\?\s+|,\s+)(?=(?:(?:roughly|approximately|about|also|then|briefly|"
+    r"exactly|precisely|specifically|overall|so)\s+)?(?:what|how|who|when|where|which|why|whether|"
+    r"did|does|do|is|are|was|were|has|have|can)\b)|"
+    r"(?:,?\s+and\s+)(?=(?:say|tell me|list|explain|describe|give|name|summari[sz]e)\b)",
     re.IGNORECASE,
 )
 

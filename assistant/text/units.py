@@ -184,11 +184,25 @@ _FRONTED_PRONOUN_BARE = re.compile(
 )
 
 
+# "It is not usually necessary to ...", "It is important that ...", "It was found that ...":
+# the "it" stands for the clause after it, not for anything said before
+_EXTRAPOSED = re.compile(
+    r"^it\s+(?:is|was|will be|would be|may be|might be|can be|could be|should be|must be|"
+    r"has been|had been|seems|seemed|appears|appeared|remains|becomes)\s+"
+    r"(?:(?:not|also|usually|often|generally|always|never|therefore|still|very|particularly|"
+    r"especially|equally|more|less|most|so|now|rarely|sometimes|absolutely|critically)\s+)*"
+    r"[a-z]+\s+(?:to|that|for|whether|if|how|when|where|what)\b",
+    re.IGNORECASE,
+)
+
+
 def _opens_with_reference(text: str) -> bool:
     bare = text.lstrip("\"“‘'(")
     first = re.split(r"[\s,]", bare, maxsplit=1)[0].lower()
     if first == "there" and _EXISTENTIAL.match(bare):
         return False  # "There are several principles ...": existential, refers to nothing
+    if first == "it" and _EXTRAPOSED.match(bare):
+        return False  # "It is important that ...": "it" stands for what follows
     return (
         first in OPENERS
         or bool(_FRONTED_PRONOUN.match(bare))
