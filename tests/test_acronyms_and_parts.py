@@ -20,6 +20,7 @@ from assistant.text.acronyms import (
     glossary,
     question_acronyms,
     singular,
+    spelled_out,
     with_acronyms,
 )
 from assistant.text.question import analyse, answer_kind, parts
@@ -111,6 +112,51 @@ def test_keyword_search_reads_the_other_form_too() -> None:
     )
     assert expanded("Who is the designated safeguarding lead?", GLOSSARY, stems).endswith("(DSL)")
     assert expanded("Who do I send it to?", GLOSSARY, stems) == "Who do I send it to?"
+
+
+def test_the_embedded_question_writes_its_acronyms_out() -> None:
+    assert spelled_out("How often are DSLs trained?", GLOSSARY, stems) == (
+        "How often are designated safeguarding lead (DSLs) trained?"
+    )
+    assert spelled_out("send it to the dsl", GLOSSARY, stems) == (
+        "send it to the designated safeguarding lead (dsl)"
+    )
+    spelled = "Who is the designated safeguarding lead?"
+    assert spelled_out(spelled, GLOSSARY, stems) == spelled
+
+
+def test_retrieval_embeds_the_spelled_question_and_searches_keywords_both_ways() -> None:
+    from assistant.retrieval import Retriever
+    from tests.fakes import HashingEmbedder
+
+    seen: list[str] = []
+
+    class Recording(HashingEmbedder):
+        def embed_query(self, text: str) -> list[float]:
+            seen.append(text)
+            return super().embed_query(text)
+
+    class Index:
+        chunks: list[Chunk] = []
+        documents: list[Document] = []
+        asked: list[str] = []
+
+        def dense_search(self, vector, k, filters):  # type: ignore[no-untyped-def]
+            return []
+
+        def keyword_search(self, query, k, filters=None):  # type: ignore[no-untyped-def]
+            Index.asked.append(query)
+            return []
+
+    retriever = Retriever(
+        Index(),  # type: ignore[arg-type]
+        Recording(dimensions=16),
+        expand=lambda q: expanded(q, GLOSSARY, stems),
+        spell=lambda q: spelled_out(q, GLOSSARY, stems),
+    )
+    retriever.retrieve("Where does the DSL refer?", 4)
+    assert seen == ["Where does the designated safeguarding lead (DSL) refer?"]
+    assert Index.asked[0] == "Where does the DSL refer? (designated safeguarding lead)"
 
 
 def test_the_selector_finds_the_library_definitions(tmp_path) -> None:  # type: ignore[no-untyped-def]
