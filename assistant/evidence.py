@@ -67,6 +67,7 @@ MAX_PER_DOCUMENT = 3
 CHAR_BUDGET = 750  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
+ASIDE_WEIGHT = 0.5  # a word said only beside the question ("I've heard ...") counts half
 W_NEW = 0.2  # weight of the question's words a further unit adds to those already chosen
 NEW_WORDS = 3  # a unit adding fewer new word stems than this repeats what it is compared with
 WORDED_COVER = 0.5  # a unit holding this share of the question's weighted words answers in part
@@ -368,7 +369,11 @@ class EvidenceSelector:
         """Each term's weight: its rarity in the library (IDF) times how telling it is in
         general English, so "compensation" outweighs "receive" and "behind"."""
         chosen = question.terms if terms is None else terms
-        return {t: self.terms.idf(t) * question.weight(t) for t in chosen}
+        aside = aside_terms(question.text)
+        return {
+            t: self.terms.idf(t) * question.weight(t) * (ASIDE_WEIGHT if t in aside else 1.0)
+            for t in chosen
+        }
 
     def _support(self, score: float, cover: float) -> Support:
         if score >= self.calibration.answered:
@@ -602,6 +607,20 @@ def choose(
         per_doc[doc] = per_doc.get(doc, 0) + 1
         budget -= len(cand.unit.text)
     return tuple(lead), tuple(chosen[len(lead) :])
+
+
+_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
+
+
+def aside_terms(text: str) -> set[str]:
+    """Words said only around the question, not in it: in "How well was disability recorded?
+    I've heard there were big gaps.", the second sentence's words."""
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")]
+    if not asked or len(asked) == len(sentences):
+        return set()
+    inside = {t for s in asked for t in stems(s)}
+    return {t for s in sentences if not s.endswith("?") for t in stems(s)} - inside
 
 
 def _adds(unit: ScoredUnit, said: set[str], weights: Mapping[str, float]) -> float:
