@@ -64,7 +64,7 @@ W_KIND = 0.15
 CONTEXT_WEIGHT = 0.5  # share of credit for a term found only in the title or headings
 MAX_UNITS = 4
 MAX_PER_DOCUMENT = 3
-CHAR_BUDGET = 750  # characters of quotes after the lead
+CHAR_BUDGET = 700  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
 ASIDE_WEIGHT = 0.5  # a word said only beside the question ("I've heard ...") counts half
@@ -480,10 +480,11 @@ class EvidenceSelector:
         return sorted(best.values(), key=lambda u: -u.score), part_best, tuple(answers)
 
     def _everywhere(self, subject: Subject) -> bool:
-        """A plain topic word in a large share of the library's chunks ("safeguarding"): what
-        the whole library is about, so holding it says nothing about this question."""
-        if subject.name or subject.group or not subject.terms:
-            return False
+        """A topic word or name in a large share of the library's chunks ("safeguarding", "the
+        Panel"): what the whole library is about, so holding it says nothing about this
+        question."""
+        if subject.group or not subject.terms:
+            return False  # a group is asked about for itself, however often the library names it
         n = max(self.terms.n, 1)
         return all(self.terms.frequency(t, slack=0) >= EVERYWHERE_SHARE * n for t in subject.terms)
 
@@ -494,6 +495,8 @@ class EvidenceSelector:
         present = [s for s in question.subjects if s not in absent and not self._everywhere(s)]
         if not present or any(s.work for s in absent):
             return True  # nothing else asked about, or a named document the library lacks
+        if any(s.group for s in absent) and not any(s.group for s in present):
+            return True  # the group asked about is one the library never names
         heads = {t for head in topic_heads(question.text) for t in stems(head)}
         if heads & gone_terms:
             return True  # the noun the question is about is what the library lacks
