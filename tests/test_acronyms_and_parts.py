@@ -313,3 +313,22 @@ def test_a_further_unit_with_a_word_the_chosen_lack_goes_first() -> None:
     assert rest == (ethnic,)
     _, rest = choose([lead, again, ethnic], question, cal, max_units=2)
     assert rest == (again,)  # without the question's words, score order
+
+
+def test_this_guidance_names_the_cited_document_while_a_signpost_is_context() -> None:
+    from assistant.text.units import is_context, units
+
+    text = (
+        "This guidance is issued under:\n\n"
+        "• section 7 of the Local Authority Social Services Act 1970, which requires councils "
+        "to act under the guidance of the Secretary of State\n\n"
+        "• section 10(8) of the Children Act 2004, which requires each body to have regard to it"
+    )
+    found = units(text)
+    assert [u.kind for u in found] == ["list"]
+    assert found[0].text.startswith("This guidance is issued under:\n• section 7")
+    assert not found[0].context
+    assert is_context("This chapter describes the purpose and principles of the framework.")
+    assert is_context("This section sets out what schools must do.")
+    # "this" with any other noun still points back
+    assert units("This approach was criticised by the review panel for its delay.") == []
