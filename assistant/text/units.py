@@ -392,6 +392,12 @@ def units_read_on(text: str, following: str) -> list[Unit]:
     return [replace(u, position=i) for i, u in enumerate(found)]
 
 
+def opens_with_items(text: str) -> bool:
+    """``text`` starts with a marked list item (the rest of a list begun before it)."""
+    blocks = _blocks(text)
+    return bool(blocks) and blocks[0].kind == "item"
+
+
 OVERLAP_KEY = 12  # characters of the next text looked for in this one, to find their overlap
 
 
