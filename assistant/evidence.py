@@ -64,9 +64,10 @@ W_KIND = 0.15
 CONTEXT_WEIGHT = 0.5  # share of credit for a term found only in the title or headings
 MAX_UNITS = 4
 MAX_PER_DOCUMENT = 3
-CHAR_BUDGET = 750  # characters of quotes after the lead
+CHAR_BUDGET = 700  # characters of quotes after the lead
 MAX_COSINE = 0.88
 MAX_JACCARD = 0.6
+ASIDE_WEIGHT = 0.5  # a word said only beside the question ("I've heard ...") counts half
 W_NEW = 0.2  # weight of the question's words a further unit adds to those already chosen
 NEW_WORDS = 3  # a unit adding fewer new word stems than this repeats what it is compared with
 WORDED_COVER = 0.5  # a unit holding this share of the question's weighted words answers in part
@@ -368,7 +369,11 @@ class EvidenceSelector:
         """Each term's weight: its rarity in the library (IDF) times how telling it is in
         general English, so "compensation" outweighs "receive" and "behind"."""
         chosen = question.terms if terms is None else terms
-        return {t: self.terms.idf(t) * question.weight(t) for t in chosen}
+        aside = aside_terms(question.text)
+        return {
+            t: self.terms.idf(t) * question.weight(t) * (ASIDE_WEIGHT if t in aside else 1.0)
+            for t in chosen
+        }
 
     def _support(self, score: float, cover: float) -> Support:
         if score >= self.calibration.answered:
@@ -475,10 +480,11 @@ class EvidenceSelector:
         return sorted(best.values(), key=lambda u: -u.score), part_best, tuple(answers)
 
     def _everywhere(self, subject: Subject) -> bool:
-        """A plain topic word in a large share of the library's chunks ("safeguarding"): what
-        the whole library is about, so holding it says nothing about this question."""
-        if subject.name or subject.group or not subject.terms:
-            return False
+        """A topic word or name in a large share of the library's chunks ("safeguarding", "the
+        Panel"): what the whole library is about, so holding it says nothing about this
+        question."""
+        if subject.group or not subject.terms:
+            return False  # a group is asked about for itself, however often the library names it
         n = max(self.terms.n, 1)
         return all(self.terms.frequency(t, slack=0) >= EVERYWHERE_SHARE * n for t in subject.terms)
 
@@ -489,6 +495,8 @@ class EvidenceSelector:
         present = [s for s in question.subjects if s not in absent and not self._everywhere(s)]
         if not present or any(s.work for s in absent):
             return True  # nothing else asked about, or a named document the library lacks
+        if any(s.group for s in absent) and not any(s.group for s in present):
+            return True  # the group asked about is one the library never names
         heads = {t for head in topic_heads(question.text) for t in stems(head)}
         if heads & gone_terms:
             return True  # the noun the question is about is what the library lacks
@@ -602,6 +610,20 @@ def choose(
         per_doc[doc] = per_doc.get(doc, 0) + 1
         budget -= len(cand.unit.text)
     return tuple(lead), tuple(chosen[len(lead) :])
+
+
+_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
+
+
+def aside_terms(text: str) -> set[str]:
+    """Words said only around the question, not in it: in "How well was disability recorded?
+    I've heard there were big gaps.", the second sentence's words."""
+    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
+    asked = [s for s in sentences if s.endswith("?")]
+    if not asked or len(asked) == len(sentences):
+        return set()
+    inside = {t for s in asked for t in stems(s)}
+    return {t for s in sentences if not s.endswith("?") for t in stems(s)} - inside
 
 
 def _adds(unit: ScoredUnit, said: set[str], weights: Mapping[str, float]) -> float:

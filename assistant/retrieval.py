@@ -96,9 +96,11 @@ class Retriever:
         candidates: int = 40,
         per_document: int = 3,
         expand: Callable[[str], str] | None = None,
+        spell: Callable[[str], str] | None = None,
     ) -> None:
         self.index = index
         self.expand = expand  # the query as keyword search reads it (acronyms both ways)
+        self.spell = spell  # the query as it is embedded (acronyms written out)
         self.embedder = embedder
         self.candidates = candidates
         self.per_document = per_document
@@ -111,7 +113,8 @@ class Retriever:
         """The k passages for ``query``; ``leading`` adds each retriever's first choice when
         the per-document cap left it out (for answering, which reads units, not passages)."""
         filters = filters or Filters()
-        vector = np.asarray(self.embedder.embed_query(query), dtype=np.float32)
+        embedded = self.spell(query) if self.spell else query
+        vector = np.asarray(self.embedder.embed_query(embedded), dtype=np.float32)
         pool = self._candidates(query, vector, filters)
         ranked = sorted(pool.values(), key=lambda c: (-c.fused, c.chunk.chunk_id))
         chosen = diversify(ranked, k, self.per_document)

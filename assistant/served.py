@@ -21,7 +21,7 @@ from assistant.generation.extractive import ExtractiveAnswerer
 from assistant.protocols import ChatModel
 from assistant.retrieval import Retriever
 from assistant.settings import Settings
-from assistant.text.acronyms import expanded
+from assistant.text.acronyms import expanded, spelled_out
 from assistant.text.terms import stems
 
 
@@ -50,6 +50,7 @@ class Served:
             candidates=settings.retrieval_candidates,
             per_document=settings.max_passages_per_document,
             expand=lambda query: expanded(query, selector.glossary, stems),
+            spell=lambda query: spelled_out(query, selector.glossary, stems),
         )
         self.extractive = ExtractiveAnswerer(self.selector, index.pages)
         self._factories = answerers

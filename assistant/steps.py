@@ -28,6 +28,7 @@ from assistant.generation.base import Answerer, Draft
 from assistant.prompts import core_message
 from assistant.retrieval import Retrieved
 from assistant.text.question import listed, parts
+from assistant.text.spelling import corrected
 from assistant.types import (
     ANSWERED,
     NO_EVIDENCE,
@@ -151,6 +152,12 @@ def check_request(ctx: Context, a: Services) -> None:
 
 def condense(ctx: Context, a: Services) -> None:
     ctx.query = standalone_query(ctx.cleaned, ctx.history, condenser=a.condenser(ctx.generator))
+
+
+def correct_slips(ctx: Context, a: Services) -> None:
+    """Typing slips ("alegation") read as the library word they stand for, so they are
+    searched for and never taken for a subject the library lacks."""
+    ctx.query = corrected(ctx.query, a.selector.terms.exactly_present)
 
 
 def retrieve(ctx: Context, a: Services) -> None:
@@ -291,6 +298,7 @@ BEFORE_GENERATION: tuple[Step, ...] = (
     check_input,
     check_request,
     condense,
+    correct_slips,
     retrieve,
     select_evidence,
     coverage,

@@ -20,6 +20,7 @@ from assistant.text.acronyms import (
     glossary,
     question_acronyms,
     singular,
+    spelled_out,
     with_acronyms,
 )
 from assistant.text.question import analyse, answer_kind, parts
@@ -111,6 +112,51 @@ def test_keyword_search_reads_the_other_form_too() -> None:
     )
     assert expanded("Who is the designated safeguarding lead?", GLOSSARY, stems).endswith("(DSL)")
     assert expanded("Who do I send it to?", GLOSSARY, stems) == "Who do I send it to?"
+
+
+def test_the_embedded_question_writes_its_acronyms_out() -> None:
+    assert spelled_out("How often are DSLs trained?", GLOSSARY, stems) == (
+        "How often are designated safeguarding lead (DSLs) trained?"
+    )
+    assert spelled_out("send it to the dsl", GLOSSARY, stems) == (
+        "send it to the designated safeguarding lead (dsl)"
+    )
+    spelled = "Who is the designated safeguarding lead?"
+    assert spelled_out(spelled, GLOSSARY, stems) == spelled
+
+
+def test_retrieval_embeds_the_spelled_question_and_searches_keywords_both_ways() -> None:
+    from assistant.retrieval import Retriever
+    from tests.fakes import HashingEmbedder
+
+    seen: list[str] = []
+
+    class Recording(HashingEmbedder):
+        def embed_query(self, text: str) -> list[float]:
+            seen.append(text)
+            return super().embed_query(text)
+
+    class Index:
+        chunks: list[Chunk] = []
+        documents: list[Document] = []
+        asked: list[str] = []
+
+        def dense_search(self, vector, k, filters):  # type: ignore[no-untyped-def]
+            return []
+
+        def keyword_search(self, query, k, filters=None):  # type: ignore[no-untyped-def]
+            Index.asked.append(query)
+            return []
+
+    retriever = Retriever(
+        Index(),  # type: ignore[arg-type]
+        Recording(dimensions=16),
+        expand=lambda q: expanded(q, GLOSSARY, stems),
+        spell=lambda q: spelled_out(q, GLOSSARY, stems),
+    )
+    retriever.retrieve("Where does the DSL refer?", 4)
+    assert seen == ["Where does the designated safeguarding lead (DSL) refer?"]
+    assert Index.asked[0] == "Where does the DSL refer? (designated safeguarding lead)"
 
 
 def test_the_selector_finds_the_library_definitions(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -267,3 +313,22 @@ def test_a_further_unit_with_a_word_the_chosen_lack_goes_first() -> None:
     assert rest == (ethnic,)
     _, rest = choose([lead, again, ethnic], question, cal, max_units=2)
     assert rest == (again,)  # without the question's words, score order
+
+
+def test_this_guidance_names_the_cited_document_while_a_signpost_is_context() -> None:
+    from assistant.text.units import is_context, units
+
+    text = (
+        "This guidance is issued under:\n\n"
+        "• section 7 of the Local Authority Social Services Act 1970, which requires councils "
+        "to act under the guidance of the Secretary of State\n\n"
+        "• section 10(8) of the Children Act 2004, which requires each body to have regard to it"
+    )
+    found = units(text)
+    assert [u.kind for u in found] == ["list"]
+    assert found[0].text.startswith("This guidance is issued under:\n• section 7")
+    assert not found[0].context
+    assert is_context("This chapter describes the purpose and principles of the framework.")
+    assert is_context("This section sets out what schools must do.")
+    # "this" with any other noun still points back
+    assert units("This approach was criticised by the review panel for its delay.") == []

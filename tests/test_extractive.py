@@ -271,3 +271,28 @@ def test_two_names_joined_by_a_preposition_are_held_when_each_is(demo) -> None: 
     assert answerer.selector.in_library(subject)  # the library writes "Child C (Waltham Forest"
     other = next(s for s in analyse("What happened to Child C in Zebulon Vale?").subjects if s.name)
     assert not answerer.selector.in_library(other)
+
+
+def test_a_group_the_library_never_names_is_what_the_question_is_about(demo) -> None:  # type: ignore[no-untyped-def]
+    from assistant.text.question import analyse
+
+    _, _, answerer = demo
+    selector = answerer.selector
+    question = analyse("Are Somali children over-represented in serious incident notifications?")
+    absent = selector.absent(question)
+    assert [s.label for s in absent] == ["Somali"]
+    assert selector._absent_dominates(question, absent)
+
+
+def test_a_name_in_much_of_the_library_says_nothing_about_the_question(demo) -> None:  # type: ignore[no-untyped-def]
+    from assistant.text.question import Subject
+
+    _, _, answerer = demo
+    selector = answerer.selector
+    n = selector.terms.n
+    assert selector.terms.frequency("panel", slack=0) >= 0.25 * n  # the demo library's Panel
+    assert selector._everywhere(Subject("Panel", ("panel",), name=True))
+    assert not selector._everywhere(Subject("Ofsted", ("ofst",), name=True))
+    # a group is asked about for itself, however much of the library names it
+    assert selector.terms.frequency("panel", slack=0) >= 0.25 * n
+    assert not selector._everywhere(Subject("Panel", ("panel",), group=True))

@@ -447,3 +447,14 @@ def test_a_unit_holding_most_of_the_questions_words_answers_in_part_below_the_fl
     worded = helper.ask("Did school staff defer to the police over the strip search?")
     assert worded.status == "partial" and worded.citations
     assert helper.ask("Which vitamins should toddlers take in winter?").status == "no_evidence"
+
+
+def test_a_typing_slip_is_searched_as_the_library_word_not_refused_as_absent(assistant) -> None:  # type: ignore[no-untyped-def]
+    right = assistant.ask("What did the police do in the strip search?")
+    slip = assistant.ask("What did the polce do in the strip serch?")
+    assert right.status == "answered"
+    assert slip.status == right.status and slip.missing == ()
+    assert [c.doc_id for c in slip.citations] == [c.doc_id for c in right.citations]
+    # a word the library lacks that is no slip is still absent
+    absent = assistant.ask("What did the police do about vaping?")
+    assert absent.status == "no_evidence" and "vaping" in absent.missing

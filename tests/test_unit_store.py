@@ -112,3 +112,23 @@ def test_units_do_not_run_on_across_a_page_or_a_heading() -> None:
     for pair in (_pair(page=4), _pair(section=("Consent",))):
         assert [u.text for u in units_by_chunk(pair)["doc#0"]] == alone
         assert not any("overriding" in t for t in alone)
+
+
+def test_a_chunk_opening_with_the_rest_of_a_list_also_holds_the_whole_list() -> None:
+    from assistant.build.unit_store import reads_back, units_by_chunk
+
+    # the next chunk runs onto page 4, so the list cannot be read on into it from page 3 ...
+    first, second = _pair()
+    second = Chunk("doc#1", "doc", 1, NEXT, 3, 4, "3", "4", ("Sharing",), digest="b")
+    assert reads_back(first, second)
+    made = units_by_chunk([first, second])
+    assert not any("overriding" in u.text for u in made["doc#0"])
+    # ... but the chunk that holds its items (pages 3 to 4) holds it whole, lead-in and all
+    whole = [u for u in made["doc#1"] if u.kind == "list"]
+    assert len(whole) == 1 and whole[0].text.startswith("You may share")
+    assert "overriding public interest" in whole[0].text and "Record what" not in whole[0].text
+    assert [u.position for u in made["doc#1"]] == list(range(len(made["doc#1"])))
+    # a chunk opening with a sentence, or starting on another page, reads nothing back
+    other = Chunk("doc#1", "doc", 1, "Record what you shared.", 3, 4, "3", "4", digest="c")
+    later = Chunk("doc#1", "doc", 1, NEXT, 4, 4, "4", "4", ("Sharing",), digest="d")
+    assert not reads_back(first, other) and not reads_back(first, later)

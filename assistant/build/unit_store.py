@@ -19,7 +19,7 @@ import json
 import logging
 import mmap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Protocol, overload
 
@@ -28,7 +28,7 @@ import numpy as np
 from assistant.build.appending import JsonLines, NpyAppender
 from assistant.embedding.embedder import Embedder, embed_matrix
 from assistant.embedding.pooling import ENCODED
-from assistant.text.units import Unit, units_read_on
+from assistant.text.units import Unit, opens_with_items, units_read_on
 from assistant.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -50,18 +50,49 @@ def reads_on(chunk: Chunk, after: Chunk) -> bool:
     )
 
 
+def reads_back(before: Chunk, chunk: Chunk) -> bool:
+    """``chunk`` opens with the items of a list that ``before`` introduced, on the page where
+    ``before`` ends, and ``before`` could not read on into it (``chunk`` runs onto a later page
+    or starts under another heading)."""
+    return (
+        before.doc_id == chunk.doc_id
+        and chunk.n == before.n + 1
+        and chunk.page_start == before.page_end
+        and not reads_on(before, chunk)
+        and opens_with_items(chunk.text)
+    )
+
+
 def units_by_chunk(chunks: Sequence[Chunk]) -> dict[str, list[Unit]]:
     """Each chunk's units, in document order, read on into the next chunk where it continues
-    the text (a list cut by the chunk boundary stays whole)."""
+    the text (a list cut by the chunk boundary stays whole). A chunk that could not be read on
+    into, but opens with the items of a list the chunk before introduced, also holds that whole
+    list: it is quoted only where its text is found on this chunk's pages."""
     return {chunk.chunk_id: chunk_units(chunks, i) for i, chunk in enumerate(chunks)}
 
 
 def chunk_units(chunks: Sequence[Chunk], i: int) -> list[Unit]:
-    """The units of ``chunks[i]``, read on into ``chunks[i + 1]`` where it continues the text."""
+    """The units of ``chunks[i]`` as ``units_by_chunk`` makes them (reading its neighbours)."""
     chunk = chunks[i]
     after = chunks[i + 1] if i + 1 < len(chunks) else None
     following = after.text if after is not None and reads_on(chunk, after) else ""
-    return units_read_on(chunk.text, following)
+    own = units_read_on(chunk.text, following)
+    before = chunks[i - 1] if i > 0 else None
+    if before is not None and reads_back(before, chunk):
+        begun = {u.text for u in own}
+        whole = [
+            u
+            for u in units_read_on(before.text, chunk.text)
+            if u.kind == "list" and u.text not in begun and _reaches(u.text, chunk.text)
+        ]
+        own += [replace(u, position=len(own) + j) for j, u in enumerate(whole)]
+    return own
+
+
+def _reaches(unit: str, text: str) -> bool:
+    """The unit holds the first item of ``text``."""
+    first = text.lstrip().split("\n", 1)[0].lstrip("•*-– ").strip()
+    return bool(first) and first[:60] in unit
 
 
 class KnownUnits(Protocol):

@@ -140,3 +140,19 @@ def expanded(query: str, glossary: Mapping[str, str], stem: Callable[[str], list
         else:
             extra.append(short.upper())
     return f"{query} ({'; '.join(dict.fromkeys(extra))})" if extra else query
+
+
+def spelled_out(query: str, glossary: Mapping[str, str], stem: Callable[[str], list[str]]) -> str:
+    """``query`` with each acronym it uses written out, the acronym kept in brackets ("the
+    designated safeguarding lead (DSL)"): for the dense search, since a small embedding model
+    knows a long form better than most acronyms."""
+    asked = set(stem(query))
+    out = query
+    for short, _ in question_acronyms(query, glossary, stem):
+        if short not in asked:
+            continue  # spelled out already
+        for acronym, long_form in glossary.items():
+            if stem(acronym) == [short]:
+                pattern = re.compile(rf"\b{re.escape(acronym)}s?\b", re.IGNORECASE)
+                out = pattern.sub(lambda m, lf=long_form: f"{lf} ({m.group(0)})", out)
+    return out

@@ -308,13 +308,18 @@ def _names(text: str, found: re.Match[str]) -> list[Subject]:
     return _names_in_run(text, found, run)
 
 
+_I = re.compile(r"I(?:['’](?:ve|m|d|ll))?")
+
+
 def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
     words = run.split()
-    at_start = not text[: found.start()].strip(" \"'“‘(") and found.group(0).startswith(words[0])
-    if at_start and (
-        words[0].lower() in QUESTION_OPENERS or zipf(words[0].lower()) >= SPECIFIC_ZIPF
-    ):
+    before = text[: found.start()].rstrip(" \"'“‘(")
+    first = found.group(0).startswith(words[0])
+    opener = words[0].lower() in QUESTION_OPENERS
+    if first and not before and (opener or zipf(words[0].lower()) >= SPECIFIC_ZIPF):
         words = words[1:]  # the question's first word, capitalised only because it starts it
+    elif first and before and before[-1] in ".?!" and (opener or not tokenize(words[0])):
+        words = words[1:]  # a later sentence's first word: "... It's silent? There were ..."
     while words and words[0].lower() in CONNECTORS:
         words = words[1:]
     while words and words[-1].lower() in CONNECTORS:
@@ -322,8 +327,8 @@ def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
     run = " ".join(words)
     if not words or (len(words) == 1 and words[0].lower() in QUESTION_OPENERS):
         return []
-    if len(words) == 1 and words[0] == "I":
-        return []
+    if len(words) == 1 and _I.fullmatch(words[0]):
+        return []  # "I", "I've", "I'm": the asker
     out = []
     for acronym in _ACRONYM.findall(run):
         bare = acronym[:-1] if acronym.endswith("s") and acronym[:-1].isupper() else acronym

@@ -134,7 +134,11 @@ _CROSS_REFERENCE = re.compile(
     r"^\W*see (?:also )?(?:the |our |its )?\w|"
     # a pointer elsewhere: "Further information about the duty can be found in ..."
     r"^(?:further|more|additional) (?:information|guidance|details|advice|resources)\b"
-    r"[^.]{0,100}\b(?:can be found|is available|are available|is provided|is set out)\b",
+    r"[^.]{0,100}\b(?:can be found|is available|are available|is provided|is set out)\b|"
+    # a signpost: "This chapter describes the purpose of ...", "This section sets out ..."
+    r"^this\s+(?:chapter|section|part|annex|appendix|document|guidance|advice|framework|report|"
+    r"briefing)\s+(?:describes|sets out|explains|outlines|covers|summari[sz]es|provides|gives|"
+    r"introduces|looks at|considers|contains|includes|is structured|is divided)\b",
     re.IGNORECASE,
 )
 
@@ -196,6 +200,15 @@ _EXTRAPOSED = re.compile(
 )
 
 
+# "This guidance", "this document", "this chapter": the document (or a part of it) that a quote is
+# cited from, which its citation names
+_THIS_DOCUMENT = re.compile(
+    r"^this\s+(?:statutory\s+|non-statutory\s+)?(?:guidance|document|advice|framework|report|"
+    r"review|briefing|chapter|section|annex|appendix|publication)\b",
+    re.IGNORECASE,
+)
+
+
 def _opens_with_reference(text: str) -> bool:
     bare = text.lstrip("\"“‘'(")
     first = re.split(r"[\s,]", bare, maxsplit=1)[0].lower()
@@ -203,6 +216,8 @@ def _opens_with_reference(text: str) -> bool:
         return False  # "There are several principles ...": existential, refers to nothing
     if first == "it" and _EXTRAPOSED.match(bare):
         return False  # "It is important that ...": "it" stands for what follows
+    if _THIS_DOCUMENT.match(bare):
+        return False  # "This guidance is issued under:": the document the quote is cited from
     return (
         first in OPENERS
         or bool(_FRONTED_PRONOUN.match(bare))
@@ -375,6 +390,12 @@ def units_read_on(text: str, following: str) -> list[Unit]:
     begins = len(_blocks(text))
     found = [u for u in units(text + _continuation(text, following)) if u.block < begins]
     return [replace(u, position=i) for i, u in enumerate(found)]
+
+
+def opens_with_items(text: str) -> bool:
+    """``text`` starts with a marked list item (the rest of a list begun before it)."""
+    blocks = _blocks(text)
+    return bool(blocks) and blocks[0].kind == "item"
 
 
 OVERLAP_KEY = 12  # characters of the next text looked for in this one, to find their overlap
