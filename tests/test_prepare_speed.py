@@ -92,22 +92,29 @@ LINES = random_texts(1, 4000, 24) + [
 
 
 def test_contents_entries_are_read_as_before() -> None:
+    entries = 0
     for line in LINES:
         filled = line.strip()
         if not filled[-1:].isalnum():
             continue
         found = pagelines._contents_entry(filled)
         assert (found.group("num") if found else None) == reference_contents_entry(filled), filled
+        entries += found is not None
+    assert entries > 100  # lines that are entries and lines that are not were both compared
 
 
 def test_heading_keys_are_made_as_before() -> None:
-    for text in LINES + ["Mental health16", "2.1 Findings", "12", "1 2 3", "Health 2024"]:
+    texts = LINES + ["Mental health16", "2.1 Findings", "12", "1 2 3", "Health 2024"]
+    for text in texts:
         assert cleaning._key(text) == reference_key(text), text
+    assert cleaning._key("2.1 Findings") == "findings"
+    assert cleaning._key("Mental health16") == "mental health"
 
 
 def test_last_digit_of_a_line_is_found_as_before() -> None:
     for text in LINES + ["x²", "abc٣def", "12 ³", "no digits", ""]:
         assert pdf_headings._last_digit(text) == reference_last_digit(text), text
+    assert [pdf_headings._last_digit(t) for t in ("x²", "12 ³a", "a1b", "none")] == [1, 3, 1, -1]
 
 
 def test_normalised_text_is_the_same() -> None:
@@ -116,13 +123,17 @@ def test_normalised_text_is_the_same() -> None:
     texts += random_texts(2, 500, 60, alphabet=SPICE + every_translated[::7])
     for text in texts:
         assert cleaning.normalise_text(text) == reference_normalise(text), repr(text)
+    assert sum(bool(cleaning._TRANSLATED.search(t)) for t in texts) > 100  # both ways compared
 
 
 def test_strip_removes_exactly_what_isspace_accepts() -> None:
     """A line's first and last visible characters are found with strip() (pdf_headings)."""
+    spaces = 0
     for code in range(sys.maxunicode + 1):
         char = chr(code)
         assert (char.strip() == "") == char.isspace(), hex(code)
+        spaces += char.isspace()
+    assert spaces > 20  # tab, newline, no-break space, the em space, the ideographic space...
 
 
 def test_unit_token_counts_are_the_counts_of_their_text() -> None:
