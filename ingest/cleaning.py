@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from assistant.types import Page
+from ingest.characters import (
+    CONTROL,
+    LIGATURES,
+    LINE_HYPHEN,
+    PRIVATE_BULLETS,
+    TRANSLATE,
+    TRANSLATED,
+)
 from ingest.model import Block
 from ingest.pagelines import (
     HeadingMark,
@@ -35,57 +43,7 @@ __all__ = [
     "unwrap_lines",
 ]
 
-# Characters we map ourselves rather than through full NFKC, which would also rewrite
-# superscripts, fractions and other characters that carry meaning.
-_LIGATURES = {
-    "\ufb00": "ff",
-    "\ufb01": "fi",
-    "\ufb02": "fl",
-    "\ufb03": "ffi",
-    "\ufb04": "ffl",
-    "\ufb05": "st",
-    "\ufb06": "st",
-}
-_SPACES = dict.fromkeys(
-    map(
-        ord,
-        "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
-        "\u202f\u205f\u3000\t\x0b",
-    ),
-    " ",
-)
-_DROPPED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\x00"), None)
-# Never text in a report, but a way to smuggle instructions to a model: Unicode tag characters,
-# bidi controls and the variation-selector supplement.
-_DROPPED.update(dict.fromkeys(range(0xE0000, 0xE0080), None))
-_DROPPED.update(
-    dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"), None)
-)
-_DROPPED.update(dict.fromkeys(range(0xE0100, 0xE01F0), None))
-_TRANSLATE = str.maketrans({**_SPACES, **_DROPPED})
-
-
-def _runs(codes: Iterable[int]) -> list[tuple[int, int]]:
-    """Consecutive runs (first, last) of the sorted code points ``codes``."""
-    runs: list[tuple[int, int]] = []
-    for code in sorted(codes):
-        if runs and code == runs[-1][1] + 1:
-            runs[-1] = (runs[-1][0], code)
-        else:
-            runs.append((code, code))
-    return runs
-
-
-# Any character _TRANSLATE changes: most pages hold none, and a search is far cheaper than
-# translate() over non-ASCII text.
-_TRANSLATED = re.compile(
-    "[" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in _runs(_TRANSLATE)) + "]"
-)
-_CONTROL = re.compile(r"[\x01-\x08\x0e-\x1f\x7f]")
-_LINE_HYPHEN = "\ufffe"  # pdfium's mark for a hyphen at a line end (the line break is removed)
 _BULLET = re.compile(r"^\s*(?:[•●▪■◦‣∙·\-–*o§]|\(?[0-9]{1,3}[.)]|\(?[a-z][.)]|\([ivx]{1,5}\))\s+")
-# Word's Symbol/Wingdings bullets arrive as private-use characters
-_PRIVATE_BULLETS = {"\uf0b7": "•", "\uf0a7": "▪", "\uf076": "❖", "\uf0d8": "➢", "\uf0fc": "✓"}
 _SENTENCE_END = re.compile(r"[.!?:;)\]\"”’]\s*$")
 _HYPHEN_BREAK = re.compile(r"([A-Za-z\u00c0-\u024f]+)-\n\s*([a-z\u00df-\u024f][\w'’]*)")
 # Any other hyphen between a letter or digit and a line starting with one ("post-\n16",
@@ -114,13 +72,13 @@ def normalise_text(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n")
     text = text.replace("\u2029", "\n\n").replace("\f", "\n\n")
-    text = text.replace(_LINE_HYPHEN, "-\n").replace("\u00ad\n", "-\n").replace("\u00ad", "")
+    text = text.replace(LINE_HYPHEN, "-\n").replace("\u00ad\n", "-\n").replace("\u00ad", "")
     text = text.replace("\x02\n", "-\n")  # older pdfium builds mark line-end hyphens so
-    for odd, plain in (*_LIGATURES.items(), *_PRIVATE_BULLETS.items()):
+    for odd, plain in (*LIGATURES.items(), *PRIVATE_BULLETS.items()):
         text = text.replace(odd, plain)
-    if _TRANSLATED.search(text):
-        text = text.translate(_TRANSLATE)
-    text = _CONTROL.sub("", text)
+    if TRANSLATED.search(text):  # (most text holds none)
+        text = text.translate(TRANSLATE)
+    text = CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 

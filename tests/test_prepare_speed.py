@@ -18,7 +18,7 @@ import pytest
 
 from assistant.embedding import pooling
 from assistant.text import tokens
-from ingest import chunking, cleaning, pagelines
+from ingest import characters, chunking, cleaning, pagelines
 from ingest.loaders import pdf_headings
 from ingest.model import Block
 
@@ -45,10 +45,10 @@ def reference_normalise(text: str) -> str:
     text = text.replace("\u2029", "\n\n").replace("\f", "\n\n")
     text = text.replace("\ufffe", "-\n").replace("\u00ad\n", "-\n").replace("\u00ad", "")
     text = text.replace("\x02\n", "-\n")
-    for odd, plain in (*cleaning._LIGATURES.items(), *cleaning._PRIVATE_BULLETS.items()):
+    for odd, plain in (*characters.LIGATURES.items(), *characters.PRIVATE_BULLETS.items()):
         text = text.replace(odd, plain)
-    text = text.translate(cleaning._TRANSLATE)  # always, where the new code searches first
-    text = cleaning._CONTROL.sub("", text)
+    text = text.translate(characters.TRANSLATE)  # always, where the new code searches first
+    text = characters.CONTROL.sub("", text)
     text = unicodedata.normalize("NFC", text)
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
@@ -118,12 +118,12 @@ def test_last_digit_of_a_line_is_found_as_before() -> None:
 
 
 def test_normalised_text_is_the_same() -> None:
-    every_translated = "".join(chr(c) for c in cleaning._TRANSLATE)
+    every_translated = "".join(chr(c) for c in characters.TRANSLATE)
     texts = [*LINES, every_translated, "plain ascii text", "café ﬁle"]
     texts += random_texts(2, 500, 60, alphabet=SPICE + every_translated[::7])
     for text in texts:
         assert cleaning.normalise_text(text) == reference_normalise(text), repr(text)
-    assert sum(bool(cleaning._TRANSLATED.search(t)) for t in texts) > 100  # both ways compared
+    assert sum(bool(characters.TRANSLATED.search(t)) for t in texts) > 100  # both ways compared
 
 
 def test_strip_removes_exactly_what_isspace_accepts() -> None:
