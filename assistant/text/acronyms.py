@@ -133,13 +133,17 @@ def expanded(query: str, glossary: Mapping[str, str], stem: Callable[[str], list
     it spells out, added in brackets: for keyword search, so a passage written either way is
     found ("the DSL" finds "the designated safeguarding lead")."""
     asked = set(stem(query))
-    extra = []
+    extra: list[str] = []
     for short, _ in question_acronyms(query, glossary, stem):
         if short in asked:
             extra.extend(long for a, long in glossary.items() if stem(a) == [short])
         else:
             extra.append(short.upper())
     return f"{query} ({'; '.join(dict.fromkeys(extra))})" if extra else query
+
+
+def _written_out(long_form: str) -> Callable[[re.Match[str]], str]:
+    return lambda found: f"{long_form} ({found.group(0)})"
 
 
 def spelled_out(query: str, glossary: Mapping[str, str], stem: Callable[[str], list[str]]) -> str:
@@ -154,5 +158,5 @@ def spelled_out(query: str, glossary: Mapping[str, str], stem: Callable[[str], l
         for acronym, long_form in glossary.items():
             if stem(acronym) == [short]:
                 pattern = re.compile(rf"\b{re.escape(acronym)}s?\b", re.IGNORECASE)
-                out = pattern.sub(lambda m, lf=long_form: f"{lf} ({m.group(0)})", out)
+                out = pattern.sub(_written_out(long_form), out)
     return out
