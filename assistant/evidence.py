@@ -490,8 +490,12 @@ class EvidenceSelector:
 
     def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
         gone_terms = {t for s in absent for t in s.terms}
-        if question.parts and any(not gone_terms & set(stems(p)) for p in question.parts):
-            return False  # a compound question with a part about what the library holds
+        if question.parts and any(
+            not gone_terms & set(stems(p)) and not (i > 0 and refers_back(p))
+            for i, p in enumerate(question.parts)
+        ):
+            return False  # a compound question with a part about what the library holds ("it"
+            # in a later part is still what the first part asked about)
         present = [s for s in question.subjects if s not in absent and not self._everywhere(s)]
         if not present or any(s.work for s in absent):
             return True  # nothing else asked about, or a named document the library lacks

@@ -332,3 +332,10 @@ def test_this_guidance_names_the_cited_document_while_a_signpost_is_context() ->
     assert is_context("This section sets out what schools must do.")
     # "this" with any other noun still points back
     assert units("This approach was criticised by the review panel for its delay.") == []
+
+
+def test_a_definition_is_found_only_after_a_space_and_within_its_paragraph() -> None:
+    assert list(definitions("the word(DSL) as written")) == []
+    assert list(definitions("designated safeguarding\n\nlead (DSL)")) == []
+    found = list(definitions("City & Hackney Safeguarding Children Partnership (CHSCP) said"))
+    assert found == [("CHSCP", "City & Hackney Safeguarding Children Partnership")]

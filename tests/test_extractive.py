@@ -296,3 +296,19 @@ def test_a_name_in_much_of_the_library_says_nothing_about_the_question(demo) -> 
     # a group is asked about for itself, however much of the library names it
     assert selector.terms.frequency("panel", slack=0) >= 0.25 * n
     assert not selector._everywhere(Subject("Panel", ("panel",), group=True))
+
+
+def test_a_later_part_pointing_back_is_about_the_absent_subject_too(demo) -> None:  # type: ignore[no-untyped-def]
+    from assistant.text.question import analyse
+
+    _, _, answerer = demo
+    selector = answerer.selector
+    pointing = analyse(
+        "What do the reviews say about drill music, and how do police see boys who listen to it?"
+    )
+    absent = selector.absent(pointing)
+    assert "drill music" in [s.label for s in absent]
+    assert selector._absent_dominates(pointing, absent)
+    # a later part about something else the library holds keeps the question partial
+    other = analyse("What do the reviews say about drill music, and how do police see Black boys?")
+    assert not selector._absent_dominates(other, selector.absent(other))

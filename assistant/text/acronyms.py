@@ -15,10 +15,12 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
-# long form then "(ACRONYM)"; the acronym may carry a plural "s" ("(DSLs)")
-_LONG_THEN_SHORT = re.compile(r"((?:[A-Za-z][\w’'&]*[\s-]+){1,10}?)\(([A-Z][A-Za-z]{1,8})\)")
+# "(ACRONYM)", its long form read back from the words before it; the acronym may carry a plural
+# "s" ("(DSLs)")
+_BRACKETED = re.compile(r"\(([A-Z][A-Za-z]{1,8})\)")
 # "ACRONYM (long form)"
-_SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Z0-9]{1,8})\s*\(([A-Za-z][\w’'&\s-]{3,120}?)\)")
+_SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Z0-9]{1,8})\s*\(([A-Za-z][^()]{3,120})\)")
+_WORDS_BEFORE = re.compile(r"[A-Za-z][\w’'&-]*")
 _JOINING = frozenset(
     ["of", "the", "for", "and", "in", "on", "to", "a", "an", "with", "at", "by", "&"]
 )
@@ -37,15 +39,16 @@ def _initials(words: list[str], skip_joining: bool) -> str:
     return "".join(p[0] for p in parts if not (skip_joining and p.lower() in _JOINING)).lower()
 
 
-def _spelled_by(letters: str, words: list[str]) -> str | None:
-    """The shortest tail of ``words`` whose initials spell ``letters``, as text."""
+def _spelled_by(letters: str, words: list[str]) -> int:
+    """How many of the last ``words`` (the fewest) have initials spelling ``letters``; 0 if
+    none do."""
     for n in range(1, min(len(words), MAX_WORDS) + 1):
         tail = words[-n:]
         if tail[0].lower() in _JOINING:
             continue
         if _initials(tail, True) == letters or _initials(tail, False) == letters:
-            return " ".join(tail)
-    return None
+            return n
+    return 0
 
 
 def _acronym_letters(acronym: str) -> str | None:
@@ -58,14 +61,19 @@ def _acronym_letters(acronym: str) -> str | None:
 
 def definitions(text: str) -> Iterable[tuple[str, str]]:
     """(acronym, long form) pairs that ``text`` defines."""
-    for match in _LONG_THEN_SHORT.finditer(text):
-        letters = _acronym_letters(match.group(2))
+    for match in _BRACKETED.finditer(text):
+        letters = _acronym_letters(match.group(1))
         if letters is None:
             continue
-        words = match.group(1).split()
-        long_form = _spelled_by(letters, words)
-        if long_form:
-            yield singular(match.group(2)), long_form.strip("’'‘")
+        before = text[max(0, match.start() - 160) : match.start()]
+        if before and not before[-1].isspace():
+            continue  # "word(ABC)": not a definition
+        paragraph = before.rsplit("\n\n", 1)[-1]
+        spans = [m for m in _WORDS_BEFORE.finditer(paragraph) if m.group(0).strip("-")]
+        n = _spelled_by(letters, [m.group(0).strip("-") for m in spans])
+        if n:
+            long_form = paragraph[spans[-n].start() : spans[-1].end()]
+            yield singular(match.group(1)), long_form.strip("’'‘-")
     for match in _SHORT_THEN_LONG.finditer(text):
         letters = _acronym_letters(match.group(1))
         if letters is None:
@@ -133,13 +141,17 @@ def expanded(query: str, glossary: Mapping[str, str], stem: Callable[[str], list
     it spells out, added in brackets: for keyword search, so a passage written either way is
     found ("the DSL" finds "the designated safeguarding lead")."""
     asked = set(stem(query))
-    extra = []
+    extra: list[str] = []
     for short, _ in question_acronyms(query, glossary, stem):
         if short in asked:
             extra.extend(long for a, long in glossary.items() if stem(a) == [short])
         else:
             extra.append(short.upper())
     return f"{query} ({'; '.join(dict.fromkeys(extra))})" if extra else query
+
+
+def _written_out(long_form: str) -> Callable[[re.Match[str]], str]:
+    return lambda found: f"{long_form} ({found.group(0)})"
 
 
 def spelled_out(query: str, glossary: Mapping[str, str], stem: Callable[[str], list[str]]) -> str:
@@ -154,5 +166,5 @@ def spelled_out(query: str, glossary: Mapping[str, str], stem: Callable[[str], l
         for acronym, long_form in glossary.items():
             if stem(acronym) == [short]:
                 pattern = re.compile(rf"\b{re.escape(acronym)}s?\b", re.IGNORECASE)
-                out = pattern.sub(lambda m, lf=long_form: f"{lf} ({m.group(0)})", out)
+                out = pattern.sub(_written_out(long_form), out)
     return out
