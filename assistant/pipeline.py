@@ -168,6 +168,10 @@ class Assistant:
                 vector = r.vector
         return served.selector.document_support(question, by_document, vector)
 
+    def warm(self) -> None:
+        """Prepare what answering reads of the whole library (its words and acronyms)."""
+        self._served.warm()
+
     def reload_if_swapped(self) -> bool:
         """Reopen the served build if an ingest swapped it since; cheap enough for every request."""
         try:
@@ -186,6 +190,7 @@ class Assistant:
                     self._retired.close()  # two swaps ago: no request can still be using it
                 self._retired = self.index
                 self._served = self._serve(index)
+                threading.Thread(target=self._served.warm, name="rla-warm", daemon=True).start()
         return True
 
     def _serve(self, index: Index) -> Served:

@@ -56,6 +56,11 @@ class Served:
         self._factories = answerers
         self._answerers: dict[str, Answerer] = {}
 
+    def warm(self) -> None:
+        """Count the library's words and read its acronyms now, not on the first question (a
+        second or more at 50k chunks)."""
+        _ = self.selector.terms, self.selector.glossary
+
     @property
     def has_chat_model(self) -> bool:
         return self.chat_model is not None

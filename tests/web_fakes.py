@@ -212,6 +212,9 @@ class FakeAssistant:
         self.replies: deque[Answer] = deque()
         self.reloads = 0
 
+    def warm(self) -> None:
+        self.warmed = True
+
     def reload_if_swapped(self) -> bool:
         self.reloads += 1
         return False

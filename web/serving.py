@@ -114,7 +114,7 @@ def warm(app: Flask) -> None:
 
     def load() -> None:
         try:
-            services(app).assistants.get()
+            services(app).assistants.get().warm()
         except Exception as exc:  # no build yet, or a broken one: requests will say so
             log.warning("warm-up in worker %d failed: %s", os.getpid(), type(exc).__name__)
 
