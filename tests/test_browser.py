@@ -253,7 +253,7 @@ def test_error_summary_on_empty_question(page: Any) -> None:
     page.wait_for_selector(".govuk-error-summary")
     # the page's script moves focus to the summary once loaded; wait for it (fails on timeout)
     page.wait_for_function(
-        "document.activeElement.classList.contains('govuk-error-summary')", timeout=5000
+        "() => document.activeElement.classList.contains('govuk-error-summary')", timeout=5000
     )
     assert "Enter a question" in page.locator(".govuk-error-summary").inner_text()
     assert page.title().startswith("Error:")
