@@ -788,8 +788,9 @@ def kind_matches(question: Question, unit: Unit) -> bool:
         return bool(_DATE.search(text))
     if kind == "number":
         return bool(_NUMBER.search(_NOT_A_QUANTITY.sub(" ", text)))
-    if kind == "agent":
-        return bool(_AGENT.search(text[1:]))
+    if kind == "agent":  # a person or body the question does not itself name
+        asked = set(stems(question.text))
+        return any(not set(stems(m.group())) <= asked for m in _AGENT.finditer(text, 1))
     if kind == "attribution":
         who = set(stems(question.attributed_to))
         return bool(who & set(stems(text))) and bool(_SAYING.search(text))
