@@ -51,8 +51,8 @@ class Served:
             embedder,
             candidates=settings.retrieval_candidates,
             per_document=settings.max_passages_per_document,
-            expand=lambda query: expanded(query, selector.glossary, stems),
-            spell=lambda query: spelled_out(query, selector.glossary, stems),
+            expand=lambda query: expanded(query, selector.library.glossary, stems),
+            spell=lambda query: spelled_out(query, selector.library.glossary, stems),
         )
         self.extractive = ExtractiveAnswerer(self.selector, index.pages)
         self._factories = answerers
@@ -61,7 +61,7 @@ class Served:
     def warm(self) -> None:
         """Count the library's words and read its acronyms now, not on the first question (a
         second or more at 50k chunks)."""
-        _ = self.selector.terms, self.selector.glossary
+        _ = self.selector.library.terms, self.selector.library.glossary
 
     @property
     def has_chat_model(self) -> bool:

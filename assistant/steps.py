@@ -157,7 +157,7 @@ def condense(ctx: Context, a: Services) -> None:
 def correct_slips(ctx: Context, a: Services) -> None:
     """Typing slips ("alegation") read as the library word they stand for, so they are
     searched for and never taken for a subject the library lacks."""
-    ctx.query = corrected(ctx.query, a.selector.terms.exactly_present)
+    ctx.query = corrected(ctx.query, a.selector.library.terms.exactly_present)
 
 
 def retrieve(ctx: Context, a: Services) -> None:

@@ -169,8 +169,8 @@ def test_the_selector_finds_the_library_definitions(tmp_path) -> None:  # type: 
     )
     index = write_pages_build(Settings(data_dir=tmp_path, _env_file=None), [spec], embedder)
     selector = EvidenceSelector(index, embedder, Calibration(-1.0, -1.0, 0.5))
-    assert selector.glossary["marf"] == "multi-agency referral form"
-    assert selector.glossary["dsl"] == "designated safeguarding lead"  # the built-in list
+    assert selector.library.glossary["marf"] == "multi-agency referral form"
+    assert selector.library.glossary["dsl"] == "designated safeguarding lead"  # the built-in list
 
 
 # --- compound questions -------------------------------------------------------------------------

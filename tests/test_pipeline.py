@@ -461,8 +461,8 @@ def test_a_typing_slip_is_searched_as_the_library_word_not_refused_as_absent(ass
 
 
 def test_warming_counts_the_library_words_and_acronyms_before_the_first_question(assistant) -> None:  # type: ignore[no-untyped-def]
-    selector = assistant._served.selector
-    assert selector._terms is None and selector._glossary is None  # made lazily ...
+    words = assistant._served.selector.library
+    assert words._terms is None and words._glossary is None  # made lazily ...
     assistant.warm()  # ... or ahead of the first question, as serving does
-    assert selector._terms is not None and selector._terms.n == len(assistant.index.chunks)
-    assert selector._glossary is not None and "dsl" in selector._glossary
+    assert words._terms is not None and words._terms.n == len(assistant.index.chunks)
+    assert words._glossary is not None and "dsl" in words._glossary

@@ -26,22 +26,20 @@ from assistant.evidence.composition import (
     refers_back,
 )
 from assistant.evidence.kinds import kind_matches, label_match
+from assistant.evidence.library_words import LibraryWords, document_title
 from assistant.evidence.selection import DocumentSupport, ScoredUnit, Selection, Support, group
-from assistant.text.acronyms import glossary, question_acronyms, with_acronyms
+from assistant.text.acronyms import question_acronyms, with_acronyms
 from assistant.text.normalisation import quote_key
 from assistant.text.question import (
-    ACRONYMS,
     Question,
     Subject,
     analyse,
-    compound_subjects,
-    head_subjects,
     topic_heads,
     topic_phrases,
 )
-from assistant.text.terms import LibraryTerms, stems
+from assistant.text.terms import stems
 from assistant.text.units import Unit, units
-from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Document, Passage
+from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Passage
 
 W_DENSE = 0.5
 W_COVER = 0.4
@@ -77,92 +75,10 @@ class EvidenceSelector:
         self.calibration = calibration
         self.floor = floor  # best passage cosine below this: no evidence, whatever the units say
         self.max_units = max_units
-        self._terms: LibraryTerms | None = None
-        self._glossary: dict[str, str] | None = None
+        self.library = LibraryWords(index)
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, tuple[list[Unit], np.ndarray]] = OrderedDict()
         self._placed: OrderedDict[tuple[str, int], bool] = OrderedDict()
-
-    # -- the library's words ---------------------------------------------------------------
-
-    @property
-    def terms(self) -> LibraryTerms:
-        if self._terms is None:
-            docs = {d.doc_id: d for d in self.index.documents}
-            texts = [
-                " ".join([c.text, *c.section, _title(docs.get(c.doc_id))])
-                for c in self.index.chunks
-            ]
-            self._terms = LibraryTerms.from_texts(texts)
-        return self._terms
-
-    @property
-    def glossary(self) -> dict[str, str]:
-        """Acronym -> long form: the library's own definitions, then the built-in list."""
-        if self._glossary is None:
-            self._glossary = glossary((c.text for c in self.index.chunks), ACRONYMS)
-        return self._glossary
-
-    def in_library(self, subject: Subject) -> bool:
-        expansion = subject.expansion or self.glossary.get(subject.label.lower(), "")
-        if expansion and all(self.terms.present(t) for t in stems(expansion)):
-            return True
-        present = self.terms.exactly_present if subject.name else self.terms.related_present
-        if not all(present(t) or self._spelled_out(t) for t in subject.terms):
-            return False
-        if not subject.phrase or any(
-            self._phrase_in_library(p) for p in _spelled(subject.phrase, self.glossary)
-        ):
-            return True
-        if subject.name and self._words_together(subject.phrase):
-            return True  # "Families Minister" where the library says "Minister for ... Families"
-        # "Child C in Waltham Forest": two names joined by a preposition, each held on its own
-        pieces = [p.strip() for p in _JOINS.split(subject.phrase)]
-        return len(pieces) > 1 and all(
-            p and (" " not in p or self._phrase_in_library(p)) for p in pieces
-        )
-
-    def absent(self, question: Question) -> tuple[Subject, ...]:
-        """The question's subjects the library never mentions, with the noun the question is
-        about when no subject names it."""
-        heads = head_subjects(question.text, question.subjects)
-        compounds = compound_subjects(question.text, (*question.subjects, *heads))
-        candidates = (*question.subjects, *heads, *compounds)
-        return tuple(s for s in candidates if not self.in_library(s))
-
-    def _spelled_out(self, term: str) -> bool:
-        """An acronym the library only spells out ("csa": "child sexual abuse")."""
-        spelled = self.glossary.get(term)
-        return spelled is not None and all(self.terms.present(t) for t in stems(spelled))
-
-    def _words_together(self, phrase: str) -> bool:
-        """Every word of a name's phrase within a few words of each other, in any order: a
-        title said the other way round ("Minister for Children and Families")."""
-        words = phrase.split()
-        if len(words) < 2:
-            return False
-        span = len(words) + NAME_SLACK
-        for chunk, _ in self.index.keyword_search(phrase, 50):
-            found = re.findall(r"[a-z0-9]+", chunk.text.lower().replace("’", "'"))
-            places = [[i for i, w in enumerate(found) if w == word] for word in words]
-            if any(
-                all(any(abs(i - first) < span for i in at) for at in places[1:])
-                for first in places[0]
-            ):
-                return True
-        return False
-
-    def _phrase_in_library(self, phrase: str) -> bool:
-        hits = self.index.keyword_search(phrase, 200)
-        pattern = re.compile(r"\b" + r"\W+".join(map(re.escape, phrase.split())) + r"\b")
-        for chunk, _ in hits:
-            document = self.index.document(chunk.doc_id)
-            text = " ".join([chunk.text, *chunk.section, _title(document)]).lower()
-            if pattern.search(text.replace("’", "'")):
-                return True
-        return any(
-            pattern.search(_title(d).lower().replace("’", "'")) for d in self.index.documents
-        )
 
     # -- units -----------------------------------------------------------------------------
 
@@ -223,7 +139,7 @@ class EvidenceSelector:
     ) -> list[ScoredUnit]:
         weights = self.weights(question)
         total = sum(weights.values()) or 1.0
-        acronyms = question_acronyms(question.text, self.glossary, stems)
+        acronyms = question_acronyms(question.text, self.library.glossary, stems)
         out: list[ScoredUnit] = []
         contexts: dict[str, set[str]] = {}
         for unit, uvec, passage in self.units_of(passages):
@@ -234,7 +150,7 @@ class EvidenceSelector:
             cid = passage.chunk.chunk_id
             if cid not in contexts:
                 contexts[cid] = set(
-                    stems(" ".join([_title(passage.document), *passage.chunk.section]))
+                    stems(" ".join([document_title(passage.document), *passage.chunk.section]))
                 )
             own = near(with_acronyms(set(stems(unit.text)), acronyms), weights)
             cover = (
@@ -262,7 +178,9 @@ class EvidenceSelector:
         chosen = question.terms if terms is None else terms
         aside = aside_terms(question.text)
         return {
-            t: self.terms.idf(t) * question.weight(t) * (ASIDE_WEIGHT if t in aside else 1.0)
+            t: self.library.terms.idf(t)
+            * question.weight(t)
+            * (ASIDE_WEIGHT if t in aside else 1.0)
             for t in chosen
         }
 
@@ -282,7 +200,7 @@ class EvidenceSelector:
         if vector is None:
             vector = np.asarray(self.embedder.embed_query(text), np.float32)
         scored, part_best, part_answers = self._score_with_parts(question, passages, vector)
-        absent = self.absent(question)
+        absent = self.library.absent(question)
         missing = tuple(dict.fromkeys(s.shown for s in absent))
         best = scored[0].score if scored else 0.0
         cal = self.calibration
@@ -304,7 +222,7 @@ class EvidenceSelector:
         )
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
-        thin = self._thin(question, absent)
+        thin = self.library.thin(question, absent)
         partial = (
             bool(missing) or best < cal.answered or kind_missing or bool(unanswered) or bool(thin)
         )
@@ -321,19 +239,6 @@ class EvidenceSelector:
             missing_parts=unanswered,
             thin=thin,
         )
-
-    def _thin(self, question: Question, absent: Sequence[Subject]) -> tuple[tuple[str, int], ...]:
-        """Subjects the library mentions, but in THIN chunks or fewer."""
-        out = []
-        for subject in question.subjects:
-            if subject in absent or not (subject.group or subject.name) or not subject.terms:
-                continue  # thin coverage is judged for groups and names, not for any rare word
-            slack = 0 if subject.name else 1
-            count = min(self.terms.frequency(t, slack=slack) for t in subject.terms)
-            if 0 < count <= THIN and count < THIN_SHARE * self.terms.n:
-                # the library itself holds this name, so saying it repeats nothing private
-                out.append((subject.label, count))
-        return tuple(out)
 
     def _score_with_parts(
         self, question: Question, passages: Sequence[Passage], vector: np.ndarray
@@ -370,15 +275,6 @@ class EvidenceSelector:
                 answers.append(answer)
         return sorted(best.values(), key=lambda u: -u.score), part_best, tuple(answers)
 
-    def _everywhere(self, subject: Subject) -> bool:
-        """A topic word or name in a large share of the library's chunks ("safeguarding", "the
-        Panel"): what the whole library is about, so holding it says nothing about this
-        question."""
-        if subject.group or not subject.terms:
-            return False  # a group is asked about for itself, however often the library names it
-        n = max(self.terms.n, 1)
-        return all(self.terms.frequency(t, slack=0) >= EVERYWHERE_SHARE * n for t in subject.terms)
-
     def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
         gone_terms = {t for s in absent for t in s.terms}
         if question.parts and any(
@@ -387,7 +283,9 @@ class EvidenceSelector:
         ):
             return False  # a compound question with a part about what the library holds ("it"
             # in a later part is still what the first part asked about)
-        present = [s for s in question.subjects if s not in absent and not self._everywhere(s)]
+        present = [
+            s for s in question.subjects if s not in absent and not self.library.everywhere(s)
+        ]
         if not present or any(s.work for s in absent):
             return True  # nothing else asked about, or a named document the library lacks
         if any(s.group for s in absent) and not any(s.group for s in present):
@@ -441,7 +339,7 @@ class EvidenceSelector:
         question = analyse(text)
         if vector is None:
             vector = np.asarray(self.embedder.embed_query(text), np.float32)
-        absent = self.absent(question)
+        absent = self.library.absent(question)
         rows = []
         for doc_id, passages in passages_by_document.items():
             document = self.index.document(doc_id)
@@ -458,17 +356,3 @@ class EvidenceSelector:
                 status = "silent"  # similar wording, but none of the question's terms
             rows.append(DocumentSupport(document, status, best if status != "silent" else None))
         return rows
-
-
-def _title(document: Document | None) -> str:
-    if document is None:
-        return ""
-    return " ".join([document.title, *document.extra.values()])
-
-
-def _spelled(phrase: str, known: dict[str, str]) -> tuple[str, ...]:
-    """A phrase, and the same with its known acronyms spelled out ("intrafamilial csa" ->
-    "intrafamilial child sexual abuse")."""
-    words = phrase.split()
-    spelled = " ".join(known.get(w, w) for w in words)
-    return (phrase, spelled) if spelled != phrase else (phrase,)
