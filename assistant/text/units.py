@@ -123,7 +123,34 @@ def _blocks(text: str) -> list[_Block]:
         else:
             current.append(stripped)
     flush("item" if item_open else "paragraph")
+    return _rejoin_items(out)
+
+
+def _rejoin_items(blocks: list[_Block]) -> list[_Block]:
+    """An item cut by a blank line mid-sentence (a PDF line or page break): the lowercase
+    paragraph after an unfinished item is the rest of that item."""
+    out: list[_Block] = []
+    for block in blocks:
+        before = out[-1] if out else None
+        if (
+            before is not None
+            and before.kind == "item"
+            and block.kind == "paragraph"
+            and block.text[:1].islower()
+            and not before.text.rstrip().endswith(_ENDS)
+        ):
+            out[-1] = replace(before, text=f"{before.text}\n{block.text}")
+        else:
+            out.append(replace(block, n=len(out)))
     return out
+
+
+def _marker_style(marker: str) -> str:
+    """The kind of list marker an item has: "bullet", "number" or "letter"."""
+    bare = marker.strip().lstrip("(")
+    if bare[:1].isdigit():
+        return "number"
+    return "letter" if bare[:1].isalpha() else "bullet"
 
 
 def clean(text: str) -> str:
@@ -363,15 +390,18 @@ def _is_row(block: _Block) -> bool:
 
 def _list_unit(lead_in: str, items: list[_Block]) -> str | None:
     lines = [lead_in] if lead_in else []
+    marked = all(item.kind == "item" for item in items)
     for i, item in enumerate(items[:MAX_LIST_ITEMS]):
         text = clean(item.text)
         sentences = _sentences(item)
         if i == len(items) - 1 and len(sentences) > 1 and not sentences[-1].endswith(_ENDS):
             text = " ".join(sentences[:-1])  # the chunk ends mid-sentence after the list
+        if marked and len("\n".join([*lines, item.marker + text])) > MAX_LIST_CHARS:
+            break  # a long marked list: its lead-in and the items that fit, in order
         lines.append(item.marker + text)
     text = "\n".join(lines)
-    if len(items) < 2 or len(text) > MAX_LIST_CHARS:
-        return None
+    if len(items) < 2 or len(lines) - bool(lead_in) < 2 or len(text) > MAX_LIST_CHARS:
+        return None  # unmarked paragraphs too long to be one list may not be one
     return text
 
 
@@ -553,8 +583,11 @@ def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
     if i + 1 < len(blocks) and _is_row(blocks[i + 1]):
         return _following_rows(blocks, i)  # a table: all its rows, whatever the lead-in counts
     expected = stated_count(clean(blocks[i].text))
+    lead = blocks[i]
     items: list[_Block] = []
     for block in blocks[i + 1 :]:
+        if block.kind == "item" and _another_list(lead, items, block):
+            break
         if block.kind == "paragraph" and _lead_in(block, _sentences(block)) == clean(block.text):
             break  # the next heading-like line ends the list
         if block.kind == "paragraph" and any(b.kind == "item" for b in items):
@@ -574,6 +607,16 @@ def _following_items(blocks: list[_Block], i: int) -> list[_Block]:
     if expected is None and any(b.kind == "paragraph" for b in items) and len(items) > 8:
         return []
     return items
+
+
+def _another_list(lead: _Block, items: list[_Block], block: _Block) -> bool:
+    """``block`` is not one of the lead-in's items: its marker differs from the items' so far
+    (numbered paragraphs after bullets), or it is numbered like a numbered lead-in (the next
+    paragraph, "251." after "250. ... for example:")."""
+    style = _marker_style(block.marker)
+    if items:
+        return items[0].kind == "item" and style != _marker_style(items[0].marker)
+    return lead.kind == "item" and style == "number" == _marker_style(lead.marker)
 
 
 def _following_rows(blocks: list[_Block], i: int) -> list[_Block]:
