@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from assistant.build import writer
-from assistant.build.index import Index, close_client, open_collection
+from assistant.build.index import close_client, open_collection
 from assistant.build.lifecycle import validate_build
 from assistant.settings import Settings
 from tests.answering_support import DocSpec, write_pages_build
@@ -57,4 +57,3 @@ def test_every_chunk_is_in_the_collection_with_its_vector(
         at = rows[chunk.chunk_id]
         assert np.allclose(got["embeddings"][at], stored[i])
         assert got["metadatas"][at]["doc_id"] == chunk.doc_id
-    assert isinstance(index, Index)
