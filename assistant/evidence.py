@@ -49,6 +49,7 @@ from assistant.text.question import (
     analyse,
     compound_subjects,
     head_subjects,
+    parts,
     topic_heads,
     topic_phrases,
 )
@@ -581,7 +582,9 @@ def choose(
     then the further units worth adding."""
     best = _fitting(scored, question, cal) or scored[0]
     lead = [best]
-    if echoes(best, question) and (follow := continuation(best, scored)) is not None:
+    if (echoes(best, question) or asks_what_followed(question.text)) and (
+        follow := continuation(best, scored)
+    ) is not None:
         lead.append(follow)  # the best unit only restates the question: the answer follows it
     weights = weights or {}
     budget = CHAR_BUDGET
@@ -725,6 +728,20 @@ def echoes(unit: ScoredUnit, question: Question) -> bool:
     return bool(own) and len(own - asked) < NEW_WORDS and len(own & asked) >= len(own) / 2
 
 
+_WHAT_FOLLOWED = re.compile(
+    r"\bwhat (?:happened|followed|came of it|was done)\b|"
+    r"\bhow did (?:\w+ ){1,4}(?:respond|react)\b|\bwhat was the (?:outcome|result|response)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_what_followed(question: str) -> bool:
+    """The question asks what came after an event it names ("what happened when ..."): the unit
+    naming the event is answered by the text after it."""
+    first = (parts(question) or (question,))[0]  # of a compound question, its first part
+    return bool(_WHAT_FOLLOWED.search(first))
+
+
 def continuation(lead: ScoredUnit, scored: Sequence[ScoredUnit]) -> ScoredUnit | None:
     """The unit that follows ``lead`` in its chunk: what the text goes on to say."""
     chunk = lead.passage.chunk.chunk_id
@@ -788,8 +805,9 @@ def kind_matches(question: Question, unit: Unit) -> bool:
         return bool(_DATE.search(text))
     if kind == "number":
         return bool(_NUMBER.search(_NOT_A_QUANTITY.sub(" ", text)))
-    if kind == "agent":
-        return bool(_AGENT.search(text[1:]))
+    if kind == "agent":  # a person or body the question does not itself name
+        asked = set(stems(question.text))
+        return any(not set(stems(m.group())) <= asked for m in _AGENT.finditer(text, 1))
     if kind == "attribution":
         who = set(stems(question.attributed_to))
         return bool(who & set(stems(text))) and bool(_SAYING.search(text))

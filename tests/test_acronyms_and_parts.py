@@ -339,3 +339,11 @@ def test_a_definition_is_found_only_after_a_space_and_within_its_paragraph() -> 
     assert list(definitions("designated safeguarding\n\nlead (DSL)")) == []
     found = list(definitions("City & Hackney Safeguarding Children Partnership (CHSCP) said"))
     assert found == [("CHSCP", "City & Hackney Safeguarding Children Partnership")]
+
+
+def test_a_who_question_is_answered_by_someone_it_does_not_already_name() -> None:
+    who = analyse("Who led the inspectorate before Maria Okafor?")
+    assert who.kind == "agent"
+    assert not kind_matches(who, _plain("Maria Okafor has led the Inspectorate since 2021."))
+    assert kind_matches(who, _plain("Before her, Daniel Reyes led the Inspectorate for six years."))
+    assert kind_matches(who, _plain("Maria Okafor took over from Daniel Reyes in 2021."))

@@ -82,3 +82,25 @@ def test_unmarked_short_paragraphs_too_long_together_are_not_cut_into_a_list() -
     text = "The main points:\n\n" + "\n\n".join(paragraphs)
     assert lists(text) == []
     assert len(lists("The main points:\n\n" + "\n\n".join(paragraphs[:3]))) == 1  # short: one
+
+
+def test_a_bare_lead_in_brings_the_sentence_that_says_what_the_list_is_about() -> None:
+    text = (
+        "In May 2024 the partnership published a follow-up report on the school visits. "
+        "According to local press:\n\n"
+        "• it heard from about 60 pupils\n\n"
+        "• it found gaps in training"
+    )
+    assert lists(text)[0].startswith(
+        "In May 2024 the partnership published a follow-up report on the school visits. "
+        "According to local press:\n• it heard"
+    )
+
+
+def test_a_lead_in_that_names_its_subject_stands_alone() -> None:
+    text = (
+        "The partnership met in May. The follow-up report on the school visits found:\n\n"
+        "• gaps in training\n\n"
+        "• delays in referrals"
+    )
+    assert lists(text)[0].startswith("The follow-up report on the school visits found:\n")

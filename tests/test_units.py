@@ -531,3 +531,21 @@ def test_british_past_forms_and_apostrophe_less_stop_words_meet_their_usual_form
     assert stems("smelt") == stems("smelled") and stems("learnt") == stems("learned")
     assert stems("whats the link") == stems("what's the link") == ["link"]
     assert stems("bus news") == ["bus", "news"]  # words that only end like a plural
+
+
+def test_what_happened_after_an_event_brings_the_text_after_the_unit_naming_it() -> None:
+    question = analyse("What happened when parents told the school their son was being bullied?")
+    event = scored("In one case, a mother reported to teachers that her child was bullied.", 0.8, 0)
+    after = scored("Teachers logged the report but took no further action that term.", 0.3, 1)
+    other = scored("Reviews rarely record a child's ethnicity or ask about identity.", 0.6, 2)
+    assert not echoes(event, question)  # it adds words: a paraphrase, not an echo
+    lead, _rest = choose([event, other, after], question, CAL)
+    assert lead == (event, after)
+
+
+def test_only_the_first_part_of_a_compound_question_asks_what_followed() -> None:
+    question = analyse("How many children did the review draw on, and how did the council respond?")
+    best = scored("The review drew on the cases of 40 children across the county.", 0.8, 0)
+    after = scored("Not noticed, not believed.", 0.3, 1)
+    lead, _rest = choose([best, after], question, CAL)
+    assert lead == (best,)

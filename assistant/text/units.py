@@ -42,6 +42,7 @@ MIN_WORDS = 4
 HEADING_WORDS = 12  # an unpunctuated line this short is a heading, not a statement
 MAX_LIST_ITEMS = 12
 MAX_LIST_CHARS = 1200
+BARE_LEAD_WORDS = 5  # a lead-in this short names no subject: the sentence before it does
 MAX_RUN = 3  # sentences in a unit that joins reference openers to their antecedent
 
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•▪◦‣●]\s+|\(?\d{1,3}[.)]\s+|\(?[a-z][.)]\s+)")
@@ -495,6 +496,9 @@ def units(text: str) -> list[Unit]:
         ):  # "It lists ... including:": say what "it" is
             before = _antecedent(sentences[:-1])
             lead_in = " ".join([*before, lead_in]) if before else ""
+        elif lead_in and len(sentences) > 1 and len(lead_in.split()) <= BARE_LEAD_WORDS:
+            before = _antecedent(sentences[:-1])  # "According to news coverage:": of what?
+            lead_in = " ".join([*before, lead_in])
         if lead_in:
             items = _following_items(blocks, i)
             add_list(_list_unit(lead_in, items), items, block.n)
