@@ -272,7 +272,7 @@ def _sentences(block: _Block) -> list[str]:
     return list(_sentences_of(block.text))
 
 
-@lru_cache(maxsize=8192)  # a block's sentences are asked for several times, and blocks recur
+@lru_cache(maxsize=2048)  # a block's sentences are asked for several times, and blocks recur
 def _sentences_of(text: str) -> tuple[str, ...]:
     found = [clean(s.text) for s in sentence_spans(unemphasised(text), lines_break=False)]
     if found:  # a footnote's own number ("140 The Voyeurism ...") is not part of its text
