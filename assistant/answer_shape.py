@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from assistant.evidence import Selection
+from assistant.evidence.selection import Selection
 from assistant.text.normalisation import quote_key
 from assistant.types import Citation, Document, LeadUnit, SourceGroup
 

@@ -25,7 +25,7 @@ from assistant.checks import guardrails
 from assistant.embedding.embedder import Embedder, route_of
 from assistant.embedding.routes import LEGACY_ROUTE, same_route
 from assistant.errors import BuildError
-from assistant.evidence import DocumentSupport, Selection
+from assistant.evidence.selection import DocumentSupport, Selection
 from assistant.generation import ANSWERERS, AnswererFactory
 from assistant.generation.base import Draft
 from assistant.prompts import core_message

@@ -14,7 +14,9 @@ from assistant.conversation import Condenser
 from assistant.embedding.embedder import Embedder, route_of
 from assistant.embedding.routes import LEGACY_ROUTE, same_route
 from assistant.errors import ConfigurationError
-from assistant.evidence import MAX_UNITS, EvidenceSelector, calibration_for
+from assistant.evidence.calibration import calibration_for
+from assistant.evidence.composition import MAX_UNITS
+from assistant.evidence.selector import EvidenceSelector
 from assistant.generation import ANSWERERS, AnswererFactory, AnswererParts, make_answerer
 from assistant.generation.base import Answerer
 from assistant.generation.extractive import ExtractiveAnswerer

@@ -97,7 +97,7 @@ class Settings(BaseSettings):
         ge=-1.0,
         le=2.0,
         description="Best evidence-unit score below this: no_evidence. Empty: the embedding "
-        "model's calibration (assistant/evidence.py CALIBRATIONS).",
+        "model's calibration (assistant/evidence/calibration.py CALIBRATIONS).",
     )
     evidence_answered: float | None = Field(
         None,

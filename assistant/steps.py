@@ -23,7 +23,7 @@ from assistant.checks import guardrails, requests
 from assistant.checks.coverage import Coverage, assess, assess_answer
 from assistant.citations import renumber, verify
 from assistant.conversation import Condenser, standalone_query
-from assistant.evidence import Selection
+from assistant.evidence.selection import Selection
 from assistant.generation.base import Answerer, Draft
 from assistant.prompts import core_message
 from assistant.retrieval import Retrieved
@@ -44,7 +44,7 @@ from assistant.types import (
 
 if TYPE_CHECKING:
     from assistant.build.index import Index
-    from assistant.evidence import EvidenceSelector
+    from assistant.evidence.selector import EvidenceSelector
     from assistant.generation.extractive import ExtractiveAnswerer
     from assistant.retrieval import Retriever
     from assistant.settings import Settings

@@ -104,7 +104,7 @@ def main() -> int:
     parser.add_argument("--work", type=Path, help="scratch data folders (default: temporary)")
     args = parser.parse_args()
     from assistant.embedding.embedder import build_embedder
-    from assistant.evidence import calibration_for
+    from assistant.evidence.calibration import calibration_for
     from assistant.pipeline import build_assistant
     from assistant.settings import Settings
 

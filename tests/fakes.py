@@ -6,10 +6,10 @@ import hashlib
 import math
 from collections.abc import Sequence
 
-from assistant.evidence import CALIBRATIONS, POOLED_CALIBRATIONS, Calibration
+from assistant.evidence.calibration import CALIBRATIONS, POOLED_CALIBRATIONS, Calibration
 from assistant.keyword import tokenize
 
-# Evidence thresholds are calibrated per embedding model (assistant/evidence.py); a hashed bag of
+# Evidence thresholds are calibrated per embedding model (assistant/evidence/calibration.py); a hashed bag of
 # words scores on its own scale, so it is registered here just as a real model would be there.
 CALIBRATIONS["hashing-embedder"] = Calibration(no_evidence=0.05, answered=0.1, relative=0.75)
 # The token-giving variant scores units pooled from their chunk on a scale of its own (ADR 0024).

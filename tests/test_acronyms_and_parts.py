@@ -6,14 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.evidence import (
-    Calibration,
-    EvidenceSelector,
-    ScoredUnit,
-    choose,
-    kind_matches,
-    refers_back,
-)
+from assistant.evidence.calibration import Calibration
+from assistant.evidence.composition import choose, refers_back
+from assistant.evidence.kinds import kind_matches
+from assistant.evidence.selection import ScoredUnit
+from assistant.evidence.selector import EvidenceSelector
 from assistant.text.acronyms import (
     definitions,
     expanded,
@@ -273,7 +270,7 @@ def test_may_and_march_in_lower_case_are_verbs_not_dates() -> None:
 
 
 def test_a_stem_meets_one_that_differs_only_at_its_end() -> None:
-    from assistant.evidence import near
+    from assistant.evidence.composition import near
 
     asked = {"exclud": 1.0, "school": 1.0, "commun": 1.0}
     found = near(set(stems("Exclusion from school")), asked)

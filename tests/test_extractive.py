@@ -7,7 +7,8 @@ import re
 
 import pytest
 
-from assistant.evidence import Calibration, EvidenceSelector
+from assistant.evidence.calibration import Calibration
+from assistant.evidence.selector import EvidenceSelector
 from assistant.generation import AnswererParts, make_answerer
 from assistant.generation.base import Draft
 from assistant.generation.extractive import ExtractiveAnswerer, document_line

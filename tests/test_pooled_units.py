@@ -20,7 +20,7 @@ from assistant.embedding.pooling import (
     shifted,
     token_rows,
 )
-from assistant.evidence import CALIBRATIONS, POOLED_CALIBRATIONS
+from assistant.evidence.calibration import CALIBRATIONS, POOLED_CALIBRATIONS
 from assistant.served import Served
 from assistant.settings import Settings
 from assistant.text.units import units

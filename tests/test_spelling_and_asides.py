@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.evidence import aside_terms
+from assistant.evidence.composition import aside_terms
 from assistant.text.question import analyse
 from assistant.text.spelling import corrected, correction
 from assistant.text.terms import stems

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from assistant.evidence import Calibration, ScoredUnit, choose, continuation, echoes, redundant
+from assistant.evidence.calibration import Calibration
+from assistant.evidence.composition import choose, continuation, echoes, redundant
+from assistant.evidence.selection import ScoredUnit
 from assistant.text.question import analyse, answer_kind
 from assistant.text.units import Unit, is_context, units
 from assistant.types import Chunk, Document, Passage
@@ -455,7 +457,7 @@ def test_one_of_the_following_is_a_choice_not_a_count() -> None:
 
 
 def test_a_unit_not_found_on_its_chunks_pages_is_never_scored() -> None:
-    from assistant.evidence import EvidenceSelector
+    from assistant.evidence.selector import EvidenceSelector
     from assistant.types import Page
     from tests.fakes import HashingEmbedder
 
@@ -480,7 +482,7 @@ def test_a_unit_not_found_on_its_chunks_pages_is_never_scored() -> None:
 
 
 def test_a_sentence_listing_after_a_colon_answers_a_list_question() -> None:
-    from assistant.evidence import kind_matches
+    from assistant.evidence.kinds import kind_matches
 
     six = Unit(
         "Six practice themes: the child's daily life; reluctant engagement; challenge; "
@@ -510,7 +512,7 @@ def test_note_asterisks_stay_in_a_quote_and_markdown_bold_does_not() -> None:
 
 
 def test_a_condition_question_is_answered_by_a_condition() -> None:
-    from assistant.evidence import kind_matches
+    from assistant.evidence.kinds import kind_matches
 
     question = analyse("When can I share something told to me in confidence?")
     assert question.kind == "condition"

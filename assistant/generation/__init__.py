@@ -17,7 +17,7 @@ from assistant.generation.extractive import ExtractiveAnswerer, PageLookup
 
 if TYPE_CHECKING:
     from assistant.embedding.embedder import Embedder
-    from assistant.evidence import EvidenceSelector
+    from assistant.evidence.selector import EvidenceSelector
     from assistant.protocols import ChatModel
     from assistant.settings import Settings
 

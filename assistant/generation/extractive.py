@@ -19,7 +19,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from assistant.citations import cite
-from assistant.evidence import EvidenceSelector, ScoredUnit, Selection
+from assistant.evidence.selection import ScoredUnit, Selection
+from assistant.evidence.selector import EvidenceSelector
 from assistant.generation.base import Draft, StreamingAnswerer
 from assistant.prompts import core_message
 from assistant.text.question import listed

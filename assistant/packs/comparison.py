@@ -17,7 +17,7 @@ from assistant.types import Citation, Document, Filters
 
 if TYPE_CHECKING:
     from assistant.build.index import Index
-    from assistant.evidence import DocumentSupport, ScoredUnit, Selection
+    from assistant.evidence.selection import DocumentSupport, ScoredUnit, Selection
 
 SUPPORTS: tuple[str, ...] = ("addresses", "mentions", "silent")
 SUPPORT_LABELS: Mapping[str, str] = {

@@ -29,7 +29,7 @@ from assistant.types import Citation, Document, Filters
 
 if TYPE_CHECKING:
     from assistant.build.index import Index
-    from assistant.evidence import DocumentSupport, ScoredUnit, Selection
+    from assistant.evidence.selection import DocumentSupport, ScoredUnit, Selection
 
 MAX_POINTS = 8
 MAX_POINTS_PER_DOCUMENT = 3

@@ -1,38 +1,12 @@
-"""Evidence selection: score units of evidence for one question, choose the few that answer it,
-and decide from them whether the library answers (``answered``), answers in part (``partial``,
-naming what is missing) or not at all (``no_evidence``).
-
-1. **Subjects first.** The question's specific subjects (``assistant.text.question``) are looked
-   up in the whole library (``LibraryTerms``: every chunk, title and heading). A subject that
-   occurs nowhere cannot be answered from the library, however similar some passage looks.
-   When every subject is absent, or the absent ones carry most of the question's weight, the
-   answer is ``no_evidence`` (subject absent) and the nearest units are offered only as related
-   material. When others are present, the answer is ``partial`` and names what is missing.
-2. **Question-focused score** of each unit of the retrieved passages (``Unit``, made at ingest):
-   ``W_DENSE * cosine(question, unit) + W_COVER * cover + W_KIND * kind``, where ``cover`` is
-   the IDF-weighted share of the question's terms the unit holds (its document title and
-   headings count at half weight) and ``kind`` is 1 when the unit holds the kind of answer asked
-   for (a date, a number, a person or body, words attributed to the named person, a list).
-   Context units (about the document itself) are never scored as evidence.
-3. **Calibrated decision** on the best score, with thresholds per embedding model
-   (``CALIBRATIONS``, fitted on the ``tune`` split only; see ADR 12).
-4. **Concise choice**: the lead unit answers directly; further units must score within
-   ``Calibration.relative`` of it, add something (not contained in, nor a near-duplicate of, a
-   chosen unit), keep to ``MAX_PER_DOCUMENT`` per document and ``MAX_UNITS`` and the character
-   budget in all.
-
-``document_support`` applies the same scores to every document of the library, for the
-cross-review comparison and the silence map.
-"""
+"""The evidence selector: scores the units of retrieved passages for a question and decides
+whether the library answers it, in part, or not at all (see ``assistant.evidence``)."""
 
 from __future__ import annotations
 
 import re
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -40,6 +14,19 @@ from assistant.build.index import Index
 from assistant.checks.guardrails import instruction_like
 from assistant.citations import pages_text
 from assistant.embedding.embedder import Embedder
+from assistant.evidence.calibration import Calibration
+from assistant.evidence.composition import (
+    MAX_UNITS,
+    PART_COVER,
+    answers_part,
+    aside_terms,
+    choose,
+    fitting,
+    near,
+    refers_back,
+)
+from assistant.evidence.kinds import kind_matches, label_match
+from assistant.evidence.selection import DocumentSupport, ScoredUnit, Selection, Support, group
 from assistant.text.acronyms import glossary, question_acronyms, with_acronyms
 from assistant.text.normalisation import quote_key
 from assistant.text.question import (
@@ -49,30 +36,19 @@ from assistant.text.question import (
     analyse,
     compound_subjects,
     head_subjects,
-    parts,
     topic_heads,
     topic_phrases,
 )
 from assistant.text.terms import LibraryTerms, stems
-from assistant.text.units import Unit, stated_count, units
-from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Document, Passage, Status
-
-Support = Literal["addresses", "mentions", "silent"]
+from assistant.text.units import Unit, units
+from assistant.types import ANSWERED, NO_EVIDENCE, PARTIAL, Document, Passage
 
 W_DENSE = 0.5
 W_COVER = 0.4
 W_KIND = 0.15
 CONTEXT_WEIGHT = 0.5  # share of credit for a term found only in the title or headings
-MAX_UNITS = 4
-MAX_PER_DOCUMENT = 3
-CHAR_BUDGET = 700  # characters of quotes after the lead
-MAX_COSINE = 0.88
-MAX_JACCARD = 0.6
 ASIDE_WEIGHT = 0.5  # a word said only beside the question ("I've heard ...") counts half
-W_NEW = 0.2  # weight of the question's words a further unit adds to those already chosen
-NEW_WORDS = 3  # a unit adding fewer new word stems than this repeats what it is compared with
 WORDED_COVER = 0.5  # a unit holding this share of the question's weighted words answers in part
-PART_COVER = 0.5  # a part of a compound question whose terms no unit covers this well is missing
 ABSENT_SHARE = 0.5  # absent subjects carrying this share of the question's weight: no answer
 MAX_PARTS = 3
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
@@ -81,93 +57,7 @@ RELATED = 2  # units offered as related material with a refusal
 NAME_SLACK = 3  # other words allowed between a name's words said in another order
 EVERYWHERE_SHARE = 0.25  # a topic word in this share of chunks is what the library is about
 CACHE_CHUNKS = 4096
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Thresholds on the best unit's score, for one embedding model."""
-
-    no_evidence: float  # below: nothing answers the question
-    answered: float  # below (and above no_evidence): a weak, partial answer
-    relative: float  # further units must score at least this share of the best
-
-
-CALIBRATIONS: dict[str, Calibration] = {
-    "all-MiniLM-L6-v2": Calibration(no_evidence=0.40, answered=0.50, relative=0.65),
-}
 _JOINS = re.compile(r"\s(?:in|on|for|at|of)\s")  # prepositions that join two names into one run
-DEFAULT_CALIBRATION = Calibration(no_evidence=0.40, answered=0.50, relative=0.65)
-# Units whose vectors were pooled from their chunk's run (RLA_UNIT_VECTORS=pooled, ADR 0024) score
-# on their own scale; a model without an entry here uses its encoded calibration. Fitted on the
-# tune split like the above: the same no_evidence and answered (0.36-0.44 and 0.46-0.56 swept), and
-# a higher relative, since units that share a chunk's context score closer to the best one.
-POOLED_CALIBRATIONS: dict[str, Calibration] = {
-    "all-MiniLM-L6-v2": Calibration(no_evidence=0.40, answered=0.50, relative=0.68),
-}
-
-
-def calibration_for(
-    model: str,
-    *,
-    unit_vectors: str = "",
-    no_evidence: float | None = None,
-    answered: float | None = None,
-    relative: float | None = None,
-) -> Calibration:
-    """The calibration of the model and of the build's kind of unit vectors ("" or "encoded",
-    "pooled"), with any threshold the settings give instead."""
-    name = model.rsplit("/", 1)[-1]
-    base = CALIBRATIONS.get(name, DEFAULT_CALIBRATION)
-    if unit_vectors == "pooled":
-        base = POOLED_CALIBRATIONS.get(name, base)
-    return Calibration(
-        no_evidence=base.no_evidence if no_evidence is None else no_evidence,
-        answered=base.answered if answered is None else answered,
-        relative=base.relative if relative is None else relative,
-    )
-
-
-@dataclass(frozen=True)
-class ScoredUnit:
-    unit: Unit
-    passage: Passage
-    score: float
-    support: Support
-    dense: float = 0.0
-    cover: float = 0.0
-    kind_ok: bool = False
-    vector: np.ndarray | None = None
-
-    @property
-    def document(self) -> Document:
-        return self.passage.document
-
-
-@dataclass(frozen=True)
-class DocumentSupport:
-    document: Document
-    status: Support
-    best: ScoredUnit | None
-
-
-@dataclass(frozen=True)
-class Selection:
-    question: str
-    status: Status  # ANSWERED, PARTIAL or NO_EVIDENCE
-    lead: tuple[ScoredUnit, ...]
-    by_document: tuple[tuple[Document, tuple[ScoredUnit, ...]], ...]
-    missing: tuple[str, ...]
-    subject_absent: bool
-    related: tuple[ScoredUnit, ...] = ()  # offered with a refusal: not an answer
-    best_score: float = 0.0
-    kind: str = "any"
-    kind_missing: bool = False  # the kind of answer asked for is in none of the chosen units
-    missing_parts: tuple[str, ...] = ()  # parts of a compound question nothing found answers
-    thin: tuple[tuple[str, int], ...] = ()  # (subject, chunks mentioning it) for thin coverage
-
-    @property
-    def units(self) -> tuple[ScoredUnit, ...]:
-        return tuple(u for _, group in self.by_document for u in group)
 
 
 class EvidenceSelector:
@@ -356,7 +246,7 @@ class EvidenceSelector:
             )
             dense = float(uvec @ vector)
             kind_ok = kind_matches(question, unit)
-            label = _label_match(question, unit)
+            label = label_match(question, unit)
             score = W_DENSE * dense + W_COVER * cover + W_KIND * (kind_ok + label)
             out.append(
                 ScoredUnit(
@@ -475,8 +365,8 @@ class EvidenceSelector:
                 # "..., and who chaired it?": "it" is most likely what the question named
                 # first, so the part's answer up front comes from the best document
                 found = [u for u in found if u.document.doc_id == scored[0].document.doc_id]
-            answer = _fitting(found, sub, self.calibration)
-            if answer is not None and _answers_part(answer, self.calibration):
+            answer = fitting(found, sub, self.calibration)
+            if answer is not None and answers_part(answer, self.calibration):
                 answers.append(answer)
         return sorted(best.values(), key=lambda u: -u.score), part_best, tuple(answers)
 
@@ -568,292 +458,6 @@ class EvidenceSelector:
                 status = "silent"  # similar wording, but none of the question's terms
             rows.append(DocumentSupport(document, status, best if status != "silent" else None))
         return rows
-
-
-def choose(
-    scored: Sequence[ScoredUnit],
-    question: Question,
-    cal: Calibration,
-    max_units: int = MAX_UNITS,
-    part_answers: Sequence[ScoredUnit] = (),
-    weights: Mapping[str, float] | None = None,
-) -> tuple[tuple[ScoredUnit, ...], tuple[ScoredUnit, ...]]:
-    """The lead unit (with, for a compound question, the unit answering each further part),
-    then the further units worth adding."""
-    best = _fitting(scored, question, cal) or scored[0]
-    lead = [best]
-    if (echoes(best, question) or asks_what_followed(question.text)) and (
-        follow := continuation(best, scored)
-    ) is not None:
-        lead.append(follow)  # the best unit only restates the question: the answer follows it
-    weights = weights or {}
-    budget = CHAR_BUDGET
-    for answer in part_answers:
-        if len(lead) < max_units and not any(
-            _same(answer, u) or redundant(answer, u) for u in lead
-        ):
-            lead.append(answer)  # each part of the question answered up front
-            budget -= len(answer.unit.text)
-    chosen = list(lead)
-    per_doc: dict[str, int] = {}
-    for unit in lead:
-        per_doc[unit.document.doc_id] = per_doc.get(unit.document.doc_id, 0) + 1
-    floor = max(cal.relative * scored[0].score, cal.no_evidence)
-    pool = [u for u in scored if u.score >= floor and not any(_same(u, v) for v in lead)]
-    total = sum(weights.values()) or 1.0
-    said = set().union(*(stems(u.unit.text) for u in lead)) if weights else set()
-    while pool and len(chosen) < max_units:
-        # a unit saying something the chosen ones have not (a word of the question they lack)
-        # goes before one repeating them
-        cand = max(pool, key=lambda u: u.score + W_NEW * _adds(u, said, weights) / total)
-        pool.remove(cand)
-        doc = cand.document.doc_id
-        if per_doc.get(doc, 0) >= MAX_PER_DOCUMENT or len(cand.unit.text) > budget:
-            continue
-        if any(redundant(cand, other) for other in chosen):
-            continue
-        chosen.append(cand)
-        said |= set(stems(cand.unit.text))
-        per_doc[doc] = per_doc.get(doc, 0) + 1
-        budget -= len(cand.unit.text)
-    return tuple(lead), tuple(chosen[len(lead) :])
-
-
-_SENTENCE = re.compile(r"[^.?!]+[.?!]*")
-
-
-def aside_terms(text: str) -> set[str]:
-    """Words said only around the question, not in it: in "How well was disability recorded?
-    I've heard there were big gaps.", the second sentence's words."""
-    sentences = [s.strip() for s in _SENTENCE.findall(text) if s.strip()]
-    asked = [s for s in sentences if s.endswith("?")]
-    if not asked or len(asked) == len(sentences):
-        return set()
-    inside = {t for s in asked for t in stems(s)}
-    return {t for s in sentences if not s.endswith("?") for t in stems(s)} - inside
-
-
-def _adds(unit: ScoredUnit, said: set[str], weights: Mapping[str, float]) -> float:
-    """The weight of the question's words ``unit`` holds that ``said`` does not."""
-    new = set(stems(unit.unit.text)) - said
-    return sum(w for t, w in weights.items() if t in new)
-
-
-def _fitting(
-    scored: Sequence[ScoredUnit], question: Question, cal: Calibration
-) -> ScoredUnit | None:
-    """The best unit, or, when the question asks for a kind of answer the best does not hold,
-    the best that holds it within ``Calibration.relative`` of the best."""
-    if not scored:
-        return None
-    best = scored[0]
-    if question.kind == "any":
-        return best
-    if question.parts:  # the kind asked in the first part; the others have their own leads
-        first = analyse(question.parts[0])
-        fits = [first.kind != "any" and kind_matches(first, u.unit) for u in scored]
-    else:
-        fits = [u.kind_ok for u in scored]
-    if fits[0] or not any(fits):
-        return best
-    fitting = next(
-        (
-            u
-            for u, ok in zip(scored, fits, strict=True)
-            if ok and u.score >= cal.relative * best.score
-        ),
-        None,
-    )
-    return fitting or best
-
-
-def _answers_part(unit: ScoredUnit, cal: Calibration) -> bool:
-    return unit.score >= cal.no_evidence and (unit.cover >= PART_COVER or unit.kind_ok)
-
-
-NEAR_MIN = 6  # stems this long meet a stem differing only in its last letter
-
-
-def near(found: set[str], asked: Mapping[str, float]) -> set[str]:
-    """``found`` with each asked stem that a found stem differs from only in its last letter
-    ("exclud" for "exclus": excluded / exclusion; "conclud" / "conclus"), but not a longer
-    ending ("commun" is not "communic")."""
-    out = set(found)
-    for term in asked:
-        if term in found or len(term) < NEAR_MIN:
-            continue
-        stem = term[:-1]
-        if any(f.startswith(stem) and len(f) <= len(term) for f in found):
-            out.add(term)
-    return out
-
-
-def _same(a: ScoredUnit, b: ScoredUnit) -> bool:
-    return a is b or (
-        a.passage.chunk.chunk_id == b.passage.chunk.chunk_id and a.unit.position == b.unit.position
-    )
-
-
-_BACK = re.compile(r"\b(?:it|its|he|she|his|her|they|their|them|that|this|those|these)\b", re.I)
-
-
-def refers_back(part: str) -> bool:
-    """A later part of a compound question that points back at what the first named ("and how
-    many people did it hear from?")."""
-    return bool(_BACK.search(part))
-
-
-def redundant(a: ScoredUnit, b: ScoredUnit) -> bool:
-    """``a`` repeats ``b``: one holds the other, or they share most of their words, or they
-    are near in meaning and ``a`` adds almost no word of its own ("is not available, this
-    should not delay action" is close to "should always be available" but says something new)."""
-    ta, tb = _norm(a.unit.text), _norm(b.unit.text)
-    if ta in tb or tb in ta:
-        return True
-    sa, sb = set(stems(a.unit.text)), set(stems(b.unit.text))
-    if bool(sa | sb) and len(sa & sb) / len(sa | sb) >= MAX_JACCARD:
-        return True
-    near = (
-        a.vector is not None and b.vector is not None and float(a.vector @ b.vector) >= MAX_COSINE
-    )
-    return near and len(sa - sb) < NEW_WORDS
-
-
-def echoes(unit: ScoredUnit, question: Question) -> bool:
-    """The unit restates the question (its premise) and adds almost nothing to it: "In one
-    review, family members said practitioners had been racist" for "What happened in the review
-    where family members said practitioners had been racist?"."""
-    asked = set(stems(question.text))
-    own = set(stems(unit.unit.text))
-    return bool(own) and len(own - asked) < NEW_WORDS and len(own & asked) >= len(own) / 2
-
-
-_WHAT_FOLLOWED = re.compile(
-    r"\bwhat (?:happened|followed|came of it|was done)\b|"
-    r"\bhow did (?:\w+ ){1,4}(?:respond|react)\b|\bwhat was the (?:outcome|result|response)\b",
-    re.IGNORECASE,
-)
-
-
-def asks_what_followed(question: str) -> bool:
-    """The question asks what came after an event it names ("what happened when ..."): the unit
-    naming the event is answered by the text after it."""
-    first = (parts(question) or (question,))[0]  # of a compound question, its first part
-    return bool(_WHAT_FOLLOWED.search(first))
-
-
-def continuation(lead: ScoredUnit, scored: Sequence[ScoredUnit]) -> ScoredUnit | None:
-    """The unit that follows ``lead`` in its chunk: what the text goes on to say."""
-    chunk = lead.passage.chunk.chunk_id
-    after = [
-        u
-        for u in scored
-        if u.passage.chunk.chunk_id == chunk
-        and u.unit.position > lead.unit.position
-        and _norm(lead.unit.text) not in _norm(u.unit.text)
-    ]
-    return min(after, key=lambda u: u.unit.position, default=None)
-
-
-def group(chosen: Sequence[ScoredUnit]) -> tuple[tuple[Document, tuple[ScoredUnit, ...]], ...]:
-    """Documents in order of their best unit; units best first within each."""
-    groups: dict[str, list[ScoredUnit]] = {}
-    docs: dict[str, Document] = {}
-    for unit in sorted(chosen, key=lambda u: -u.score):
-        groups.setdefault(unit.document.doc_id, []).append(unit)
-        docs[unit.document.doc_id] = unit.document
-    return tuple((docs[d], tuple(units_)) for d, units_ in groups.items())
-
-
-# --- the kind of answer asked for ---------------------------------------------------------------
-
-_MONTHS = "january february march april may june july august september october november december"
-# a month is a date only when capitalised: "may" and "march" are also a verb
-_DATE = re.compile(
-    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:" + "|".join(m.title() for m in _MONTHS.split()) + r")\b"
-)
-_MONTH = "(?:" + "|".join(m.title() for m in _MONTHS.split()) + ")"
-# numbers that count nothing: dates ("31 October 2015", "in 2019") and references to a part of a
-# text or a law ("section 47", "Article 6", "paragraph 12")
-_NOT_A_QUANTITY = re.compile(
-    r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:\s+\d{4})?\b|\b" + _MONTH + r"\s+\d{4}\b|"
-    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:sections?|articles?|paragraphs?|paras?|pages?|parts?|annex|"
-    r"schedule|chapter|regulation|rule|step|s\.)\s+\d+[A-Za-z]?(?:\(\d+\))*",
-    re.IGNORECASE,
-)
-_NUMBER = re.compile(
-    r"\b\d[\d,.]*\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|"
-    r"thirty|forty|fifty|hundred|thousand|half|third|quarter|dozen)\b",
-    re.IGNORECASE,
-)
-_AGENT = re.compile(
-    r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z'’-]+)+\b|\b(?:Panel|Council|Department|Ofsted|NSPCC|Inspectorate|"
-    r"Commissioner|Board|Partnership|Police|Service|Secretary|Minister|Committee|Agency)\b"
-)
-_SAYING = re.compile(
-    r"\b(?:said|says|say|stated|states|argued|argues|wrote|writes|described|describes|called|calls|"
-    r"told|warned|warns|explained|explains|noted|notes|found|finds|concluded|concludes|recommended|"
-    r"recommends)\b|[\"“”]",
-    re.IGNORECASE,
-)
-
-
-def kind_matches(question: Question, unit: Unit) -> bool:
-    text = unit.text
-    kind = question.kind
-    if kind == "date":
-        return bool(_DATE.search(text))
-    if kind == "number":
-        return bool(_NUMBER.search(_NOT_A_QUANTITY.sub(" ", text)))
-    if kind == "agent":  # a person or body the question does not itself name
-        asked = set(stems(question.text))
-        return any(not set(stems(m.group())) <= asked for m in _AGENT.finditer(text, 1))
-    if kind == "attribution":
-        who = set(stems(question.attributed_to))
-        return bool(who & set(stems(text))) and bool(_SAYING.search(text))
-    if kind == "condition":
-        return bool(_CONDITION.search(text))
-    if kind == "list":
-        if unit.kind != "list":
-            return _lists_inline(unit.text, question.count)
-        items = unit.text.count("\n")
-        return question.count is None or items == question.count
-    return False
-
-
-def _lists_inline(text: str, count: int | None) -> bool:
-    """A sentence that lists after a colon ("Six practice themes: a; b; ... and f.", "Three
-    themes were chosen: a, b and c."): as many items as asked for, or the count stated."""
-    head, colon, tail = text.partition(":")
-    if not colon or not tail.strip():
-        return False
-    splitter = _SEMICOLONS if ";" in tail else _COMMAS
-    items = [p for p in splitter.split(tail.strip().rstrip(".")) if p.strip()]
-    if count is None:
-        return len(items) >= INLINE_ITEMS
-    return len(items) == count or stated_count(head) == count
-
-
-_CONDITION = re.compile(
-    r"\b(?:if|unless|provided(?: that)?|as long as|only when|only where|where necessary|"
-    r"conditions?|circumstances)\b",
-    re.IGNORECASE,
-)
-_SEMICOLONS = re.compile(r";\s*(?:and\s+)?")
-_COMMAS = re.compile(r",\s*(?:and\s+)?|\s+and\s+")
-INLINE_ITEMS = 3  # a sentence listing this many after a colon is a list
-
-
-def _label_match(question: Question, unit: Unit) -> bool:
-    """A labelled line whose label names what the question asks about ("Period: ...")."""
-    if unit.kind != "labelled":
-        return False
-    label = unit.text.split(":", 1)[0]
-    return bool(set(stems(label)) & set(question.terms))
-
-
-def _norm(text: str) -> str:
-    return " ".join(text.lower().split())
 
 
 def _title(document: Document | None) -> str:
