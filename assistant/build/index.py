@@ -164,7 +164,9 @@ class BuildContent:
     sources: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
 
-def write_build(settings: Settings, content: BuildContent, *, batch: int = 100) -> BuildInfo:
+def write_build(
+    settings: Settings, content: BuildContent, *, batch: int | None = None
+) -> BuildInfo:
     """Write a complete new build (not yet served) from content held in memory, through the same
     writer an ingest streams documents into. Raises BuildError; leaves CURRENT alone."""
     from assistant.build.writer import BuildSpec, BuildWriter
