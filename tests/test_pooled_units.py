@@ -247,3 +247,20 @@ def test_real_model_token_states_are_what_it_pools_and_units_pool_from_them(
     for vector, own in zip(pooled, alone, strict=True):
         assert vector is not None
         assert 0.5 < float(vector @ own) < 0.9999  # near its own encoding, yet not the same
+
+
+def test_a_unit_reading_on_past_the_chunk_pools_from_the_lines_the_chunk_holds() -> None:
+    cut = "The panel recommends three actions:\n\n- Talk about race with every family.\n- Record eth"
+    whole = (
+        "The panel recommends three actions:\n- Talk about race with every family.\n"
+        "- Record ethnicity accurately.\n- Review supervision each quarter."
+    )
+    spans = char_spans(cut, whole)
+    assert spans is not None and len(spans) == 2  # the lead-in and the one whole item here
+    assert _covered(cut, spans) == (
+        "The panel recommends three actions:\n- Talk about race with every family."
+    )
+    ends_at_item = "The panel recommends three actions:\n\n- Talk about race with every family."
+    assert char_spans(ends_at_item, whole) is not None  # the next item starts in the next chunk
+    # a line that is neither here nor the text running on past the end: no spans
+    assert char_spans(cut, "The panel recommends three actions:\n- Burn the files.") is None

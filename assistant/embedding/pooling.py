@@ -98,8 +98,10 @@ def char_spans(
     chunk_text: str, unit_text: str, view: tuple[str, list[int]] | None = None
 ) -> list[tuple[int, int]] | None:
     """The ``[start, end)`` spans of ``chunk_text`` that make up ``unit_text``: one per line of
-    the unit (a list's lead-in and each item), each found after the one before. None when a line
-    is not in the chunk. ``view`` is ``normalised(chunk_text)``, when already made."""
+    the unit (a list's lead-in and each item), each found after the one before. A unit that reads
+    on past the chunk's end (its lines from there on are in the next chunk) has the spans of the
+    lines this chunk holds. None when a line is not in the chunk otherwise. ``view`` is
+    ``normalised(chunk_text)``, when already made."""
     view_text, where = view or normalised(chunk_text)
     spans: list[tuple[int, int]] = []
     cursor = 0
@@ -111,7 +113,8 @@ def char_spans(
         if at < 0 and not spans:
             at = view_text.find(piece)
         if at < 0:
-            return None
+            # a unit that reads on into the next chunk: pooled from the part this chunk holds
+            return spans if spans and piece.startswith(view_text[cursor:].strip()) else None
         spans.append((where[at], where[at + len(piece) - 1] + 1))
         cursor = at + len(piece)
     return spans or None
