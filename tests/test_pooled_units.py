@@ -250,7 +250,9 @@ def test_real_model_token_states_are_what_it_pools_and_units_pool_from_them(
 
 
 def test_a_unit_reading_on_past_the_chunk_pools_from_the_lines_the_chunk_holds() -> None:
-    cut = "The panel recommends three actions:\n\n- Talk about race with every family.\n- Record eth"
+    cut = (
+        "The panel recommends three actions:\n\n- Talk about race with every family.\n- Record eth"
+    )
     whole = (
         "The panel recommends three actions:\n- Talk about race with every family.\n"
         "- Record ethnicity accurately.\n- Review supervision each quarter."
