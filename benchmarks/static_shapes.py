@@ -247,12 +247,16 @@ def model_table(rows: dict[tuple[str, str], list[dict]]) -> None:
 
 
 def ingest_table(rows: dict[tuple[str, str], list[dict]]) -> None:
-    print("| variant | cache | chunks/s | ingest CPU-s | chunks/CPU-s | compiles CPU-s | peak MB |")
-    print("|---|---|---|---|---|---|---|")
+    print(
+        "| variant | cache | load CPU-s | chunks/s | ingest CPU-s | chunks/CPU-s | "
+        "of which compiles | peak MB |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
     for (variant, cache), runs in rows.items():
         n = runs[0]["chunks"]
         print(
-            f"| {variant} | {cache} | {spread([n / r['ingest_s'] for r in runs], '{:.1f}')} | "
+            f"| {variant} | {cache} | {spread(_col(runs, 'load_cpu'), '{:.2f}')} | "
+            f"{spread([n / r['ingest_s'] for r in runs], '{:.1f}')} | "
             f"{spread([r['ingest_cpu'] for r in runs])} | "
             f"{spread([n / r['ingest_cpu'] for r in runs], '{:.1f}')} | "
             f"{spread([r['compile_cpu'] for r in runs])} | "
