@@ -20,7 +20,7 @@ from assistant.text.acronyms import (
     spelled_out,
     with_acronyms,
 )
-from assistant.text.question import analyse, answer_kind, parts
+from assistant.text.question import analyse, answer_kind, parts, subjects, without_names
 from assistant.text.terms import stems, words
 from assistant.text.units import Unit
 from assistant.types import Chunk, Document, Passage
@@ -344,3 +344,12 @@ def test_a_who_question_is_answered_by_someone_it_does_not_already_name() -> Non
     assert not kind_matches(who, _plain("Maria Okafor has led the Inspectorate since 2021."))
     assert kind_matches(who, _plain("Before her, Daniel Reyes led the Inspectorate for six years."))
     assert kind_matches(who, _plain("Maria Okafor took over from Daniel Reyes in 2021."))
+
+
+def test_names_are_masked_in_a_part_quoted_back() -> None:
+    question = "What does the advice say, and what did Jayden Okafor's school do for Amy?"
+    found = subjects(question)
+    masked = without_names("what did Jayden Okafor's school do for Amy", found)
+    assert masked == "what did [a name] school do for [a name]"
+    # a word that merely contains a name is left alone
+    assert without_names("Amyloid", found) == "Amyloid"

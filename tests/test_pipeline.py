@@ -466,3 +466,15 @@ def test_warming_counts_the_library_words_and_acronyms_before_the_first_question
     assistant.warm()  # ... or ahead of the first question, as serving does
     assert words._terms is not None and words._terms.n == len(assistant.index.chunks)
     assert words._glossary is not None and "dsl" in words._glossary
+
+
+def test_a_missing_part_is_quoted_back_without_the_name_in_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(
+        "What did the Child Q review find about racism, and where does Zebedee Quixote-Smith "
+        "go to school?"
+    )
+    assert answer.status == "partial"
+    assert "a name in the question" in answer.missing
+    assert "where does [a name] go to school" in answer.missing
+    shown = " ".join([answer.text, *answer.missing, *answer.notices])
+    assert "Zebedee" not in shown and "Quixote" not in shown

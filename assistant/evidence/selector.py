@@ -36,6 +36,7 @@ from assistant.text.question import (
     analyse,
     topic_heads,
     topic_phrases,
+    without_names,
 )
 from assistant.text.terms import stems
 from assistant.text.units import Unit, units
@@ -213,7 +214,7 @@ class EvidenceSelector:
         if not scored or (best < cal.no_evidence and not worded):
             return self._refusal(text, question, scored, missing, absent=False)
         unanswered = tuple(
-            p
+            without_names(p, question.subjects)
             for p, (score, cover) in part_best.items()
             if score < cal.no_evidence or cover < PART_COVER
         )

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -156,6 +157,17 @@ class Subject:
     def shown(self) -> str:
         """How the subject may be named in an answer: a name typed by the user is not repeated."""
         return NAME_SHOWN if self.name else self.label
+
+
+NAME_MASK = "[a name]"
+
+
+def without_names(text: str, found: Sequence[Subject]) -> str:
+    """``text`` (a part of the question, to be quoted back) with every name the user typed in
+    it replaced by a placeholder: a name may be a child's, and no reply repeats one."""
+    for subject in sorted((s for s in found if s.name), key=lambda s: -len(s.label)):
+        text = re.sub(r"(?<!\w)" + re.escape(subject.label) + r"(?:['’]s)?(?!\w)", NAME_MASK, text)
+    return text
 
 
 @dataclass(frozen=True)
