@@ -551,3 +551,21 @@ def test_only_the_first_part_of_a_compound_question_asks_what_followed() -> None
     after = scored("Not noticed, not believed.", 0.3, 1)
     lead, _rest = choose([best, after], question, CAL)
     assert lead == (best,)
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Public Health England: Every Mind Matters", False),  # a title: names, says nothing
+        ("ICO Guidance: Children and the UK GDPR", False),
+        ("Working together 2023: statutory guidance (publishing.service.gov.uk)", False),
+        ("Period: serious incidents that happened between January 2022 and March 2024.", True),
+        ("Outcomes: 27 of the 53 children died.", True),
+        ("Article 3: the right to freedom from inhuman and degrading treatment", True),
+        ("Enabler: Multi-agency working is prioritised and effective", True),
+        # a label that is a clause introduces what follows, title-cased or not
+        ("Alternatively, staff can write to: National Society for the Prevention of Cruelty", True),
+    ],
+)
+def test_a_resource_entry_is_not_a_labelled_statement(line: str, kept: bool) -> None:
+    assert any(u.text == line for u in units(line)) is kept

@@ -201,10 +201,28 @@ def quotable(text: str, *, labelled: bool = False) -> bool:
     if not text[:1].isupper() and not text[:1].isdigit() and text[:1] not in "\"“‘'(":
         return False  # a fragment broken off a sentence
     if labelled:
-        return len(words) >= 3
+        return len(words) >= 3 and not _names_a_work(text)
     if not bare.endswith((".", "!", ";")) and len(words) <= HEADING_WORDS:
         return False
     return len(words) >= MIN_WORDS
+
+
+_SMALL_WORDS = frozenset("a an the and or of for to in on at by with from as".split())  # noqa: SIM905
+_LINK_NOTE = re.compile(r"\(\s*[\w-]+(?:\.[\w-]+)+\s*\)")  # "(publishing.service.gov.uk)"
+
+
+def _names_a_work(labelled: str) -> bool:
+    """A labelled line whose value is a title ("Public Health England: Every Mind Matters",
+    "ICO Guidance: Children and the UK GDPR") or carries a link's site: an entry in a list of
+    resources, which names a document and says nothing about it."""
+    label, _, value = labelled.partition(":")
+    if _VERB.search(label):
+        return False  # "Alternatively, staff can write to: ...": a sentence, not an entry
+    value = value.strip()
+    if _LINK_NOTE.search(value):
+        return True
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", value) if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 2 and all(w[0].isupper() for w in words) and not value.endswith(".")
 
 
 _EXISTENTIAL = re.compile(
