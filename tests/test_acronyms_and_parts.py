@@ -353,3 +353,18 @@ def test_names_are_masked_in_a_part_quoted_back() -> None:
     assert masked == "what did [a name] school do for [a name]"
     # a word that merely contains a name is left alone
     assert without_names("Amyloid", found) == "Amyloid"
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "name"),
+    [
+        ("A Year 9 is hacking into the school network: who can help?", "Year 9", False),
+        ("What does Section 47 say about sharing?", "Section 47", False),
+        ("How does Key Stage 3 teaching cover consent?", "Key Stage 3", False),
+        ("What happened to Jayden in Year 10?", "Jayden in Year", True),  # a name stays masked
+        ("What about Grace 14?", "Grace", True),
+    ],
+)
+def test_a_numbered_designation_is_not_a_name(question: str, label: str, name: bool) -> None:
+    found = {s.label: s for s in subjects(question)}
+    assert found[label].name is name

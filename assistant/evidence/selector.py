@@ -50,6 +50,7 @@ ASIDE_WEIGHT = 0.5  # a word said only beside the question ("I've heard ...") co
 WORDED_COVER = 0.5  # a unit holding this share of the question's weighted words answers in part
 ABSENT_SHARE = 0.5  # absent subjects carrying this share of the question's weight: no answer
 MAX_PARTS = 3
+REFERENT = 0.75  # a unit answering a part that points back: this share of the best similarity
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
 THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)
 RELATED = 2  # units offered as related material with a refusal
@@ -260,6 +261,16 @@ class EvidenceSelector:
             found = self.score(
                 sub, passages, np.asarray(self.embedder.embed_query(part), np.float32)
             )
+            back = i > 0 and refers_back(part) and bool(scored)
+            if back:
+                # "... and does it cost anything?": "it" is what the question named first, so an
+                # answer to the part is near the whole question too, not just worded like the part
+                nearest = max(u.dense for u in scored)
+                found = [
+                    u
+                    for u in found
+                    if u.vector is not None and float(u.vector @ vector) >= REFERENT * nearest
+                ]
             top = max(found, key=lambda u: u.score, default=None)
             cover = max((u.cover for u in found), default=0.0)
             part_best[part] = (top.score if top else 0.0, cover)
@@ -267,7 +278,7 @@ class EvidenceSelector:
                 key = (u.passage.chunk.chunk_id, u.unit.position)
                 if key not in best or u.score > best[key].score:
                     best[key] = u
-            if i > 0 and refers_back(part) and scored:
+            if back:
                 # "..., and who chaired it?": "it" is most likely what the question named
                 # first, so the part's answer up front comes from the best document
                 found = [u for u in found if u.document.doc_id == scored[0].document.doc_id]

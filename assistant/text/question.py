@@ -357,8 +357,22 @@ def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
             or _CASE_BEFORE.search(before)
         )
         phrase = _phrase(run) if len(words) > 1 else ""
-        out.append(Subject(run, toks, phrase, name=True, work=work))
+        number = _DESIGNATION.match(after)
+        if number and " ".join(words).lower() in DESIGNATORS:
+            # "Year 9", "Section 47", "Key Stage 3": a numbered thing, not a person
+            out.append(Subject(f"{run} {number.group(1)}", toks, phrase, work=work))
+        else:
+            out.append(Subject(run, toks, phrase, name=True, work=work))
     return out
+
+
+_DESIGNATION = re.compile(r"\s(\d{1,3}[A-Za-z]?)\b")  # the number after "Year", "Section"
+# Nouns that number things in documents, law and schools (capitalised before their number)
+DESIGNATORS = frozenset(
+    """year section article part paragraph chapter annex annexe appendix schedule page step
+    stage phase level tier grade class form box table figure outcome principle standard rule
+    regulation clause recommendation finding question theme priority""".split()  # noqa: SIM905
+) | {"key stage"}
 
 
 # A document named after a person, place or case: "the Casey review", "the Laming Inquiry", "the
