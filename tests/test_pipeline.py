@@ -478,3 +478,30 @@ def test_a_missing_part_is_quoted_back_without_the_name_in_it(assistant) -> None
     assert "where does [a name] go to school" in answer.missing
     shown = " ".join([answer.text, *answer.missing, *answer.notices])
     assert "Zebedee" not in shown and "Quixote" not in shown
+
+
+def test_a_part_pointing_back_is_not_answered_by_a_unit_only_worded_like_it(
+    tmp_path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    specs = [
+        *SPECS,
+        DocSpec(
+            "training",
+            "Training budgets",
+            ["The department meets the costs of a training programme for mental health leads."],
+            doc_type="guidance",
+            year=2024,
+        ),
+    ]
+    settings = _settings(tmp_path)
+    a = build_assistant(
+        settings, embedder=embedder, index=write_pages_build(settings, specs, embedder)
+    )
+    answer = a.ask(
+        "How soon must a local authority notify the national Panel of a serious incident, "
+        "and does it cost anything?"
+    )
+    assert answer.citations and answer.citations[0].doc_id == "review-system"
+    # "it" is the notification: a sentence about other costs answers nothing here
+    assert all(c.doc_id != "training" for c in answer.citations)
+    assert "does it cost anything" in answer.missing
