@@ -569,3 +569,20 @@ def test_only_the_first_part_of_a_compound_question_asks_what_followed() -> None
 )
 def test_a_resource_entry_is_not_a_labelled_statement(line: str, kept: bool) -> None:
     assert any(u.text == line for u in units(line)) is kept
+
+
+def test_an_example_is_quoted_with_the_statement_it_illustrates() -> None:
+    found = [
+        u.text
+        for u in units(
+            "Sharing is not dependant on any thresholds for intervention. For example, no formal "
+            "enquiry needs to be opened first.\n\nFor instance, schools can share records early."
+        )
+    ]
+    assert (
+        "Sharing is not dependant on any thresholds for intervention. For example, no formal "
+        "enquiry needs to be opened first." in found
+    )
+    assert "For example, no formal enquiry needs to be opened first." not in found
+    # with nothing before it in its paragraph, the example stands alone
+    assert "For instance, schools can share records early." in found

@@ -308,6 +308,13 @@ _DEFINITE = re.compile(r"^The\s+([A-Za-z][a-z]{2,})\b(?!\s+(?:of|that|which|who)
 DEFINITE_WORDS = 25  # longer sentences usually say enough to stand alone
 
 
+# "For example, ...": a sentence that illustrates the one before, which states what it shows
+_ILLUSTRATES = re.compile(
+    r"^(?:for (?:example|instance)|in particular|in other words|that is to say|specifically),",
+    re.IGNORECASE,
+)
+
+
 def _names_again(sentence: str, previous: str) -> bool:
     """A short sentence opening "The <noun>" whose noun the sentence before also used."""
     found = _DEFINITE.match(sentence)
@@ -352,13 +359,14 @@ def _block_units(block: _Block) -> list[tuple[str, str]]:
         previous, run = run[-1] if run else "", [sentence]
         labelled = bool(_LABEL.match(sentence)) and not out
         if quotable(sentence, labelled=labelled):
+            claim = bool(previous) and quotable(previous) and not is_context(previous)
+            if claim and _ILLUSTRATES.match(sentence):
+                # "For example, ...": quoted with the statement it illustrates
+                out.append(("sentence", f"{previous} {sentence}"))
+                continue
             out.append(("labelled" if labelled else "sentence", sentence))
-            if (
-                previous
-                and _names_again(sentence, previous)
-                and quotable(previous)
-                and not is_context(previous)
-            ):  # kept alone too: the pair is for a question whose words the first one holds
+            if claim and _names_again(sentence, previous):
+                # kept alone too: the pair is for a question whose words the first one holds
                 out.append(("sentence", f"{previous} {sentence}"))
     return out
 
