@@ -586,3 +586,15 @@ def test_an_example_is_quoted_with_the_statement_it_illustrates() -> None:
     assert "For example, no formal enquiry needs to be opened first." not in found
     # with nothing before it in its paragraph, the example stands alone
     assert "For instance, schools can share records early." in found
+
+
+def test_footnotes_citing_web_pages_are_not_a_table() -> None:
+    found = units(
+        "Data is stored safely.\n\n39 Special category data | ICO\n\n"
+        "40 Law enforcement processing: Part 3 DPA 2018 | ICO\n\n"
+        "Group | Children\n\nBlack | 14\n\nMixed | 9"
+    )
+    assert [u.text for u in found if u.kind == "list"] == [
+        "Group | Children\nBlack | 14\nMixed | 9"
+    ]
+    assert not any("ICO" in u.text for u in found)

@@ -409,9 +409,13 @@ _ENDS = (".", "!", "?", ";", ":", '"', "”", "’", ")")
 
 
 def _is_row(block: _Block) -> bool:
-    """A table row as the loaders write it: one line of cells joined by " | "."""
+    """A table row as the loaders write it: one line of cells joined by " | ". A footnote that
+    cites a web page by its title ("17 Special category data | ICO") is not one."""
     return block.kind == "table" or (
-        block.kind == "paragraph" and "\n" not in block.text.strip() and " | " in block.text
+        block.kind == "paragraph"
+        and "\n" not in block.text.strip()
+        and " | " in block.text
+        and not _NOTE_NUMBER.match(block.text.lstrip())
     )
 
 
