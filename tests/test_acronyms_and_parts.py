@@ -368,3 +368,32 @@ def test_names_are_masked_in_a_part_quoted_back() -> None:
 def test_a_numbered_designation_is_not_a_name(question: str, label: str, name: bool) -> None:
     found = {s.label: s for s in subjects(question)}
     assert found[label].name is name
+
+
+class _Embedder:
+    dimensions = 8
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0] + [0.0] * 7
+
+
+def test_a_part_said_to_be_missing_is_not_answered_in_the_lead() -> None:
+    question = analyse(
+        "When should an impact assessment be done, and how long does the regulator take to "
+        "approve one?"
+    )
+    whole = _unit("An impact assessment should be done before sharing starts.", 0.8, 0, cover=0.9)
+    # a duration, so it fits "how long", but about something else: few of the part's words
+    weeks = _unit(
+        "The first review takes place within four weeks.", 0.6, 1, cover=0.2, kind_ok=True
+    )
+    selector = EvidenceSelector.__new__(EvidenceSelector)
+    selector.calibration = CAL
+    selector.embedder = _Embedder()  # type: ignore[assignment]
+    selector.score = lambda q, passages, vector: (  # type: ignore[method-assign]
+        [whole] if q is question else [weeks]
+    )
+    _, part_best, answers = selector._score_with_parts(question, [], np.zeros(8, np.float32))
+    second = question.parts[1]
+    assert selector._unanswered(*part_best[second])
+    assert weeks not in answers

@@ -216,8 +216,8 @@ class EvidenceSelector:
             return self._refusal(text, question, scored, missing, absent=False)
         unanswered = tuple(
             without_names(p, question.subjects)
-            for p, (score, cover) in part_best.items()
-            if score < cal.no_evidence or cover < PART_COVER
+            for p, best_of_part in part_best.items()
+            if self._unanswered(*best_of_part)
         )
         lead, rest = choose(
             scored, question, cal, self.max_units, part_answers, self.weights(question)
@@ -283,9 +283,17 @@ class EvidenceSelector:
                 # first, so the part's answer up front comes from the best document
                 found = [u for u in found if u.document.doc_id == scored[0].document.doc_id]
             answer = fitting(found, sub, self.calibration)
-            if answer is not None and answers_part(answer, self.calibration):
+            if (
+                answer is not None
+                and answers_part(answer, self.calibration)
+                and not self._unanswered(*part_best[part])  # said to be missing: not led with
+            ):
                 answers.append(answer)
         return sorted(best.values(), key=lambda u: -u.score), part_best, tuple(answers)
+
+    def _unanswered(self, score: float, cover: float) -> bool:
+        """A part of the question whose best unit is too weak, or holds too few of its words."""
+        return score < self.calibration.no_evidence or cover < PART_COVER
 
     def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
         gone_terms = {t for s in absent for t in s.terms}
