@@ -397,3 +397,16 @@ def test_a_part_said_to_be_missing_is_not_answered_in_the_lead() -> None:
     second = question.parts[1]
     assert selector._unanswered(*part_best[second])
     assert weeks not in answers
+
+
+def test_related_material_beside_a_refusal_is_short_where_it_can_be() -> None:
+    long_list = _unit("The review lists:\n" + "\n".join(["• one more point"] * 60), 0.9, 0)
+    short_a = _unit("A short related statement.", 0.5, 1)
+    short_b = _unit("Another short one, from another briefing.", 0.4, 2, DOC_B)
+    selector = EvidenceSelector.__new__(EvidenceSelector)
+    question = analyse("What does the library say about nurseries?")
+    refusal = selector._refusal("q", question, [long_list, short_a, short_b], (), absent=True)
+    assert refusal.related == (short_a, short_b)
+    # with nothing short found, the best unit is still offered
+    refusal = selector._refusal("q", question, [long_list], (), absent=True)
+    assert refusal.related == (long_list,)

@@ -54,6 +54,7 @@ REFERENT = 0.75  # a unit answering a part that points back: this share of the b
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
 THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)
 RELATED = 2  # units offered as related material with a refusal
+RELATED_CHARS = 500  # ... each at most this long, where the search found such units
 NAME_SLACK = 3  # other words allowed between a name's words said in another order
 EVERYWHERE_SHARE = 0.25  # a topic word in this share of chunks is what the library is about
 CACHE_CHUNKS = 4096
@@ -330,7 +331,8 @@ class EvidenceSelector:
         absent: bool,
     ) -> Selection:
         related: list[ScoredUnit] = []
-        for unit in scored:
+        short = [u for u in scored if len(u.unit.text) <= RELATED_CHARS]
+        for unit in short or scored:  # a long list is not worth its room beside a refusal
             if len(related) >= RELATED:
                 break
             if all(unit.document.doc_id != r.document.doc_id for r in related):
