@@ -410,3 +410,18 @@ def test_related_material_beside_a_refusal_is_short_where_it_can_be() -> None:
     # with nothing short found, the best unit is still offered
     refusal = selector._refusal("q", question, [long_list], (), absent=True)
     assert refusal.related == (long_list,)
+
+
+@pytest.mark.parametrize(
+    ("question", "has_matter"),
+    [
+        ("What is adultification bias and why does it matter for Black girls?", False),
+        ("Why does that matter?", False),
+        ("Which part of identity did reviews leave out as though it didn't matter?", True),
+        ("What matters most to children in care?", True),
+    ],
+)
+def test_why_it_matters_asks_for_importance_not_about_matter(
+    question: str, has_matter: bool
+) -> None:
+    assert ("matter" in analyse(question).terms) is has_matter

@@ -192,9 +192,19 @@ def zipf(word: str) -> float:
     return general_zipf(word)
 
 
+# "Why does that matter?", "why it matters": asks why something is important; "matter" is
+# no topic of its own there
+_WHY_IT_MATTERS = re.compile(
+    r"\b(?:does|do|did|would|will|should|could|might)\s+(?:it|this|that|these|those|they|all "
+    r"this)\s+matter\b|\bwhy\s+(?:it|this|that)\s+matters\b",
+    re.IGNORECASE,
+)
+
+
 def analyse(text: str) -> Question:
     """Terms, subjects and answer kind of a (standalone) question."""
-    terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in FRAME_WORDS))
+    frame = FRAME_WORDS | ({"matter"} if _WHY_IT_MATTERS.search(text) else set())
+    terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in frame))
     kind, count, who = answer_kind(text)
     telling: dict[str, float] = {}
     for stem, word in stem_pairs(text):
