@@ -27,6 +27,7 @@ from assistant.evidence.composition import (
 )
 from assistant.evidence.kinds import kind_matches, label_match
 from assistant.evidence.library_words import LibraryWords, document_title
+from assistant.evidence.long_lists import long_list
 from assistant.evidence.selection import DocumentSupport, ScoredUnit, Selection, Support, group
 from assistant.text.acronyms import question_acronyms, with_acronyms
 from assistant.text.normalisation import quote_key
@@ -209,11 +210,13 @@ class EvidenceSelector:
         cal = self.calibration
         if absent and self._absent_dominates(question, absent):
             return self._refusal(text, question, scored, missing, absent=True)
+        # a list longer than a unit, numbered under a heading that names it: strong evidence
+        items = long_list(self.index, question, passages, self.weights(question), vector, best)
         best_passage = max((p.dense_score or -1.0 for p in passages), default=-1.0)
-        if best_passage < self.floor:  # nothing near enough even to offer as related
+        if best_passage < self.floor and not items:  # nothing near enough to offer as related
             return self._refusal(text, question, (), missing, absent=False)
         worded = any(u.cover >= WORDED_COVER for u in scored)
-        if not scored or (best < cal.no_evidence and not worded):
+        if not scored or (best < cal.no_evidence and not worded and not items):
             return self._refusal(text, question, scored, missing, absent=False)
         unanswered = tuple(
             without_names(p, question.subjects)
@@ -223,6 +226,8 @@ class EvidenceSelector:
         lead, rest = choose(
             scored, question, cal, self.max_units, part_answers, self.weights(question)
         )
+        if items and not any(u.kind_ok and u.cover >= items[0].cover for u in lead):
+            lead, rest = items, ()  # unless a list unit holds as much of the question
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
         thin = self.library.thin(question, absent)
