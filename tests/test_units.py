@@ -598,3 +598,28 @@ def test_footnotes_citing_web_pages_are_not_a_table() -> None:
         "Group | Children\nBlack | 14\nMixed | 9"
     ]
     assert not any("ICO" in u.text for u in found)
+
+
+def test_footnotes_run_together_are_split_at_the_next_number() -> None:
+    found = units(
+        "11 UKCIS guidance: Sharing nudes and semi-nudes advice for education settings 12 For "
+        "further information about upskirting see Annex B."
+    )
+    texts = {u.text: u.context for u in found}
+    assert texts["For further information about upskirting see Annex B."] is True  # a pointer
+    assert not any("settings 12" in t for t in texts)
+    # a count inside a sentence is not a footnote's number
+    (kept,) = units("40 LCSPRs were analysed in 2023 and 41 Reviews found gaps in them.")
+    assert kept.text == "40 LCSPRs were analysed in 2023 and 41 Reviews found gaps in them."
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Sexual Offences Act 2003 (Legislation.gov.uk).", False),  # a link, stating nothing
+        ("Staff must refer concerns under section 47 (s.47) without delay.", True),
+        ("Some reviews (e.g. in Hackney) named racism directly and in detail.", True),
+    ],
+)
+def test_a_sentence_that_is_a_link_is_not_quoted(text: str, kept: bool) -> None:
+    assert any(u.text == text for u in units(text)) is kept

@@ -164,6 +164,9 @@ _CROSS_REFERENCE = re.compile(
     # a pointer elsewhere: "Further information about the duty can be found in ..."
     r"^(?:further|more|additional) (?:information|guidance|details|advice|resources)\b"
     r"[^.]{0,100}\b(?:can be found|is available|are available|is provided|is set out)\b|"
+    # "For further information about upskirting see Annex B.", "For more detail, see ..."
+    r"^for (?:further|more|additional) (?:information|guidance|details?|advice)\b[^.]{0,100}"
+    r"\bsee\b|"
     # a signpost: "This chapter describes the purpose of ...", "This section sets out ..."
     r"^this\s+(?:chapter|section|part|annex|appendix|document|guidance|advice|framework|report|"
     r"briefing)\s+(?:describes|sets out|explains|outlines|covers|summari[sz]es|provides|gives|"
@@ -196,8 +199,8 @@ def quotable(text: str, *, labelled: bool = False) -> bool:
     """A statement that can stand alone: not a question, heading, table row, link or fragment."""
     bare = text.rstrip("\"'”’)]")
     words = text.split()
-    if bare.endswith("?") or " | " in text or _URL.search(text):
-        return False
+    if bare.endswith("?") or " | " in text or _URL.search(text) or _LINK_NOTE.search(text):
+        return False  # a link ("... (legislation.gov.uk)") points elsewhere; it states nothing
     if not text[:1].isupper() and not text[:1].isdigit() and text[:1] not in "\"“‘'(":
         return False  # a fragment broken off a sentence
     if labelled:
@@ -208,7 +211,8 @@ def quotable(text: str, *, labelled: bool = False) -> bool:
 
 
 _SMALL_WORDS = frozenset("a an the and or of for to in on at by with from as".split())  # noqa: SIM905
-_LINK_NOTE = re.compile(r"\(\s*[\w-]+(?:\.[\w-]+)+\s*\)")  # "(publishing.service.gov.uk)"
+# a web site in brackets: "(publishing.service.gov.uk)", "(gmc-uk.org)"; not "(s.47)", "(e.g.)"
+_LINK_NOTE = re.compile(r"\(\s*[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\s*\)")
 
 
 def _names_a_work(labelled: str) -> bool:
@@ -292,10 +296,36 @@ def _sentences(block: _Block) -> list[str]:
 
 @lru_cache(maxsize=2048)  # a block's sentences are asked for several times, and blocks recur
 def _sentences_of(text: str) -> tuple[str, ...]:
-    found = [clean(s.text) for s in sentence_spans(unemphasised(text), lines_break=False)]
-    if found:  # a footnote's own number ("140 The Voyeurism ...") is not part of its text
-        found[0] = _NOTE_NUMBER.sub("", found[0], count=1)
-    return tuple(s for s in found if s)
+    out: list[str] = []
+    notes = _footnotes(text)
+    for piece in notes:
+        found = [clean(s.text) for s in sentence_spans(unemphasised(piece), lines_break=False)]
+        if found:  # a footnote's own number ("140 The Voyeurism ...") is not part of its text
+            number = _NOTE_RUN if len(notes) > 1 else _NOTE_NUMBER
+            found[0] = number.sub("", found[0], count=1)
+        out.extend(s for s in found if s)
+    return tuple(out)
+
+
+_NOTE_RUN = re.compile(r"^\d{1,3}\s?(?=[A-Z])")
+
+
+def _footnotes(text: str) -> list[str]:
+    """A paragraph of footnotes run together, split where the next number follows ("11 UKCIS
+    guidance: ... settings 12 For further information ..."): a footnote has no full stop to end
+    it, but its successor's number is one more than its own."""
+    first = _NOTE_RUN.match(text)
+    if first is None:
+        return [text]
+    pieces, start, number = [], 0, int(first.group(0))
+    while found := re.search(rf"\s{number + 1}\s?(?=[A-Z])", text[start:]):
+        cut = start + found.start()
+        if text[:cut].rsplit(None, 1)[-1].lower() in _SMALL_WORDS:
+            break  # "... in 2023 and 41 Reviews ...": a count within a sentence
+        pieces.append(text[start:cut])
+        start, number = cut + 1, number + 1
+    pieces.append(text[start:])
+    return pieces
 
 
 # A paragraph opening with a bare number and then a capitalised word: the number of a footnote
