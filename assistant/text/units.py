@@ -67,7 +67,10 @@ _ABOUT_DOCUMENT = re.compile(
     r"\bcontains public sector information\b|\bopen government licen[cs]e\b|"
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
     r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
-    r"\bavailable only in part\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
+    r"\bavailable only in part\b|\bno claim is made here\b|"
+    # "The available sources do not report ...": what the writers had to hand, not a finding
+    r"\b(?:available sources|sources available|sources (?:used|consulted|drawn on))\s+(?:do|does|"
+    r"did)\s+not\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
     r"\bonly (?:this|the|one)\b[^.;]{0,40}?\b(?:was|were) available\b|"
     r"\bshould be checked against the (?:report|original|publication|source)s?\b|"
     r"\b(?:full|original) (?:report|text|review|publication)s? (?:was|were|is|are) not available\b|\b(?:review|report|paper|publication|inquiry report)"
