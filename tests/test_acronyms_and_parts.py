@@ -20,7 +20,7 @@ from assistant.text.acronyms import (
     spelled_out,
     with_acronyms,
 )
-from assistant.text.question import analyse, answer_kind, parts
+from assistant.text.question import analyse, answer_kind, parts, subjects, without_names
 from assistant.text.terms import stems, words
 from assistant.text.units import Unit
 from assistant.types import Chunk, Document, Passage
@@ -344,3 +344,84 @@ def test_a_who_question_is_answered_by_someone_it_does_not_already_name() -> Non
     assert not kind_matches(who, _plain("Maria Okafor has led the Inspectorate since 2021."))
     assert kind_matches(who, _plain("Before her, Daniel Reyes led the Inspectorate for six years."))
     assert kind_matches(who, _plain("Maria Okafor took over from Daniel Reyes in 2021."))
+
+
+def test_names_are_masked_in_a_part_quoted_back() -> None:
+    question = "What does the advice say, and what did Jayden Okafor's school do for Amy?"
+    found = subjects(question)
+    masked = without_names("what did Jayden Okafor's school do for Amy", found)
+    assert masked == "what did [a name] school do for [a name]"
+    # a word that merely contains a name is left alone
+    assert without_names("Amyloid", found) == "Amyloid"
+
+
+@pytest.mark.parametrize(
+    ("question", "label", "name"),
+    [
+        ("A Year 9 is hacking into the school network: who can help?", "Year 9", False),
+        ("What does Section 47 say about sharing?", "Section 47", False),
+        ("How does Key Stage 3 teaching cover consent?", "Key Stage 3", False),
+        ("What happened to Jayden in Year 10?", "Jayden in Year", True),  # a name stays masked
+        ("What about Grace 14?", "Grace", True),
+    ],
+)
+def test_a_numbered_designation_is_not_a_name(question: str, label: str, name: bool) -> None:
+    found = {s.label: s for s in subjects(question)}
+    assert found[label].name is name
+
+
+class _Embedder:
+    dimensions = 8
+
+    def embed_query(self, text: str) -> list[float]:
+        return [1.0] + [0.0] * 7
+
+
+def test_a_part_said_to_be_missing_is_not_answered_in_the_lead() -> None:
+    question = analyse(
+        "When should an impact assessment be done, and how long does the regulator take to "
+        "approve one?"
+    )
+    whole = _unit("An impact assessment should be done before sharing starts.", 0.8, 0, cover=0.9)
+    # a duration, so it fits "how long", but about something else: few of the part's words
+    weeks = _unit(
+        "The first review takes place within four weeks.", 0.6, 1, cover=0.2, kind_ok=True
+    )
+    selector = EvidenceSelector.__new__(EvidenceSelector)
+    selector.calibration = CAL
+    selector.embedder = _Embedder()  # type: ignore[assignment]
+    selector.score = lambda q, passages, vector: (  # type: ignore[method-assign]
+        [whole] if q is question else [weeks]
+    )
+    _, part_best, answers = selector._score_with_parts(question, [], np.zeros(8, np.float32))
+    second = question.parts[1]
+    assert selector._unanswered(*part_best[second])
+    assert weeks not in answers
+
+
+def test_related_material_beside_a_refusal_is_short_where_it_can_be() -> None:
+    long_list = _unit("The review lists:\n" + "\n".join(["• one more point"] * 60), 0.9, 0)
+    short_a = _unit("A short related statement.", 0.5, 1)
+    short_b = _unit("Another short one, from another briefing.", 0.4, 2, DOC_B)
+    selector = EvidenceSelector.__new__(EvidenceSelector)
+    question = analyse("What does the library say about nurseries?")
+    refusal = selector._refusal("q", question, [long_list, short_a, short_b], (), absent=True)
+    assert refusal.related == (short_a, short_b)
+    # with nothing short found, the best unit is still offered
+    refusal = selector._refusal("q", question, [long_list], (), absent=True)
+    assert refusal.related == (long_list,)
+
+
+@pytest.mark.parametrize(
+    ("question", "has_matter"),
+    [
+        ("What is adultification bias and why does it matter for Black girls?", False),
+        ("Why does that matter?", False),
+        ("Which part of identity did reviews leave out as though it didn't matter?", True),
+        ("What matters most to children in care?", True),
+    ],
+)
+def test_why_it_matters_asks_for_importance_not_about_matter(
+    question: str, has_matter: bool
+) -> None:
+    assert ("matter" in analyse(question).terms) is has_matter

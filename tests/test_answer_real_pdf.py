@@ -44,3 +44,15 @@ def test_a_page_question_on_a_paginated_document_is_not_partial_for_pages(assist
     answer = assistant.ask("On which page are the seven golden rules for sharing information?")
     assert not any("no printed page numbers" in n for n in answer.notices)
     assert answer.citations
+
+
+def test_a_long_numbered_list_is_answered_item_by_item(assistant) -> None:  # type: ignore[no-untyped-def]
+    # the rules are long numbered paragraphs under their own heading, over several chunks: no
+    # one unit holds them, so each rule is quoted by its opening sentence, in order
+    answer = assistant.ask("What are the seven golden rules for sharing information?")
+    assert answer.status in ("answered", "partial")
+    assert [u.text.split(".", 1)[0] for u in answer.lead] == [str(k) for k in range(1, 8)]
+    assert answer.lead[2].text.startswith("3. You do not need consent to share")
+    assert len(answer.citations) == 7 and all(c.verified for c in answer.citations)
+    assert {c.page_start for c in answer.citations} == {"4", "5"}
+    assert answer.text.count("\n") == 6  # a line each

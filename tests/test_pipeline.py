@@ -466,3 +466,42 @@ def test_warming_counts_the_library_words_and_acronyms_before_the_first_question
     assistant.warm()  # ... or ahead of the first question, as serving does
     assert words._terms is not None and words._terms.n == len(assistant.index.chunks)
     assert words._glossary is not None and "dsl" in words._glossary
+
+
+def test_a_missing_part_is_quoted_back_without_the_name_in_it(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(
+        "What did the Child Q review find about racism, and where does Zebedee Quixote-Smith "
+        "go to school?"
+    )
+    assert answer.status == "partial"
+    assert "a name in the question" in answer.missing
+    assert "where does [a name] go to school" in answer.missing
+    shown = " ".join([answer.text, *answer.missing, *answer.notices])
+    assert "Zebedee" not in shown and "Quixote" not in shown
+
+
+def test_a_part_pointing_back_is_not_answered_by_a_unit_only_worded_like_it(
+    tmp_path, embedder
+) -> None:  # type: ignore[no-untyped-def]
+    specs = [
+        *SPECS,
+        DocSpec(
+            "training",
+            "Training budgets",
+            ["The department meets the costs of a training programme for mental health leads."],
+            doc_type="guidance",
+            year=2024,
+        ),
+    ]
+    settings = _settings(tmp_path)
+    a = build_assistant(
+        settings, embedder=embedder, index=write_pages_build(settings, specs, embedder)
+    )
+    answer = a.ask(
+        "How soon must a local authority notify the national Panel of a serious incident, "
+        "and does it cost anything?"
+    )
+    assert answer.citations and answer.citations[0].doc_id == "review-system"
+    # "it" is the notification: a sentence about other costs answers nothing here
+    assert all(c.doc_id != "training" for c in answer.citations)
+    assert "does it cost anything" in answer.missing

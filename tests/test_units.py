@@ -221,6 +221,9 @@ def test_near_units_that_say_something_new_are_not_redundant() -> None:
         "Only this one secondary source was available, so the figures may be incomplete.",
         "These figures should be checked against the report before they are relied on.",
         "The full report was not available to check the table's exact wording.",
+        "The available sources do not report the ethnic make-up of the 23 cases.",
+        "The cases are not mainly about race, and the sources available do not report it.",
+        "For further information about upskirting see Annex B.",
     ],
 )
 def test_pointers_and_notes_on_what_was_read_are_context(text: str) -> None:
@@ -233,6 +236,8 @@ def test_pointers_and_notes_on_what_was_read_are_context(text: str) -> None:
         "Seeing the child alone was essential to understanding her experience.",
         "Interpreters were not available in the area at weekends.",
         "The reviews were not read by the managers who signed them off.",
+        "The Panel found that the sources of risk did not appear in records.",
+        "Reviews did not report ethnicity for 16 of the children.",
     ],
 )
 def test_findings_that_use_the_same_words_are_not_context(text: str) -> None:
@@ -551,3 +556,75 @@ def test_only_the_first_part_of_a_compound_question_asks_what_followed() -> None
     after = scored("Not noticed, not believed.", 0.3, 1)
     lead, _rest = choose([best, after], question, CAL)
     assert lead == (best,)
+
+
+@pytest.mark.parametrize(
+    ("line", "kept"),
+    [
+        ("Public Health England: Every Mind Matters", False),  # a title: names, says nothing
+        ("ICO Guidance: Children and the UK GDPR", False),
+        ("Working together 2023: statutory guidance (publishing.service.gov.uk)", False),
+        ("Period: serious incidents that happened between January 2022 and March 2024.", True),
+        ("Outcomes: 27 of the 53 children died.", True),
+        ("Article 3: the right to freedom from inhuman and degrading treatment", True),
+        ("Enabler: Multi-agency working is prioritised and effective", True),
+        # a label that is a clause introduces what follows, title-cased or not
+        ("Alternatively, staff can write to: National Society for the Prevention of Cruelty", True),
+    ],
+)
+def test_a_resource_entry_is_not_a_labelled_statement(line: str, kept: bool) -> None:
+    assert any(u.text == line for u in units(line)) is kept
+
+
+def test_an_example_is_quoted_with_the_statement_it_illustrates() -> None:
+    found = [
+        u.text
+        for u in units(
+            "Sharing is not dependant on any thresholds for intervention. For example, no formal "
+            "enquiry needs to be opened first.\n\nFor instance, schools can share records early."
+        )
+    ]
+    assert (
+        "Sharing is not dependant on any thresholds for intervention. For example, no formal "
+        "enquiry needs to be opened first." in found
+    )
+    assert "For example, no formal enquiry needs to be opened first." not in found
+    # with nothing before it in its paragraph, the example stands alone
+    assert "For instance, schools can share records early." in found
+
+
+def test_footnotes_citing_web_pages_are_not_a_table() -> None:
+    found = units(
+        "Data is stored safely.\n\n39 Special category data | ICO\n\n"
+        "40 Law enforcement processing: Part 3 DPA 2018 | ICO\n\n"
+        "Group | Children\n\nBlack | 14\n\nMixed | 9"
+    )
+    assert [u.text for u in found if u.kind == "list"] == [
+        "Group | Children\nBlack | 14\nMixed | 9"
+    ]
+    assert not any("ICO" in u.text for u in found)
+
+
+def test_footnotes_run_together_are_split_at_the_next_number() -> None:
+    found = units(
+        "11 UKCIS guidance: Sharing nudes and semi-nudes advice for education settings 12 For "
+        "further information about upskirting see Annex B."
+    )
+    texts = {u.text: u.context for u in found}
+    assert texts["For further information about upskirting see Annex B."] is True  # a pointer
+    assert not any("settings 12" in t for t in texts)
+    # a count inside a sentence is not a footnote's number
+    (kept,) = units("40 LCSPRs were analysed in 2023 and 41 Reviews found gaps in them.")
+    assert kept.text == "40 LCSPRs were analysed in 2023 and 41 Reviews found gaps in them."
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Sexual Offences Act 2003 (Legislation.gov.uk).", False),  # a link, stating nothing
+        ("Staff must refer concerns under section 47 (s.47) without delay.", True),
+        ("Some reviews (e.g. in Hackney) named racism directly and in detail.", True),
+    ],
+)
+def test_a_sentence_that_is_a_link_is_not_quoted(text: str, kept: bool) -> None:
+    assert any(u.text == text for u in units(text)) is kept

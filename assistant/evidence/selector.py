@@ -27,6 +27,7 @@ from assistant.evidence.composition import (
 )
 from assistant.evidence.kinds import kind_matches, label_match
 from assistant.evidence.library_words import LibraryWords, document_title
+from assistant.evidence.long_lists import long_list
 from assistant.evidence.selection import DocumentSupport, ScoredUnit, Selection, Support, group
 from assistant.text.acronyms import question_acronyms, with_acronyms
 from assistant.text.normalisation import quote_key
@@ -36,6 +37,7 @@ from assistant.text.question import (
     analyse,
     topic_heads,
     topic_phrases,
+    without_names,
 )
 from assistant.text.terms import stems
 from assistant.text.units import Unit, units
@@ -49,9 +51,11 @@ ASIDE_WEIGHT = 0.5  # a word said only beside the question ("I've heard ...") co
 WORDED_COVER = 0.5  # a unit holding this share of the question's weighted words answers in part
 ABSENT_SHARE = 0.5  # absent subjects carrying this share of the question's weight: no answer
 MAX_PARTS = 3
+REFERENT = 0.75  # a unit answering a part that points back: this share of the best similarity
 THIN = 3  # a subject found in this many chunks or fewer: the library's evidence on it is thin
 THIN_SHARE = 0.05  # ... when that is also a small share of the library (not in a tiny one)
 RELATED = 2  # units offered as related material with a refusal
+RELATED_CHARS = 500  # ... each at most this long, where the search found such units
 NAME_SLACK = 3  # other words allowed between a name's words said in another order
 EVERYWHERE_SHARE = 0.25  # a topic word in this share of chunks is what the library is about
 CACHE_CHUNKS = 4096
@@ -206,20 +210,24 @@ class EvidenceSelector:
         cal = self.calibration
         if absent and self._absent_dominates(question, absent):
             return self._refusal(text, question, scored, missing, absent=True)
+        # a list longer than a unit, numbered under a heading that names it: strong evidence
+        items = long_list(self.index, question, passages, self.weights(question), vector, best)
         best_passage = max((p.dense_score or -1.0 for p in passages), default=-1.0)
-        if best_passage < self.floor:  # nothing near enough even to offer as related
+        if best_passage < self.floor and not items:  # nothing near enough to offer as related
             return self._refusal(text, question, (), missing, absent=False)
         worded = any(u.cover >= WORDED_COVER for u in scored)
-        if not scored or (best < cal.no_evidence and not worded):
+        if not scored or (best < cal.no_evidence and not worded and not items):
             return self._refusal(text, question, scored, missing, absent=False)
         unanswered = tuple(
-            p
-            for p, (score, cover) in part_best.items()
-            if score < cal.no_evidence or cover < PART_COVER
+            without_names(p, question.subjects)
+            for p, best_of_part in part_best.items()
+            if self._unanswered(*best_of_part)
         )
         lead, rest = choose(
             scored, question, cal, self.max_units, part_answers, self.weights(question)
         )
+        if items and not any(u.kind_ok and u.cover >= items[0].cover for u in lead):
+            lead, rest = items, ()  # unless a list unit holds as much of the question
         chosen = (*lead, *rest)
         kind_missing = question.kind != "any" and not any(u.kind_ok for u in chosen)
         thin = self.library.thin(question, absent)
@@ -259,6 +267,16 @@ class EvidenceSelector:
             found = self.score(
                 sub, passages, np.asarray(self.embedder.embed_query(part), np.float32)
             )
+            back = i > 0 and refers_back(part) and bool(scored)
+            if back:
+                # "... and does it cost anything?": "it" is what the question named first, so an
+                # answer to the part is near the whole question too, not just worded like the part
+                nearest = max(u.dense for u in scored)
+                found = [
+                    u
+                    for u in found
+                    if u.vector is not None and float(u.vector @ vector) >= REFERENT * nearest
+                ]
             top = max(found, key=lambda u: u.score, default=None)
             cover = max((u.cover for u in found), default=0.0)
             part_best[part] = (top.score if top else 0.0, cover)
@@ -266,14 +284,22 @@ class EvidenceSelector:
                 key = (u.passage.chunk.chunk_id, u.unit.position)
                 if key not in best or u.score > best[key].score:
                     best[key] = u
-            if i > 0 and refers_back(part) and scored:
+            if back:
                 # "..., and who chaired it?": "it" is most likely what the question named
                 # first, so the part's answer up front comes from the best document
                 found = [u for u in found if u.document.doc_id == scored[0].document.doc_id]
             answer = fitting(found, sub, self.calibration)
-            if answer is not None and answers_part(answer, self.calibration):
+            if (
+                answer is not None
+                and answers_part(answer, self.calibration)
+                and not self._unanswered(*part_best[part])  # said to be missing: not led with
+            ):
                 answers.append(answer)
         return sorted(best.values(), key=lambda u: -u.score), part_best, tuple(answers)
+
+    def _unanswered(self, score: float, cover: float) -> bool:
+        """A part of the question whose best unit is too weak, or holds too few of its words."""
+        return score < self.calibration.no_evidence or cover < PART_COVER
 
     def _absent_dominates(self, question: Question, absent: Sequence[Subject]) -> bool:
         gone_terms = {t for s in absent for t in s.terms}
@@ -310,7 +336,8 @@ class EvidenceSelector:
         absent: bool,
     ) -> Selection:
         related: list[ScoredUnit] = []
-        for unit in scored:
+        short = [u for u in scored if len(u.unit.text) <= RELATED_CHARS]
+        for unit in short or scored:  # a long list is not worth its room beside a refusal
             if len(related) >= RELATED:
                 break
             if all(unit.document.doc_id != r.document.doc_id for r in related):

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 
 from assistant.citations import cite
+from assistant.evidence.long_lists import ITEM
 from assistant.evidence.selection import ScoredUnit, Selection
 from assistant.evidence.selector import EvidenceSelector
 from assistant.generation.base import Draft, StreamingAnswerer
@@ -76,7 +77,10 @@ class ExtractiveAnswerer(StreamingAnswerer):
             yield Draft(text="", citations=(), generator=self.name)
             return
         for i, unit in enumerate(selection.lead):
-            yield writer.quote(unit, sep=" " if i else "")
+            # a numbered item ("3. You do not need consent ...") starts a line of its own
+            yield writer.quote(
+                unit, sep="" if not i else "\n" if ITEM.match(unit.unit.text) else " "
+            )
         if selection.status == "partial" and (note := partial_sentence(selection, self.messages)):
             yield writer.add("\n\n" + note)
         rest = [(d, [u for u in us if u not in selection.lead]) for d, us in selection.by_document]

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -158,6 +159,17 @@ class Subject:
         return NAME_SHOWN if self.name else self.label
 
 
+NAME_MASK = "[a name]"
+
+
+def without_names(text: str, found: Sequence[Subject]) -> str:
+    """``text`` (a part of the question, to be quoted back) with every name the user typed in
+    it replaced by a placeholder: a name may be a child's, and no reply repeats one."""
+    for subject in sorted((s for s in found if s.name), key=lambda s: -len(s.label)):
+        text = re.sub(r"(?<!\w)" + re.escape(subject.label) + r"(?:['’]s)?(?!\w)", NAME_MASK, text)
+    return text
+
+
 @dataclass(frozen=True)
 class Question:
     text: str
@@ -180,9 +192,19 @@ def zipf(word: str) -> float:
     return general_zipf(word)
 
 
+# "Why does that matter?", "why it matters": asks why something is important; "matter" is
+# no topic of its own there
+_WHY_IT_MATTERS = re.compile(
+    r"\b(?:does|do|did|would|will|should|could|might)\s+(?:it|this|that|these|those|they|all "
+    r"this)\s+matter\b|\bwhy\s+(?:it|this|that)\s+matters\b",
+    re.IGNORECASE,
+)
+
+
 def analyse(text: str) -> Question:
     """Terms, subjects and answer kind of a (standalone) question."""
-    terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in FRAME_WORDS))
+    frame = FRAME_WORDS | ({"matter"} if _WHY_IT_MATTERS.search(text) else set())
+    terms = tuple(dict.fromkeys(t for t in tokenize(text) if t not in frame))
     kind, count, who = answer_kind(text)
     telling: dict[str, float] = {}
     for stem, word in stem_pairs(text):
@@ -345,8 +367,22 @@ def _names_in_run(text: str, found: re.Match[str], run: str) -> list[Subject]:
             or _CASE_BEFORE.search(before)
         )
         phrase = _phrase(run) if len(words) > 1 else ""
-        out.append(Subject(run, toks, phrase, name=True, work=work))
+        number = _DESIGNATION.match(after)
+        if number and " ".join(words).lower() in DESIGNATORS:
+            # "Year 9", "Section 47", "Key Stage 3": a numbered thing, not a person
+            out.append(Subject(f"{run} {number.group(1)}", toks, phrase, work=work))
+        else:
+            out.append(Subject(run, toks, phrase, name=True, work=work))
     return out
+
+
+_DESIGNATION = re.compile(r"\s(\d{1,3}[A-Za-z]?)\b")  # the number after "Year", "Section"
+# Nouns that number things in documents, law and schools (capitalised before their number)
+DESIGNATORS = frozenset(
+    """year section article part paragraph chapter annex annexe appendix schedule page step
+    stage phase level tier grade class form box table figure outcome principle standard rule
+    regulation clause recommendation finding question theme priority""".split()  # noqa: SIM905
+) | {"key stage"}
 
 
 # A document named after a person, place or case: "the Casey review", "the Laming Inquiry", "the

@@ -67,7 +67,10 @@ _ABOUT_DOCUMENT = re.compile(
     r"\bcontains public sector information\b|\bopen government licen[cs]e\b|"
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
     r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
-    r"\bavailable only in part\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
+    r"\bavailable only in part\b|\bno claim is made here\b|"
+    # "The available sources do not report ...": what the writers had to hand, not a finding
+    r"\b(?:available sources|sources available|sources (?:used|consulted|drawn on))\s+(?:do|does|"
+    r"did)\s+not\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
     r"\bonly (?:this|the|one)\b[^.;]{0,40}?\b(?:was|were) available\b|"
     r"\bshould be checked against the (?:report|original|publication|source)s?\b|"
     r"\b(?:full|original) (?:report|text|review|publication)s? (?:was|were|is|are) not available\b|\b(?:review|report|paper|publication|inquiry report)"
@@ -164,6 +167,9 @@ _CROSS_REFERENCE = re.compile(
     # a pointer elsewhere: "Further information about the duty can be found in ..."
     r"^(?:further|more|additional) (?:information|guidance|details|advice|resources)\b"
     r"[^.]{0,100}\b(?:can be found|is available|are available|is provided|is set out)\b|"
+    # "For further information about upskirting see Annex B.", "For more detail, see ..."
+    r"^for (?:further|more|additional) (?:information|guidance|details?|advice)\b[^.]{0,100}"
+    r"\bsee\b|"
     # a signpost: "This chapter describes the purpose of ...", "This section sets out ..."
     r"^this\s+(?:chapter|section|part|annex|appendix|document|guidance|advice|framework|report|"
     r"briefing)\s+(?:describes|sets out|explains|outlines|covers|summari[sz]es|provides|gives|"
@@ -196,15 +202,34 @@ def quotable(text: str, *, labelled: bool = False) -> bool:
     """A statement that can stand alone: not a question, heading, table row, link or fragment."""
     bare = text.rstrip("\"'”’)]")
     words = text.split()
-    if bare.endswith("?") or " | " in text or _URL.search(text):
-        return False
+    if bare.endswith("?") or " | " in text or _URL.search(text) or _LINK_NOTE.search(text):
+        return False  # a link ("... (legislation.gov.uk)") points elsewhere; it states nothing
     if not text[:1].isupper() and not text[:1].isdigit() and text[:1] not in "\"“‘'(":
         return False  # a fragment broken off a sentence
     if labelled:
-        return len(words) >= 3
+        return len(words) >= 3 and not _names_a_work(text)
     if not bare.endswith((".", "!", ";")) and len(words) <= HEADING_WORDS:
         return False
     return len(words) >= MIN_WORDS
+
+
+_SMALL_WORDS = frozenset("a an the and or of for to in on at by with from as".split())  # noqa: SIM905
+# a web site in brackets: "(publishing.service.gov.uk)", "(gmc-uk.org)"; not "(s.47)", "(e.g.)"
+_LINK_NOTE = re.compile(r"\(\s*[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\s*\)")
+
+
+def _names_a_work(labelled: str) -> bool:
+    """A labelled line whose value is a title ("Public Health England: Every Mind Matters",
+    "ICO Guidance: Children and the UK GDPR") or carries a link's site: an entry in a list of
+    resources, which names a document and says nothing about it."""
+    label, _, value = labelled.partition(":")
+    if _VERB.search(label):
+        return False  # "Alternatively, staff can write to: ...": a sentence, not an entry
+    value = value.strip()
+    if _LINK_NOTE.search(value):
+        return True
+    words = [w for w in re.findall(r"[^\W\d_][\w'’-]*", value) if w.lower() not in _SMALL_WORDS]
+    return len(words) >= 2 and all(w[0].isupper() for w in words) and not value.endswith(".")
 
 
 _EXISTENTIAL = re.compile(
@@ -274,10 +299,36 @@ def _sentences(block: _Block) -> list[str]:
 
 @lru_cache(maxsize=2048)  # a block's sentences are asked for several times, and blocks recur
 def _sentences_of(text: str) -> tuple[str, ...]:
-    found = [clean(s.text) for s in sentence_spans(unemphasised(text), lines_break=False)]
-    if found:  # a footnote's own number ("140 The Voyeurism ...") is not part of its text
-        found[0] = _NOTE_NUMBER.sub("", found[0], count=1)
-    return tuple(s for s in found if s)
+    out: list[str] = []
+    notes = _footnotes(text)
+    for piece in notes:
+        found = [clean(s.text) for s in sentence_spans(unemphasised(piece), lines_break=False)]
+        if found:  # a footnote's own number ("140 The Voyeurism ...") is not part of its text
+            number = _NOTE_RUN if len(notes) > 1 else _NOTE_NUMBER
+            found[0] = number.sub("", found[0], count=1)
+        out.extend(s for s in found if s)
+    return tuple(out)
+
+
+_NOTE_RUN = re.compile(r"^\d{1,3}\s?(?=[A-Z])")
+
+
+def _footnotes(text: str) -> list[str]:
+    """A paragraph of footnotes run together, split where the next number follows ("11 UKCIS
+    guidance: ... settings 12 For further information ..."): a footnote has no full stop to end
+    it, but its successor's number is one more than its own."""
+    first = _NOTE_RUN.match(text)
+    if first is None:
+        return [text]
+    pieces, start, number = [], 0, int(first.group(0))
+    while found := re.search(rf"\s{number + 1}\s?(?=[A-Z])", text[start:]):
+        cut = start + found.start()
+        if text[:cut].rsplit(None, 1)[-1].lower() in _SMALL_WORDS:
+            break  # "... in 2023 and 41 Reviews ...": a count within a sentence
+        pieces.append(text[start:cut])
+        start, number = cut + 1, number + 1
+    pieces.append(text[start:])
+    return pieces
 
 
 # A paragraph opening with a bare number and then a capitalised word: the number of a footnote
@@ -288,6 +339,13 @@ _NOTE_NUMBER = re.compile(r"^\d{1,3}\s?(?=[A-Z][a-z])")
 # Act 2019": a definite noun phrase naming again what the sentence before named.
 _DEFINITE = re.compile(r"^The\s+([A-Za-z][a-z]{2,})\b(?!\s+(?:of|that|which|who)\b)")
 DEFINITE_WORDS = 25  # longer sentences usually say enough to stand alone
+
+
+# "For example, ...": a sentence that illustrates the one before, which states what it shows
+_ILLUSTRATES = re.compile(
+    r"^(?:for (?:example|instance)|in particular|in other words|that is to say|specifically),",
+    re.IGNORECASE,
+)
 
 
 def _names_again(sentence: str, previous: str) -> bool:
@@ -334,13 +392,14 @@ def _block_units(block: _Block) -> list[tuple[str, str]]:
         previous, run = run[-1] if run else "", [sentence]
         labelled = bool(_LABEL.match(sentence)) and not out
         if quotable(sentence, labelled=labelled):
+            claim = bool(previous) and quotable(previous) and not is_context(previous)
+            if claim and _ILLUSTRATES.match(sentence):
+                # "For example, ...": quoted with the statement it illustrates
+                out.append(("sentence", f"{previous} {sentence}"))
+                continue
             out.append(("labelled" if labelled else "sentence", sentence))
-            if (
-                previous
-                and _names_again(sentence, previous)
-                and quotable(previous)
-                and not is_context(previous)
-            ):  # kept alone too: the pair is for a question whose words the first one holds
+            if claim and _names_again(sentence, previous):
+                # kept alone too: the pair is for a question whose words the first one holds
                 out.append(("sentence", f"{previous} {sentence}"))
     return out
 
@@ -383,9 +442,13 @@ _ENDS = (".", "!", "?", ";", ":", '"', "”", "’", ")")
 
 
 def _is_row(block: _Block) -> bool:
-    """A table row as the loaders write it: one line of cells joined by " | "."""
+    """A table row as the loaders write it: one line of cells joined by " | ". A footnote that
+    cites a web page by its title ("17 Special category data | ICO") is not one."""
     return block.kind == "table" or (
-        block.kind == "paragraph" and "\n" not in block.text.strip() and " | " in block.text
+        block.kind == "paragraph"
+        and "\n" not in block.text.strip()
+        and " | " in block.text
+        and not _NOTE_NUMBER.match(block.text.lstrip())
     )
 
 
