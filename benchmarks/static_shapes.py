@@ -16,7 +16,8 @@ returned for pooling, batches longest first within the 1,024-token budget.
 (width rounded up to ``step`` word pieces, rows the budget's count at that width, a partial batch
 padded with dummy rows to the full count), one compiled model per shape made at first use with the
 compile cache. Each variant runs in its own process, alternating, ``--runs`` times, with a fresh
-compile cache first (every compile counted) and then the cache it filled (a second process):
+compile cache first (every compile counted) and then the cache it filled (a second process),
+the variants' order reversed every other run:
 
 - load: building the embedder (the dynamic model's compile or cache import);
 - first pass: the corpus once in a fresh process (the static variant's compiles included);
@@ -319,7 +320,7 @@ def main() -> int:
         model: dict[tuple[str, str], list[dict]] = {}
         ingest: dict[tuple[str, str], list[dict]] = {}
         for run in range(args.runs):
-            for variant in variants:
+            for variant in variants if run % 2 == 0 else variants[::-1]:  # both orders
                 cache = tmp / f"cache-{variant}-{run}"
                 for state in ("fresh", "filled"):
                     out = tmp / f"vec-{variant}.npy"
