@@ -68,6 +68,7 @@ _ABOUT_DOCUMENT = re.compile(
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
     r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
     r"\bavailable only in part\b|\bno claim is made here\b|"
+    r"\bcould not be confirmed (?:from|in|against) the (?:sources?|available)\b|"
     # "The available sources do not report ...": what the writers had to hand, not a finding
     r"\b(?:available sources|sources available|sources (?:used|consulted|drawn on))\s+(?:do|does|"
     r"did)\s+not\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
