@@ -206,7 +206,9 @@ def test_later_blind_sets_meet_their_quotas(names: tuple[str, ...], quota: Quota
     _covers_every_document(cases)
 
 
-@pytest.mark.parametrize(("names", "answerable_least", "declined_least"), [(UNSEEN_V4, 80, 17), (UNSEEN_V5, 100, 18)])
+@pytest.mark.parametrize(
+    ("names", "answerable_least", "declined_least"), [(UNSEEN_V4, 80, 17), (UNSEEN_V5, 100, 18)]
+)
 def test_later_sets_key_facts_are_what_an_answer_needs(
     names: tuple[str, ...], answerable_least: int, declined_least: int
 ) -> None:
