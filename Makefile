@@ -62,6 +62,9 @@ eval-unseen: install
 	$(RLA) eval acceptance unseen-demo-v3 unseen-real-v3
 	$(RLA) eval acceptance unseen-demo-v4 unseen-real-v4
 	$(RLA) eval acceptance unseen-demo-v5 unseen-real-v5
+	# every generation pooled: each set's test split alone holds 46-72 answerable questions
+	$(RLA) eval acceptance unseen-demo unseen-real unseen-demo-v2 unseen-real-v2 unseen-demo-v3 \
+		unseen-real-v3 unseen-demo-v4 unseen-real-v4 unseen-demo-v5 unseen-real-v5
 
 ## Re-vendor GOV.UK Frontend (pinned in the script) into web/static/govuk-frontend/; needs npm.
 vendor-govuk:
