@@ -66,7 +66,7 @@ _ABOUT_DOCUMENT = re.compile(
     r"document|version)\b|\bdemo library\b|\b(?:written|adapted)\b[^.:]{0,40}\bfor (?:this|the) (?:library|project|assistant|tool)\b|"
     r"\bcontains public sector information\b|\bopen government licen[cs]e\b|"
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
-    r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
+    r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from|for) this library\b|"
     r"\bavailable only in part\b|\bno claim is made here\b|"
     r"\bcould not be confirmed (?:from|in|against) the (?:sources?|available)\b|"
     # "The available sources do not report ...", "None of the sources available here confirm
