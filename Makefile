@@ -55,10 +55,16 @@ eval-unseen: install
 	$(RLA) eval run unseen-real-v3 --name unseen-real-v3 --library ../shared/corpus/real --quiet
 	$(RLA) eval run unseen-demo-v4 --name unseen-demo-v4 --library library/demo --quiet
 	$(RLA) eval run unseen-real-v4 --name unseen-real-v4 --library ../shared/corpus/real --quiet
+	$(RLA) eval run unseen-demo-v5 --name unseen-demo-v5 --library library/demo --quiet
+	$(RLA) eval run unseen-real-v5 --name unseen-real-v5 --library ../shared/corpus/real --quiet
 	$(RLA) eval acceptance unseen-demo unseen-real
 	$(RLA) eval acceptance unseen-demo-v2 unseen-real-v2
 	$(RLA) eval acceptance unseen-demo-v3 unseen-real-v3
 	$(RLA) eval acceptance unseen-demo-v4 unseen-real-v4
+	$(RLA) eval acceptance unseen-demo-v5 unseen-real-v5
+	# every generation pooled: each set's test split alone holds 46-72 answerable questions
+	$(RLA) eval acceptance unseen-demo unseen-real unseen-demo-v2 unseen-real-v2 unseen-demo-v3 \
+		unseen-real-v3 unseen-demo-v4 unseen-real-v4 unseen-demo-v5 unseen-real-v5
 
 ## Re-vendor GOV.UK Frontend (pinned in the script) into web/static/govuk-frontend/; needs npm.
 vendor-govuk:

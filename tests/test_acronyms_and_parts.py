@@ -425,3 +425,16 @@ def test_why_it_matters_asks_for_importance_not_about_matter(
     question: str, has_matter: bool
 ) -> None:
     assert ("matter" in analyse(question).terms) is has_matter
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("The fourth annual report (covering 2022–23) named the theme.", False),  # a year range
+        ("In 2018-19 the Panel met eight times.", True),
+        ("The analysis looked at 53 children.", True),
+    ],
+)
+def test_a_year_range_is_not_a_quantity(text: str, counts: bool) -> None:
+    question = analyse("How many children did the Panel look at?")
+    assert kind_matches(question, _plain(text)) is counts

@@ -30,14 +30,17 @@ NAMES = (
     "unseen-real-v3",
     "unseen-demo-v4",
     "unseen-real-v4",
+    "unseen-demo-v5",
+    "unseen-real-v5",
 )
 UNSEEN_V1 = ("unseen-demo-v1", "unseen-real-v1")
 UNSEEN_V2 = ("unseen-demo-v2", "unseen-real-v2")  # a second set, written blind to the answerer
 UNSEEN_V3 = ("unseen-demo-v3", "unseen-real-v3")  # a third, independent blind set
 UNSEEN_V4 = ("unseen-demo-v4", "unseen-real-v4")  # a fourth, weighted to answerable questions
-UNSEEN = UNSEEN_V1 + UNSEEN_V2 + UNSEEN_V3 + UNSEEN_V4
-UNSEEN_DEMO = ("unseen-demo-v1", "unseen-demo-v2", "unseen-demo-v3", "unseen-demo-v4")
-UNSEEN_REAL = ("unseen-real-v1", "unseen-real-v2", "unseen-real-v3", "unseen-real-v4")
+UNSEEN_V5 = ("unseen-demo-v5", "unseen-real-v5")  # a fifth, blind and independent of v1-v4
+UNSEEN = UNSEEN_V1 + UNSEEN_V2 + UNSEEN_V3 + UNSEEN_V4 + UNSEEN_V5
+UNSEEN_DEMO = tuple(names[0] for names in (UNSEEN_V1, UNSEEN_V2, UNSEEN_V3, UNSEEN_V4, UNSEEN_V5))
+UNSEEN_REAL = tuple(names[1] for names in (UNSEEN_V1, UNSEEN_V2, UNSEEN_V3, UNSEEN_V4, UNSEEN_V5))
 KINDS = {
     "absent",
     "partial",
@@ -185,6 +188,7 @@ class Quota:
     [
         (UNSEEN_V3, Quota(160, 65, 20, 45, 15, 15, 5)),  # blind, independent of v1 and v2
         (UNSEEN_V4, Quota(150, 80, 30, 35, 12, 12, 5)),  # blind, weighted to answerable questions
+        (UNSEEN_V5, Quota(150, 70, 30, 25, 12, 14, 4)),  # blind, the issue's quotas for a fifth set
     ],
 )
 def test_later_blind_sets_meet_their_quotas(names: tuple[str, ...], quota: Quota) -> None:
@@ -202,13 +206,18 @@ def test_later_blind_sets_meet_their_quotas(names: tuple[str, ...], quota: Quota
     _covers_every_document(cases)
 
 
-def test_fourth_set_key_facts_are_what_an_answer_needs() -> None:
-    """v4 gives every answerable and partial question 1-3 key facts of 1-5 words, and says how
-    every request, out-of-scope task and personal-data case should be handled."""
-    cases = _unseen(UNSEEN_V4)
+@pytest.mark.parametrize(
+    ("names", "answerable_least", "declined_least"), [(UNSEEN_V4, 80, 17), (UNSEEN_V5, 100, 18)]
+)
+def test_later_sets_key_facts_are_what_an_answer_needs(
+    names: tuple[str, ...], answerable_least: int, declined_least: int
+) -> None:
+    """v4 and v5 give every answerable and partial question 1-3 key facts of 1-5 words, and say
+    how every request, out-of-scope task and personal-data case should be handled."""
+    cases = _unseen(names)
     answerable = [c for c in cases if c.answerable]
     declined = [c for c in cases if c.kind in {"request", "out-of-scope", "adversarial"}]
-    assert len(answerable) >= 80 and len(declined) >= 17
+    assert len(answerable) >= answerable_least and len(declined) >= declined_least
     for c in answerable:
         assert 1 <= len(c.key_facts) <= 3, c.id
         assert all(1 <= len(fact.split()) <= 5 for fact in c.key_facts), c.id
@@ -253,7 +262,7 @@ def test_every_case_has_a_fixed_split() -> None:
         splits = Counter(dataset.split_of(c.id) for c in dataset.load(dataset.resolve(name)))
         assert set(splits) <= set(dataset.SPLITS), name
         assert splits["tune"] and splits["test"], name  # both splits hold questions
-    for names in (UNSEEN_V1, UNSEEN_V2, UNSEEN_V3, UNSEEN_V4):  # every kind in both splits
+    for names in (UNSEEN_V1, UNSEEN_V2, UNSEEN_V3, UNSEEN_V4, UNSEEN_V5):  # every kind, both splits
         unseen = _unseen(names)
         for kind in ("absent", "partial", "factual", "out-of-scope", "request"):
             splits = {dataset.split_of(c.id) for c in unseen if c.kind == kind}
@@ -283,11 +292,11 @@ def test_unseen_real_key_facts_and_absent_subjects(name: str, real_pdfs: Path) -
             assert _loose(row["subject"]) not in everything, (row["id"], row["subject"])
 
 
-@pytest.mark.parametrize(("names", "minimum"), [(UNSEEN_V3, 45), (UNSEEN_V4, 35)])
+@pytest.mark.parametrize(("names", "minimum"), [(UNSEEN_V3, 45), (UNSEEN_V4, 35), (UNSEEN_V5, 25)])
 def test_blind_absent_subjects_occur_in_neither_library(
     names: tuple[str, ...], minimum: int, real_pdfs: Path
 ) -> None:
-    """v3 and v4 check each absent subject, and each word of it, against the demo library and the
+    """v3, v4 and v5 check each absent subject, and each word of it, against the demo library and the
     real corpus alike, so the subject is absent whichever of the two libraries the set is run on."""
     cache: dict[tuple[Path, int], str] = {}
     pdfs = sorted(real_pdfs.glob("*.pdf"))

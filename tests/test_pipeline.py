@@ -505,3 +505,12 @@ def test_a_part_pointing_back_is_not_answered_by_a_unit_only_worded_like_it(
     # "it" is the notification: a sentence about other costs answers nothing here
     assert all(c.doc_id != "training" for c in answer.citations)
     assert "does it cost anything" in answer.missing
+
+
+def test_a_name_the_library_holds_is_quoted_back_in_a_missing_part(assistant) -> None:  # type: ignore[no-untyped-def]
+    answer = assistant.ask(
+        "What did the Child Q review find about racism, and did Zebedee Quixote-Smith or "
+        "Child Q's teachers get any counselling?"
+    )
+    assert "did [a name] or Child Q's teachers get any counselling" in answer.missing
+    assert not any("Zebedee" in m or "Quixote" in m for m in answer.missing)

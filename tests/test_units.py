@@ -224,6 +224,10 @@ def test_near_units_that_say_something_new_are_not_redundant() -> None:
         "The available sources do not report the ethnic make-up of the 23 cases.",
         "The cases are not mainly about race, and the sources available do not report it.",
         "For further information about upskirting see Annex B.",
+        "Findings on fathers could not be confirmed from the sources available and are left out.",
+        "None of the sources available here confirm how the report discusses this.",
+        "The ethnicity table comes from secondary sources, so treat it with care.",
+        "Figures are as reported by the sources listed; compare them with care.",
     ],
 )
 def test_pointers_and_notes_on_what_was_read_are_context(text: str) -> None:

@@ -19,7 +19,9 @@ naming what is missing) or not at all (``no_evidence``).
 4. **Concise choice**: the lead unit answers directly; further units must score within
    ``Calibration.relative`` of it, add something (not contained in, nor a near-duplicate of, a
    chosen unit), keep to ``MAX_PER_DOCUMENT`` per document and ``MAX_UNITS`` and the character
-   budget in all.
+   budget in all. A list question whose list is too long for one unit (numbered paragraphs
+   under a heading that names it, over several chunks) is led by each item's opening sentence
+   (``long_lists``).
 
 ``document_support`` applies the same scores to every document of the library, for the
 cross-review comparison and the silence map.

@@ -19,7 +19,7 @@ _MONTH = "(?:" + "|".join(m.title() for m in _MONTHS.split()) + ")"
 # text or a law ("section 47", "Article 6", "paragraph 12")
 _NOT_A_QUANTITY = re.compile(
     r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH + r"(?:\s+\d{4})?\b|\b" + _MONTH + r"\s+\d{4}\b|"
-    r"\b(?:1[89]\d\d|20\d\d)\b|\b(?:sections?|articles?|paragraphs?|paras?|pages?|parts?|annex|"
+    r"\b(?:1[89]\d\d|20\d\d)(?:\s?[–-]\s?\d\d(?:\d\d)?\b)?|\b(?:sections?|articles?|paragraphs?|paras?|pages?|parts?|annex|"
     r"schedule|chapter|regulation|rule|step|s\.)\s+\d+[A-Za-z]?(?:\(\d+\))*",
     re.IGNORECASE,
 )

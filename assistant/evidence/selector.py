@@ -218,8 +218,11 @@ class EvidenceSelector:
         worded = any(u.cover >= WORDED_COVER for u in scored)
         if not scored or (best < cal.no_evidence and not worded and not items):
             return self._refusal(text, question, scored, missing, absent=False)
+        # a name the library itself holds ("the Climbie inquiry") repeats nothing the user alone
+        # typed; any other may be a child's
+        private = [s for s in question.subjects if s.name and not self.library.in_library(s)]
         unanswered = tuple(
-            without_names(p, question.subjects)
+            without_names(p, private)
             for p, best_of_part in part_best.items()
             if self._unanswered(*best_of_part)
         )

@@ -66,11 +66,14 @@ _ABOUT_DOCUMENT = re.compile(
     r"document|version)\b|\bdemo library\b|\b(?:written|adapted)\b[^.:]{0,40}\bfor (?:this|the) (?:library|project|assistant|tool)\b|"
     r"\bcontains public sector information\b|\bopen government licen[cs]e\b|"
     r"\bweb address\b[^.]{0,80}\b(?:not confirmed|unconfirmed|could not be (?:confirmed|found))|"
-    r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from) this library\b|"
+    r"\bthe address (?:above|given|below)\b|\b(?:in|of|to|from|for) this library\b|"
     r"\bavailable only in part\b|\bno claim is made here\b|"
-    # "The available sources do not report ...": what the writers had to hand, not a finding
-    r"\b(?:available sources|sources available|sources (?:used|consulted|drawn on))\s+(?:do|does|"
-    r"did)\s+not\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
+    r"\bcould not be confirmed (?:from|in|against) the (?:sources?|available)\b|"
+    # "The available sources do not report ...", "None of the sources available here confirm
+    # ...", "as reported by the sources listed": what the writers had to hand, not a finding
+    r"\b(?:available sources|sources (?:available|used|consulted|drawn on|listed))\b|"
+    r"\bnone of the sources\b|\bis not summari[sz]ed\b|\bsecondary sources?\b|"
+    r"\bas (?:those|these|the|its) sources (?:give|report|state)\b|\b(?:was|were|is|are) not available (?:here|in full)\b|"
     r"\bonly (?:this|the|one)\b[^.;]{0,40}?\b(?:was|were) available\b|"
     r"\bshould be checked against the (?:report|original|publication|source)s?\b|"
     r"\b(?:full|original) (?:report|text|review|publication)s? (?:was|were|is|are) not available\b|\b(?:review|report|paper|publication|inquiry report)"
