@@ -22,8 +22,8 @@ the variants' order reversed every other run:
 - load: building the embedder (the dynamic model's compile or cache import);
 - first pass: the corpus once in a fresh process (the static variant's compiles included);
 - warm: the corpus again in the same process (every shape ready);
-- peak RSS; cosine of the chunk vectors to the dynamic model's (and to ``openvino-fp32``'s, the
-  fp32 reference, which equals torch fp32 to 1e-6; ADR 0013).
+- peak RSS; cosine of the chunk vectors to torch fp32's (the reference route), by padded width,
+  and to the dynamic model's.
 
 ``--ingest`` also runs the whole ``run_ingest`` of the corpus with each variant (wall, process CPU,
 peak RSS), as ``benchmarks/ingest.py`` does for routes. ``--scale N`` repeats the corpus's chunks N
