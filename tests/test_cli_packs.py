@@ -105,11 +105,17 @@ def test_every_quote_of_a_demo_pack_is_verbatim_on_its_page(demo_source: Any, to
 
 
 @pytest.mark.parametrize(
-    ("theme_id", "words"),
-    [("immigration-status", ("immigra", "asylum")), ("adultification", ("adultif",))],
+    ("theme_id", "words", "addressed"),
+    [
+        # the one briefing that names immigration status does so only to say its findings were
+        # left out ("could not be confirmed from the sources available"): a note about the
+        # document, not evidence, so no document addresses the theme
+        ("immigration-status", ("immigra", "asylum"), False),
+        ("adultification", ("adultif",), True),
+    ],
 )
 def test_documents_that_never_mention_a_theme_are_silent_on_it(
-    demo_source: Any, theme_id: str, words: tuple[str, ...]
+    demo_source: Any, theme_id: str, words: tuple[str, ...], addressed: bool
 ) -> None:
     """E.g. only one demo briefing mentions immigration or asylum at all: the rest are silent."""
     from assistant.packs.comparison import compare
@@ -124,7 +130,7 @@ def test_documents_that_never_mention_a_theme_are_silent_on_it(
             never.add(row.doc_id)
             assert row.status == "silent", row.doc_id
     assert never and len(never) < len(rows)
-    assert any(r.status == "addresses" for r in rows)
+    assert any(r.status == "addresses" for r in rows) is addressed
 
 
 @pytest.mark.parametrize("command", ["pack", "compare"])
